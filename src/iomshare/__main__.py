@@ -1,0 +1,3 @@
+from iomshare.cli import main
+
+main()

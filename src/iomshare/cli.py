@@ -1,0 +1,46 @@
+"""`iomshare`: the one command-line entry point.
+
+Each subcommand is a Django management command of one of iomshare's apps, so every one has
+`--help`, and they share settings, database and logging with the web app.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# The subcommands people use day to day, listed by `iomshare --help`; every Django management
+# command (migrate, createsuperuser, shell...) works too.
+COMMANDS = {
+    "serve": "Serve the web app and API (waitress; PORT or --port picks the port).",
+    "migrate": "Create or upgrade the database tables.",
+    "demo": "Load, or reset, the synthetic demo partnership.",
+    "createuser": "Create a staff member of an agency, with a role.",
+    "token": "Issue, list and revoke API bearer tokens.",
+    "check-migrations": "Fail if the models have changes that no migration records.",
+}
+
+
+def _usage() -> str:
+    width = max(map(len, COMMANDS))
+    lines = [f"  {name.ljust(width)}  {text}" for name, text in COMMANDS.items()]
+    return (
+        "usage: iomshare <command> [options]\n\n"
+        "iomshare: the information-sharing hub of an Integrated Offender Management partnership.\n\n"
+        "commands:\n" + "\n".join(lines) + "\n\n"
+        "`iomshare <command> --help` describes a command; `iomshare help --all` lists every command,\n"
+        "Django's own included. Settings come from the environment (DATABASE_URL, SECRET_KEY, DEBUG).\n"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in {"-h", "--help"} or argv == ["help"]:
+        sys.stdout.write(_usage())
+        return
+    if argv == ["help", "--all"]:
+        argv = ["help"]
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iomshare.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["iomshare", *argv])

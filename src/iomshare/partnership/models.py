@@ -1,0 +1,134 @@
+"""The partnership: agencies, their staff, and the training that lets staff receive information."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+
+class AgencyKind(models.TextChoices):
+    POLICE = "police", "Police"
+    PROBATION = "probation", "Probation"
+    PRISON = "prison", "Prison"
+    COUNCIL = "council", "Local council"
+    HEALTH = "health", "Health service"
+    VCS = "vcs", "Voluntary and community sector"
+
+
+class AssuranceLevel(models.IntegerChoices):
+    """Security assurance an agency has shown, in increasing order (protocols can set a minimum)."""
+
+    NONE = 0, "None"
+    SELF_ASSESSED = 1, "Self-assessed (DSPT approaching standards)"
+    CYBER_ESSENTIALS = 2, "Cyber Essentials / DSPT standards met"
+    CYBER_ESSENTIALS_PLUS = 3, "Cyber Essentials Plus"
+    ACCREDITED = 4, "Accredited (PSN / DSPT standards exceeded)"
+
+
+class Agency(models.Model):
+    code = models.SlugField(max_length=40, unique=True, help_text="Short stable code used in the API.")
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=AgencyKind.choices)
+    is_statutory = models.BooleanField(help_text="Statutory partner (false for VCS organisations).")
+    assurance_level = models.IntegerField(choices=AssuranceLevel.choices, default=AssuranceLevel.NONE)
+    assurance_expires_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def assurance_on(self, day: dt.date | None = None) -> AssuranceLevel:
+        """The assurance level in force on `day`: expired assurance counts as none at all."""
+        day = day or timezone.localdate()
+        if self.assurance_expires_on is None or self.assurance_expires_on < day:
+            return AssuranceLevel.NONE
+        return AssuranceLevel(self.assurance_level)
+
+
+class Role(models.TextChoices):
+    PRACTITIONER = "practitioner", "Practitioner"
+    VOLUNTEER = "volunteer", "Volunteer"
+    IG_LEAD = "ig_lead", "Information-governance lead"
+    PARTNERSHIP_MANAGER = "partnership_manager", "Partnership manager"
+    ADMIN = "admin", "Administrator"
+    SYSTEM = "system", "Agency system account"
+
+
+class StaffMember(AbstractUser):
+    """A person (or an agency's system) who signs in; always belongs to one agency."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="staff", null=True)
+    role = models.CharField(max_length=30, choices=Role.choices, default=Role.PRACTITIONER)
+    is_volunteer = models.BooleanField(default=False)
+    job_title = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = "staff member"
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_system_account(self) -> bool:
+        return self.role == Role.SYSTEM
+
+
+class Course(models.TextChoices):
+    DATA_PROTECTION = "data_protection", "Data protection and UK GDPR"
+    INFORMATION_SHARING = "information_sharing", "Information sharing in IOM"
+    SAFEGUARDING = "safeguarding", "Safeguarding adults and children"
+    VOLUNTEER_CONFIDENTIALITY = "volunteer_confidentiality", "Confidentiality for volunteers"
+    CYBER_SECURITY = "cyber_security", "Cyber security awareness"
+
+
+class TrainingRecord(models.Model):
+    staff_member = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="training")
+    course = models.CharField(max_length=40, choices=Course.choices)
+    completed_on = models.DateField()
+    expires_on = models.DateField()
+
+    class Meta:
+        ordering = ["staff_member", "course", "-completed_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_on__gt=models.F("completed_on")),
+                name="training_expires_after_completion",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_course_display()} ({self.staff_member}, expires {self.expires_on})"
+
+    def is_current(self, day: dt.date | None = None) -> bool:
+        day = day or timezone.localdate()
+        return self.completed_on <= day <= self.expires_on
+
+
+class ApiToken(models.Model):
+    """A bearer token for the machine API. Only its SHA-256 is stored; the secret is shown once."""
+
+    staff_member = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, help_text="First characters of the token, to recognise it.")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_usable(self, now: dt.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

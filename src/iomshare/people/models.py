@@ -1,0 +1,111 @@
+"""The offender as the partnership knows them: one Person, each agency's identifiers, the cohort."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from iomshare.partnership.models import Agency
+from iomshare.people import identifiers
+
+
+class Person(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        indexes = [models.Index(fields=["family_name", "given_name"])]
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+class IdentifierScheme(models.TextChoices):
+    PNC = "pnc", "PNC ID"
+    CRO = "cro", "CRO number"
+    NOMIS = "nomis", "NOMIS number"
+    NHS = "nhs", "NHS number"
+    LOCAL = "local", "Local identifier"
+
+
+NORMALISERS = {
+    IdentifierScheme.PNC: identifiers.normalise_pnc,
+    IdentifierScheme.CRO: identifiers.normalise_cro,
+    IdentifierScheme.NOMIS: identifiers.normalise_nomis,
+    IdentifierScheme.NHS: identifiers.normalise_nhs_number,
+    IdentifierScheme.LOCAL: identifiers.normalise_local,
+}
+
+
+class AgencyIdentifier(models.Model):
+    """An identifier under which one agency knows a person."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identifiers")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="identifiers")
+    scheme = models.CharField(max_length=10, choices=IdentifierScheme.choices)
+    value = models.CharField(max_length=60)
+
+    class Meta:
+        ordering = ["scheme", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "scheme", "value"], name="identifier_unique_per_agency")
+        ]
+        indexes = [models.Index(fields=["scheme", "value"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_scheme_display()} {self.value}"
+
+    def clean(self) -> None:
+        self.value = NORMALISERS[IdentifierScheme(self.scheme)](self.value)
+
+
+class Tier(models.TextChoices):
+    """IOM cohort tiers: Fixed (statutory priority), Flex (local priority), Free (voluntary)."""
+
+    FIXED = "fixed", "Fixed"
+    FLEX = "flex", "Flex"
+    FREE = "free", "Free"
+
+
+class CohortMembershipQuerySet(models.QuerySet["CohortMembership"]):
+    def current(self, day=None) -> CohortMembershipQuerySet:
+        day = day or timezone.localdate()
+        return self.filter(started_on__lte=day).filter(
+            models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=day)
+        )
+
+
+class CohortMembership(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
+    tier = models.CharField(max_length=10, choices=Tier.choices)
+    lead_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="led_memberships")
+    key_workers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="key_work", blank=True)
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+
+    objects = CohortMembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_on"]
+        indexes = [models.Index(fields=["tier", "lead_agency"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=models.F("started_on")),
+                name="membership_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.get_tier_display()} from {self.started_on}"

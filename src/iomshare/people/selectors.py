@@ -1,0 +1,51 @@
+"""Reads of people and the cohort (names, identifiers, tiers: not item content)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from iomshare.people.models import AgencyIdentifier, CohortMembership, Person
+
+
+@dataclass(frozen=True)
+class CohortFilters:
+    search: str = ""
+    tier: str = ""
+    lead_agency: str = ""  # agency code
+    key_worker: str = ""  # username
+
+
+def search_cohort(filters: CohortFilters) -> QuerySet[CohortMembership]:
+    """Current cohort memberships matching a name or identifier search and the chosen filters."""
+    query = CohortMembership.objects.current().select_related("person", "lead_agency")
+    if filters.search:
+        query = query.filter(person__in=search_people(filters.search).values("id"))
+    if filters.tier:
+        query = query.filter(tier=filters.tier)
+    if filters.lead_agency:
+        query = query.filter(lead_agency__code=filters.lead_agency)
+    if filters.key_worker:
+        query = query.filter(key_workers__username=filters.key_worker)
+    return query.prefetch_related("key_workers").order_by("person__family_name", "person__given_name")
+
+
+def search_people(text: str) -> QuerySet[Person]:
+    """People whose name contains every word of `text`, or who hold an identifier equal to it."""
+    text = text.strip()
+    by_identifier = AgencyIdentifier.objects.filter(value__iexact=text).values("person_id")
+    by_name = Q()
+    for word in text.split():
+        by_name &= Q(given_name__icontains=word) | Q(family_name__icontains=word)
+    return Person.objects.filter(by_name | Q(id__in=by_identifier)).distinct()
+
+
+def person_profile(person_id) -> Person | None:
+    return (
+        Person.objects.filter(id=person_id)
+        .prefetch_related(
+            "identifiers__agency", "memberships__lead_agency", "memberships__key_workers__agency"
+        )
+        .first()
+    )

@@ -1,0 +1,14 @@
+from django.db import migrations
+
+from iomshare.records.taxonomy import STARTER_CATEGORIES
+
+
+def seed(apps, schema_editor):
+    Category = apps.get_model("records", "Category")
+    for code, name, description in STARTER_CATEGORIES:
+        Category.objects.update_or_create(code=code, defaults={"name": name, "description": description})
+
+
+class Migration(migrations.Migration):
+    dependencies = [("records", "0001_initial")]
+    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

@@ -1,0 +1,88 @@
+"""Information items: what each holding agency records about a person, and nothing more.
+
+Item content is read only through `records.selectors` (the one door, invariant 1 of DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from iomshare.partnership.models import Agency
+from iomshare.people.models import Person
+
+
+class Category(models.Model):
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Sensitivity(models.IntegerChoices):
+    """Government Security Classification tiers in use, ordered so protocols can cap them."""
+
+    OFFICIAL = 1, "OFFICIAL"
+    OFFICIAL_SENSITIVE = 2, "OFFICIAL-SENSITIVE"
+
+
+class ItemStatus(models.TextChoices):
+    LIVE = "live", "Live"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class InformationItemQuerySet(models.QuerySet["InformationItem"]):
+    def for_person(self, person: Person) -> InformationItemQuerySet:
+        return self.filter(person=person)
+
+    def held_by(self, agency: Agency) -> InformationItemQuerySet:
+        return self.filter(holding_agency=agency)
+
+    def live(self) -> InformationItemQuerySet:
+        return self.filter(status=ItemStatus.LIVE)
+
+
+class InformationItem(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="items")
+    holding_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="items")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_items"
+    )
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="items")
+    sensitivity = models.IntegerField(choices=Sensitivity.choices, default=Sensitivity.OFFICIAL)
+    summary = models.CharField(max_length=300)
+    details = models.TextField(blank=True)
+    payload = models.JSONField(default=dict, blank=True, help_text="Structured content on a standard form.")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+    review_by = models.DateField(help_text="When the holding agency must check this is still accurate.")
+    status = models.CharField(max_length=10, choices=ItemStatus.choices, default=ItemStatus.LIVE)
+
+    objects = InformationItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        indexes = [
+            models.Index(fields=["person", "holding_agency", "category", "sensitivity"]),
+            models.Index(fields=["holding_agency", "review_by"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
+                name="item_valid_period_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} item held by {self.holding_agency}"

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from iomshare.records import views
+
+app_name = "records"
+urlpatterns = [
+    path("people/<uuid:person_id>/record/", views.record_item, name="record-item"),
+]

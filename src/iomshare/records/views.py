@@ -1,0 +1,78 @@
+"""Recording an item about a person."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from iomshare.errors import DomainError
+from iomshare.people.selectors import person_profile
+from iomshare.records import services
+from iomshare.records.models import Category, Sensitivity
+from iomshare.web.govuk_dates import DateInputError, parse_date_input
+
+
+@login_required
+def record_item(request: HttpRequest, person_id) -> HttpResponse:
+    person = person_profile(person_id)
+    if person is None:
+        raise Http404("No such person")
+    errors: dict[str, str] = {}
+    values = request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        category = Category.objects.filter(code=request.POST.get("category", "")).first()
+        if category is None:
+            errors["category"] = "Select the kind of information"
+        try:
+            sensitivity = int(request.POST.get("sensitivity", ""))
+        except ValueError:
+            sensitivity = 0
+            errors["sensitivity"] = "Select how sensitive the information is"
+        dates = {}
+        for name, label, required in (
+            ("valid_from", "the date the information applies from", True),
+            ("review_by", "the date it must be reviewed by", True),
+        ):
+            try:
+                dates[name] = parse_date_input(request.POST, name, label, required=required)
+            except DateInputError as error:
+                errors[name] = str(error)
+        if not request.POST.get("summary", "").strip():
+            errors["summary"] = "Enter a summary of the information"
+        if not errors:
+            try:
+                services.record_item(
+                    by=request.user,
+                    person=person,
+                    category=category,
+                    sensitivity=sensitivity,
+                    summary=request.POST["summary"],
+                    details=request.POST.get("details", ""),
+                    valid_from=dates["valid_from"],
+                    review_by=dates["review_by"],
+                )
+            except DomainError as error:
+                errors = error.field_errors or {"summary": error.message}
+            else:
+                messages.success(request, "The information has been recorded.")
+                return redirect("people:person", person.id)
+    return render(
+        request,
+        "records/record_item.html",
+        {
+            "person": person,
+            "errors": errors,
+            "values": values,
+            "dates": {
+                name: {part: values.get(f"{name}-{part}", "") for part in ("day", "month", "year")}
+                for name in ("valid_from", "review_by")
+            },
+            "categories": Category.objects.all(),
+            "sensitivities": Sensitivity.choices,
+            "nav": "cohort",
+            "page_title": ("Error: " if errors else "") + f"Record information about {person.full_name}",
+        },
+        status=400 if errors else 200,
+    )
