@@ -113,6 +113,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 # Vendored GOV.UK assets are referenced as /assets/... by the GOV.UK stylesheet, so serve that folder
 # at the site root; Django admin's own files come through the static finders.
 WHITENOISE_ROOT = PACKAGE_DIR / "web" / "public"

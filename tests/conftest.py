@@ -1,0 +1,35 @@
+"""Shared fixtures: a small partnership built with factories."""
+
+import pytest
+
+from tests.factories import AgencyFactory, CategoryFactory, PersonFactory, StaffMemberFactory
+
+
+@pytest.fixture
+def police(db):
+    return AgencyFactory(code="police", name="Northshire Police", kind="police")
+
+
+@pytest.fixture
+def probation(db):
+    return AgencyFactory(code="probation", name="Probation Service North", kind="probation")
+
+
+@pytest.fixture
+def officer(police):
+    return StaffMemberFactory(username="officer", agency=police, first_name="Priya", last_name="Shah")
+
+
+@pytest.fixture
+def probation_officer(probation):
+    return StaffMemberFactory(username="po", agency=probation, first_name="Owen", last_name="Jones")
+
+
+@pytest.fixture
+def person(db):
+    return PersonFactory(given_name="Jordan", family_name="Whitlock")
+
+
+@pytest.fixture
+def accommodation(db):
+    return CategoryFactory(code="accommodation")

@@ -1,0 +1,103 @@
+"""factory_boy factories for the core models (synthetic data only)."""
+
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from iomshare.partnership.models import Agency, AssuranceLevel, Role, StaffMember, TrainingRecord
+from iomshare.people.models import AgencyIdentifier, CohortMembership, Person, Tier
+from iomshare.records.models import Category, InformationItem, Sensitivity
+
+TEST_PASSWORD = "correct horse battery staple"
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"agency-{n}")
+    name = factory.Sequence(lambda n: f"Agency {n}")
+    kind = "police"
+    is_statutory = True
+    assurance_level = AssuranceLevel.CYBER_ESSENTIALS_PLUS
+    assurance_expires_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=365))
+
+
+class StaffMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StaffMember
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"staff{n}")
+    first_name = "Sam"
+    last_name = factory.Sequence(lambda n: f"Tester{n}")
+    agency = factory.SubFactory(AgencyFactory)
+    role = Role.PRACTITIONER
+    password = factory.django.Password(TEST_PASSWORD)
+
+
+class TrainingRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TrainingRecord
+
+    staff_member = factory.SubFactory(StaffMemberFactory)
+    course = "information_sharing"
+    completed_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
+    expires_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=335))
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    given_name = "Alex"
+    family_name = factory.Sequence(lambda n: f"Person{n}")
+    date_of_birth = dt.date(1990, 5, 17)
+
+
+class AgencyIdentifierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgencyIdentifier
+
+    person = factory.SubFactory(PersonFactory)
+    agency = factory.SubFactory(AgencyFactory)
+    scheme = "local"
+    value = factory.Sequence(lambda n: f"LOCAL-{n}")
+
+
+class CohortMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CohortMembership
+
+    person = factory.SubFactory(PersonFactory)
+    tier = Tier.FIXED
+    lead_agency = factory.SubFactory(AgencyFactory)
+    started_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=100))
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    """Categories are seeded by migration; this fetches one by code (or makes it)."""
+
+    class Meta:
+        model = Category
+        django_get_or_create = ("code",)
+
+    code = "contact"
+    name = factory.LazyAttribute(lambda o: o.code.replace("_", " ").capitalize())
+
+
+class InformationItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InformationItem
+
+    person = factory.SubFactory(PersonFactory)
+    holding_agency = factory.SubFactory(AgencyFactory)
+    author = factory.SubFactory(StaffMemberFactory, agency=factory.SelfAttribute("..holding_agency"))
+    category = factory.SubFactory(CategoryFactory)
+    sensitivity = Sensitivity.OFFICIAL
+    summary = factory.Sequence(lambda n: f"Synthetic item {n}")
+    valid_from = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=10))
+    review_by = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=180))
