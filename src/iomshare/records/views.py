@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from iomshare.errors import DomainError
 from iomshare.people.selectors import person_profile
 from iomshare.records import services
 from iomshare.records.models import Category, Sensitivity
 from iomshare.web.govuk_dates import DateInputError, parse_date_input
+
+# The order fields appear on the form: the error summary lists problems in the same order.
+FIELD_ORDER = ["category", "sensitivity", "summary", "details", "valid_from", "review_by"]
+
+
+def _date_fields(name: str, day: dt.date) -> dict[str, str]:
+    return {f"{name}-day": str(day.day), f"{name}-month": str(day.month), f"{name}-year": str(day.year)}
+
+
+def _default_dates() -> dict[str, str]:
+    """Today, and a review a year from now: what most practitioners choose, so pre-fill it."""
+    today = timezone.localdate()
+    return {**_date_fields("valid_from", today), **_date_fields("review_by", today + dt.timedelta(days=365))}
 
 
 @login_required
@@ -20,7 +36,7 @@ def record_item(request: HttpRequest, person_id) -> HttpResponse:
     if person is None:
         raise Http404("No such person")
     errors: dict[str, str] = {}
-    values = request.POST if request.method == "POST" else {}
+    values = request.POST if request.method == "POST" else _default_dates()
     if request.method == "POST":
         category = Category.objects.filter(code=request.POST.get("category", "")).first()
         if category is None:
@@ -63,7 +79,7 @@ def record_item(request: HttpRequest, person_id) -> HttpResponse:
         "records/record_item.html",
         {
             "person": person,
-            "errors": errors,
+            "errors": {field: errors[field] for field in FIELD_ORDER if field in errors},
             "values": values,
             "dates": {
                 name: {part: values.get(f"{name}-{part}", "") for part in ("day", "month", "year")}
