@@ -101,3 +101,62 @@ class InformationItemFactory(factory.django.DjangoModelFactory):
     summary = factory.Sequence(lambda n: f"Synthetic item {n}")
     valid_from = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=10))
     review_by = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=180))
+
+
+# --- protocols: documents in the YAML form (docs/protocols.md), and a helper to put one in force ---
+
+
+class ClauseDocumentFactory(factory.DictFactory):
+    """One clause of a protocol document: police share offending history with practitioners."""
+
+    shared_by = "police"
+    categories = factory.LazyFunction(lambda: ["offending"])
+    max_sensitivity = "OFFICIAL"
+    recipient_roles = factory.LazyFunction(lambda: ["practitioner"])
+    conditions = factory.LazyFunction(
+        lambda: {"training": ["information_sharing"], "minimum_assurance": "self_assessed"}
+    )
+
+
+class ProtocolDocumentFactory(factory.DictFactory):
+    """A valid protocol document between agencies coded `police` and `probation`."""
+
+    iomshare_protocol = 1
+    reference = factory.Sequence(lambda n: f"test-protocol-{n}")
+    title = factory.Sequence(lambda n: f"Test protocol {n}")
+    summary = "Police and probation share what risk management needs."
+    owner = "police"
+    parties = factory.LazyFunction(lambda: ["police", "probation"])
+    purposes = factory.LazyFunction(lambda: ["risk_management"])
+    legal_gateways = factory.LazyFunction(lambda: ["cda-1998-s115", "dpa-2018-part-3"])
+    review_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=180))
+    retention_days = 365
+    agreement = factory.LazyFunction(
+        lambda: {
+            "lawful_basis": "DPA 2018 Part 3.",
+            "transparency": "Privacy notices name IOM sharing.",
+            "individual_rights": "Each party answers requests for what it holds.",
+            "security": "Only in iomshare.",
+            "retention_and_deletion": "One year.",
+            "breach_procedure": "Tell the holding agency within 24 hours.",
+            "termination": "One month's notice.",
+        }
+    )
+    clauses = factory.List([factory.SubFactory(ClauseDocumentFactory)])
+
+
+def active_protocol(document: dict | None = None, **overrides):
+    """Draft `document` (default: a ProtocolDocumentFactory) and have every party's IG lead approve it.
+
+    Agencies named in the document must exist; an IG lead is created for any party without one.
+    """
+    from iomshare.protocols import services, yaml_format
+
+    document = document if document is not None else ProtocolDocumentFactory(**overrides)
+    protocol = services.draft_protocol(yaml_format.validate(document), by=None)
+    for agency in protocol.parties.all():
+        lead = StaffMember.objects.filter(agency=agency, role=Role.IG_LEAD).first()
+        lead = lead or StaffMemberFactory(agency=agency, role=Role.IG_LEAD, username=f"{agency.code}.ig")
+        services.approve_protocol(protocol, by=lead)
+    protocol.refresh_from_db()
+    return protocol

@@ -16,7 +16,11 @@ COMMANDS = {
     "migrate": "Create or upgrade the database tables.",
     "demo": "Load, or reset, the synthetic demo partnership.",
     "createuser": "Create a staff member of an agency, with a role.",
+    "link": "Resolve agencies' source records into people (Splink; --engine spark past one machine).",
     "token": "Issue, list and revoke API bearer tokens.",
+    "protocol": "Import a protocol file as a draft, export one as YAML, or list them.",
+    "import": "Check (--dry-run) or import an agency extract (CSV, JSON, XLSX) through a profile.",
+    "ledger": "Verify the disclosure ledger, sign a checkpoint, or make it append-only.",
     "check-migrations": "Fail if the models have changes that no migration records.",
 }
 

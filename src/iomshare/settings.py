@@ -40,10 +40,17 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # only for its bundled Swagger UI files and template at /api/v1/docs (no CDN)
     "iomshare.partnership",
     "iomshare.people",
+    "iomshare.identity",
     "iomshare.records",
+    "iomshare.vocabulary",
+    "iomshare.forms",
+    "iomshare.protocols",
     "iomshare.exchange",
+    "iomshare.ledger",
+    "iomshare.alerts",
     "iomshare.web",
 ]
 
@@ -51,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "iomshare.web.middleware.RequestIdMiddleware",
+    "iomshare.ledger.context.LedgerOriginMiddleware",
     "iomshare.web.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

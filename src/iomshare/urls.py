@@ -10,6 +10,13 @@ urlpatterns = [
     path("", include("iomshare.web.urls")),
     path("cohort/", include("iomshare.people.urls")),
     path("records/", include("iomshare.records.urls")),
+    path("identity/", include("iomshare.identity.urls")),
+    path("protocols/", include("iomshare.protocols.urls")),
+    path("vocabulary/", include("iomshare.vocabulary.urls")),
+    path("forms/", include("iomshare.forms.urls")),
+    path("exchange/", include("iomshare.exchange.urls")),
+    path("ledger/", include("iomshare.ledger.urls")),
+    path("notifications/", include("iomshare.alerts.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

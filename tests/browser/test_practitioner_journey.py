@@ -3,6 +3,8 @@
 import pytest
 
 from iomshare.people.models import Tier
+from iomshare.records.models import Category
+from iomshare.records.taxonomy import STARTER_CATEGORIES
 from tests.browser.conftest import assert_accessible, screenshot, sign_in
 from tests.factories import (
     TEST_PASSWORD,
@@ -20,6 +22,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def partnership(db):
+    # Transactional tests flush the database, seeded categories included: put the taxonomy back.
+    for code, name, description in STARTER_CATEGORIES:
+        Category.objects.get_or_create(code=code, defaults={"name": name, "description": description})
     police = AgencyFactory(code="police", name="Northshire Police", kind="police")
     probation = AgencyFactory(code="probation", name="Probation Service North", kind="probation")
     officer = StaffMemberFactory(username="officer", agency=police, first_name="Priya", last_name="Shah")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from iomshare.people.models import AgencyIdentifier, CohortMembership, Person
 
@@ -46,6 +46,38 @@ def person_profile(person_id) -> Person | None:
         Person.objects.filter(id=person_id)
         .prefetch_related(
             "identifiers__agency", "memberships__lead_agency", "memberships__key_workers__agency"
+        )
+        .first()
+    )
+
+
+def _current_memberships() -> Prefetch:
+    """Each person's cohort memberships in force today, newest first, as `current_memberships`."""
+    return Prefetch(
+        "memberships",
+        queryset=CohortMembership.objects.current().select_related("lead_agency").order_by("-started_on"),
+        to_attr="current_memberships",
+    )
+
+
+def people_matching(text: str) -> QuerySet[Person]:
+    """`search_people`, with what a list of matches shows (identifiers, current tier), in a stable order."""
+    return (
+        search_people(text)
+        .prefetch_related("identifiers__agency", _current_memberships())
+        .order_by("family_name", "given_name", "id")
+    )
+
+
+def person_with_cohort(person_id) -> Person | None:
+    """One person with identifiers, every cohort membership and key worker, and today's memberships."""
+    return (
+        Person.objects.filter(id=person_id)
+        .prefetch_related(
+            "identifiers__agency",
+            "memberships__lead_agency",
+            "memberships__key_workers__agency",
+            _current_memberships(),
         )
         .first()
     )

@@ -7,6 +7,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from iomshare.ledger import services as ledger
+from iomshare.ledger.models import Action
 from iomshare.partnership.models import Agency, Role, StaffMember
 from iomshare.people import selectors
 from iomshare.people.models import Tier
@@ -24,6 +26,16 @@ def cohort(request: HttpRequest) -> HttpResponse:
         key_worker=request.GET.get("key_worker", "")[:150],
     )
     page = Paginator(selectors.search_cohort(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    if filters.search or filters.tier or filters.lead_agency or filters.key_worker:
+        ledger.record(
+            Action.SEARCH,
+            by=request.user,
+            details={
+                "terms": {k: v for k, v in vars(filters).items() if v},
+                "results": page.paginator.count,
+                "page": page.number,
+            },
+        )
     key_workers = StaffMember.objects.filter(key_work__isnull=False).select_related("agency").distinct()
     querystring = request.GET.copy()
     querystring.pop("page", None)

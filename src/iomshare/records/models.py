@@ -86,3 +86,26 @@ class InformationItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category} item held by {self.holding_agency}"
+
+
+class CorrectionKind(models.TextChoices):
+    CORRECTED = "corrected", "Corrected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class ItemCorrection(models.Model):
+    """A correction or withdrawal by the holding agency, keeping the values it replaced."""
+
+    item = models.ForeignKey(InformationItem, on_delete=models.PROTECT, related_name="corrections")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=10, choices=CorrectionKind.choices)
+    reason = models.TextField()
+    previous = models.JSONField(default=dict, help_text="The values before the change, by field.")
+    changes = models.JSONField(default=dict, help_text="The values after the change, by field.")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.by} at {self.at:%Y-%m-%d %H:%M}"

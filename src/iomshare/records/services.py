@@ -1,20 +1,44 @@
-"""Business actions on information items: recording, and (later) correcting and withdrawing."""
+"""Business actions on information items: recording, correcting and withdrawing.
+
+The holding agency stays the controller (invariant 4): only its staff correct or withdraw its items,
+the values replaced are kept, and everyone the ledger shows received the item is notified.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import json
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from django.db import transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.db.models import JSONField
+from django.urls import reverse
 from django.utils import timezone
 
+from iomshare.alerts import services as alerts
 from iomshare.errors import InvalidInput, NotPermitted
+from iomshare.ledger import selectors as ledger_selectors
+from iomshare.ledger import services as ledger
+from iomshare.ledger.models import Action
 from iomshare.partnership.models import Role, StaffMember
 from iomshare.people.models import Person
-from iomshare.records.models import Category, InformationItem, Sensitivity
+from iomshare.records.models import (
+    Category,
+    CorrectionKind,
+    InformationItem,
+    ItemCorrection,
+    ItemStatus,
+    Sensitivity,
+)
 
 MAX_REVIEW_INTERVAL = dt.timedelta(days=3 * 366)
 ROLES_THAT_RECORD = {Role.PRACTITIONER, Role.VOLUNTEER, Role.IG_LEAD, Role.PARTNERSHIP_MANAGER, Role.SYSTEM}
+SENSITIVITY_VALUES = frozenset(Sensitivity.values)
 
 
 @transaction.atomic
@@ -37,31 +61,18 @@ def record_item(
     today = timezone.localdate()
     valid_from = valid_from or today
     review_by = review_by or today + dt.timedelta(days=365)
-    errors: dict[str, str] = {}
     summary = (summary or "").strip()
-    if not summary:
-        errors["summary"] = "Enter a summary of the information"
-    elif len(summary) > 300:
-        errors["summary"] = "Summary must be 300 characters or fewer"
-    if len(details) > 20_000:
-        errors["details"] = "Details must be 20,000 characters or fewer"
-    if sensitivity not in Sensitivity.values:
-        errors["sensitivity"] = "Select OFFICIAL or OFFICIAL-SENSITIVE"
-    if valid_from > today:
-        errors["valid_from"] = "The date the information applies from must be today or in the past"
-    if valid_to is not None and valid_to < valid_from:
-        errors["valid_to"] = (
-            "The date the information stops applying must be on or after the date it applies from"
-        )
-    if review_by <= today:
-        errors["review_by"] = "The review date must be in the future"
-    elif review_by - today > MAX_REVIEW_INTERVAL:
-        errors["review_by"] = (
-            "The review date must be within 3 years, so the information is checked for accuracy"
-        )
+    errors = _item_errors(
+        summary=summary,
+        details=details,
+        sensitivity=sensitivity,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        review_by=review_by,
+    )
     if errors:
         raise InvalidInput("The item was not recorded: correct the problems listed.", field_errors=errors)
-    return InformationItem.objects.create(
+    item = InformationItem.objects.create(
         person=person,
         holding_agency_id=by.agency_id,
         author=by,
@@ -73,4 +84,536 @@ def record_item(
         valid_from=valid_from,
         valid_to=valid_to,
         review_by=review_by,
+    )
+    ledger.record(
+        Action.ITEM_RECORDED, by=by, person=person, items=[item], details={"category": category.code}
+    )
+    return item
+
+
+BULK_BATCH_SIZE = 5000
+# Fields `record_items_in_bulk` fills itself; any other field of the model takes its default.
+_BULK_FIELDS = (
+    "id",
+    "person_id",
+    "holding_agency_id",
+    "author_id",
+    "category_id",
+    "sensitivity",
+    "summary",
+    "details",
+    "payload",
+    "recorded_at",
+    "valid_from",
+    "valid_to",
+    "review_by",
+)
+
+
+def _prepare_rows(rows: Iterable[Mapping[str, Any]], by: StaffMember) -> list[tuple]:
+    """Rows as tuples in _BULK_FIELDS order, each with a new id; InvalidInput naming every bad field."""
+    today = timezone.localdate()
+    now = timezone.now()
+    default_review = today + dt.timedelta(days=365)
+    prepared: list[tuple] = []
+    errors: dict[str, str] = {}
+    for index, row in enumerate(rows):
+        summary = (row.get("summary") or "").strip()
+        details = row.get("details") or ""
+        sensitivity = row.get("sensitivity", Sensitivity.OFFICIAL)
+        valid_from = row.get("valid_from") or today
+        valid_to = row.get("valid_to")
+        review_by = row.get("review_by") or default_review
+        for name, message in _item_errors(
+            summary=summary,
+            details=details,
+            sensitivity=sensitivity,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            review_by=review_by,
+            today=today,
+        ).items():
+            errors[f"rows[{index}].{name}"] = message
+        prepared.append(
+            (
+                uuid.uuid4(),
+                row["person_id"],
+                by.agency_id,
+                by.pk,
+                row["category_id"],
+                int(sensitivity),
+                summary,
+                details,
+                row.get("payload") or {},
+                now,
+                valid_from,
+                valid_to,
+                review_by,
+            )
+        )
+    if errors:
+        raise InvalidInput(
+            f"No items were recorded: {len(errors)} problem{'s' if len(errors) != 1 else ''} found.",
+            field_errors=errors,
+        )
+    return prepared
+
+
+class BulkRecorder:
+    """Records items batch after batch (an import), in the caller's transaction, held by `by`'s agency.
+
+    On PostgreSQL each batch goes to the server with COPY from a helper thread, so the database
+    stores one batch while the caller prepares the next; `wait` (called before any other use of the
+    connection, and by `close`) lets the batch finish and puts it on the ledger.
+    """
+
+    def __init__(self, *, by: StaffMember) -> None:
+        if by.agency_id is None or by.role not in ROLES_THAT_RECORD:
+            raise NotPermitted("Only staff of a partner agency can record information about a person.")
+        self.by = by
+        self.is_streaming = connection.vendor == "postgresql"
+        if self.is_streaming and connection.in_atomic_block:
+            # Check foreign keys as each batch's COPY ends, in the helper thread, overlapping the next
+            # batch's preparation, rather than all at once at commit (for the rest of this transaction).
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        self._executor = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-copy") if self.is_streaming else None
+        )
+        self._pending: Future | None = None
+        self._pending_ids: list[uuid.UUID] = []
+
+    def record(
+        self,
+        rows: Iterable[Mapping[str, Any]],
+        *,
+        then_copy: Callable[[list[uuid.UUID]], tuple[str, str]] | None = None,
+    ) -> list[uuid.UUID]:
+        """Check and start writing one batch; the ids, in row order. All or none of the batch.
+
+        `then_copy` (PostgreSQL only) gives, from the new ids, one more COPY (statement, text) to run
+        with the batch: an import's record of which key became which item.
+        """
+        self.wait()
+        prepared = _prepare_rows(rows, self.by)
+        ids = [values[0] for values in prepared]
+        if not prepared:
+            return ids
+        if self._executor is not None:
+            copies = [(_items_copy_statement(), _copy_lines(prepared))]
+            if then_copy is not None:
+                copies.append(then_copy(ids))
+            self._pending = self._executor.submit(_send_copies, connection.connection, copies)
+        else:
+            InformationItem.objects.bulk_create(
+                [InformationItem(**dict(zip(_BULK_FIELDS, values, strict=True))) for values in prepared]
+            )
+        self._pending_ids = ids
+        if self._executor is None:
+            self._record_on_ledger()
+        return ids
+
+    def wait(self) -> None:
+        """Let the batch being written finish (raising its error, if any) and record it on the ledger."""
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
+            self._record_on_ledger()
+
+    def _record_on_ledger(self) -> None:
+        if self._pending_ids:
+            ledger.append(
+                ledger.Event(
+                    action=Action.ITEM_RECORDED,
+                    by=self.by,
+                    item_ids=self._pending_ids,
+                    holding_agencies=[self.by.agency.code],
+                    details={"bulk": True, "count": len(self._pending_ids)},
+                )
+            )
+            self._pending_ids = []
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            if self._executor is not None:
+                self._executor.shutdown(wait=True)
+
+    def __enter__(self) -> BulkRecorder:
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if kind is None:
+            self.close()
+        else:  # the transaction is being undone anyway: only make sure the thread is done
+            with contextlib.suppress(Exception):
+                if self._pending is not None:
+                    self._pending.result()
+            if self._executor is not None:
+                self._executor.shutdown(wait=True)
+
+
+def record_items_in_bulk(rows: Iterable[Mapping[str, Any]], *, by: StaffMember) -> list[uuid.UUID]:
+    """Record many items held by `by`'s agency at once; all or none, ids in row order.
+
+    Each row has person_id, category_id, summary and optionally details, sensitivity, valid_from,
+    valid_to, review_by and payload, checked by the same rules as `record_item`. PostgreSQL writes
+    them with COPY; each batch of them is one ledger entry.
+    """
+    rows = list(rows)
+    ids: list[uuid.UUID] = []
+    with transaction.atomic(), BulkRecorder(by=by) as recorder:
+        for start in range(0, max(len(rows), 1), BULK_BATCH_SIZE):
+            ids += recorder.record(rows[start : start + BULK_BATCH_SIZE])
+    return ids
+
+
+# COPY's text format: backslash, tab, newline and carriage return are escaped; \N is NULL.
+COPY_NULL = "\\N"
+_PAYLOAD_ENCODER = DjangoJSONEncoder(ensure_ascii=False)
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: Any) -> str:
+    """One value in COPY's text format."""
+    if value is None:
+        return COPY_NULL
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, dt.date):  # dates and datetimes (aware, so with their offset)
+        return value.isoformat()
+    return str(value).translate(COPY_ESCAPES)
+
+
+def _other_field_texts(fields: list) -> list[Any]:
+    """For each field the rows do not fill: its default as COPY text, or the field if the default is per row."""
+    texts: list[Any] = []
+    for field in fields:
+        if field.has_default() and callable(field.default):
+            texts.append(field)
+        elif isinstance(field, JSONField):
+            texts.append(_copy_text(json.dumps(field.get_default(), cls=DjangoJSONEncoder)))
+        else:
+            texts.append(_copy_text(field.get_db_prep_save(field.get_default(), connection)))
+    return texts
+
+
+def _items_copy_statement() -> str:
+    table = connection.ops.quote_name(InformationItem._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(field.column) for field in _copy_fields())
+    return f"COPY {table} ({names}) FROM STDIN"
+
+
+def _copy_fields() -> list:
+    """The item fields in COPY order: those rows fill (_BULK_FIELDS), then the rest, which take defaults."""
+    by_name = {field.attname: field for field in InformationItem._meta.concrete_fields}
+    return [by_name[name] for name in _BULK_FIELDS] + [
+        f for name, f in by_name.items() if name not in _BULK_FIELDS
+    ]
+
+
+def _copy_lines(batch: list[tuple]) -> str:
+    """Prepared rows in COPY's text format, formatted in one pass of string operations.
+
+    Formatting value by value through the driver costs several times as much.
+    """
+    others = _copy_fields()[len(_BULK_FIELDS) :]
+    other_texts = _other_field_texts(others)
+    fixed_tail = all(isinstance(text, str) for text in other_texts)
+    tail = ("\t" + "\t".join(other_texts)) if fixed_tail and other_texts else ""
+    escape, encode = COPY_ESCAPES, _PAYLOAD_ENCODER.encode
+    # Values repeated across an import's rows (its agency, people, days) are formatted once.
+    texts: dict[Any, str] = {None: COPY_NULL}
+
+    def text(value: Any) -> str:
+        known = texts.get(value)
+        if known is None:
+            known = texts[value] = value.isoformat() if isinstance(value, dt.date) else str(value)
+        return known
+
+    lines: list[str] = []
+    for (
+        item_id,
+        person_id,
+        agency_id,
+        author_id,
+        category_id,
+        sensitivity,
+        summary,
+        details,
+        payload,
+        recorded_at,
+        valid_from,
+        valid_to,
+        review_by,
+    ) in batch:
+        line = "\t".join(
+            (
+                str(item_id),
+                text(person_id),
+                text(agency_id),
+                text(author_id),
+                text(category_id),
+                text(sensitivity),
+                summary.translate(escape),
+                details.translate(escape) if details else "",
+                encode(payload).translate(escape),
+                text(recorded_at),
+                text(valid_from),
+                text(valid_to),
+                text(review_by),
+            )
+        )
+        if not fixed_tail:
+            tail = "\t" + "\t".join(
+                other
+                if isinstance(other, str)
+                else _copy_text(other.get_db_prep_save(other.get_default(), connection))
+                for other in other_texts
+            )
+        lines.append(line + tail + "\n")
+    return "".join(lines)
+
+
+def _send_copies(raw_connection, copies: list[tuple[str, str]]) -> None:
+    """Run COPYs on the psycopg connection itself (from the bulk recorder's helper thread)."""
+    with raw_connection.cursor() as cursor:
+        for statement, text in copies:
+            with cursor.copy(statement) as copy:
+                copy.write(text)
+
+
+def item_field_problems(
+    *,
+    summary: str,
+    details: str = "",
+    sensitivity: int = Sensitivity.OFFICIAL,
+    valid_from: dt.date,
+    valid_to: dt.date | None = None,
+    review_by: dt.date,
+    today: dt.date | None = None,
+) -> dict[str, str]:
+    """What `record_item` would refuse about these fields, by field: an import checks each row first."""
+    return _item_errors(
+        summary=summary,
+        details=details,
+        sensitivity=sensitivity,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        review_by=review_by,
+        today=today,
+    )
+
+
+def _item_errors(
+    *,
+    summary: str,
+    details: str,
+    sensitivity: int,
+    valid_from: dt.date,
+    valid_to: dt.date | None,
+    review_by: dt.date,
+    review_may_be_past: bool = False,
+    today: dt.date | None = None,
+) -> dict[str, str]:
+    """What is wrong with an item's fields, by field (empty when nothing is)."""
+    today = today or timezone.localdate()  # passed in by bulk recording: it costs microseconds a row
+    errors: dict[str, str] = {}
+    if not summary:
+        errors["summary"] = "Enter a summary of the information"
+    elif len(summary) > 300:
+        errors["summary"] = "Summary must be 300 characters or fewer"
+    if len(details) > 20_000:
+        errors["details"] = "Details must be 20,000 characters or fewer"
+    if sensitivity not in SENSITIVITY_VALUES:
+        errors["sensitivity"] = "Select OFFICIAL or OFFICIAL-SENSITIVE"
+    if valid_from > today:
+        errors["valid_from"] = "The date the information applies from must be today or in the past"
+    if valid_to is not None and valid_to < valid_from:
+        errors["valid_to"] = (
+            "The date the information stops applying must be on or after the date it applies from"
+        )
+    if review_by <= today and not review_may_be_past:
+        errors["review_by"] = "The review date must be in the future"
+    elif review_by - today > MAX_REVIEW_INTERVAL:
+        errors["review_by"] = (
+            "The review date must be within 3 years, so the information is checked for accuracy"
+        )
+    return errors
+
+
+CORRECTABLE_FIELDS = (
+    "category",
+    "sensitivity",
+    "summary",
+    "details",
+    "valid_from",
+    "valid_to",
+    "review_by",
+    "payload",
+)
+ROLES_THAT_CORRECT = ROLES_THAT_RECORD - {Role.VOLUNTEER}
+
+
+def _check_holder(item: InformationItem, by: StaffMember, verb: str) -> None:
+    if by.agency_id is None or by.agency_id != item.holding_agency_id or by.role not in ROLES_THAT_CORRECT:
+        raise NotPermitted(f"Only staff of the agency that holds this information can {verb} it.")
+    if item.status == ItemStatus.WITHDRAWN:
+        raise InvalidInput(f"This information has been withdrawn, so it cannot be {verb}ed.")
+
+
+def _reason(reason: str, verb: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(
+            f"The information was not {verb}: give a reason.",
+            field_errors={"reason": f"Enter why the information is being {verb}"},
+        )
+    if len(reason) > 2000:
+        raise InvalidInput(
+            f"The information was not {verb}: the reason is too long.",
+            field_errors={"reason": "The reason must be 2,000 characters or fewer"},
+        )
+    return reason
+
+
+def _as_record(value: Any) -> Any:
+    """A field value as kept in the correction history (JSON)."""
+    if isinstance(value, Category):
+        return value.code
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _tell_recipients(
+    item: InformationItem, *, by: StaffMember, kind: str, correction: ItemCorrection
+) -> None:
+    recipient_ids = ledger_selectors.recipients_of(item.pk, item.person_id) - {by.pk}
+    recipients = StaffMember.objects.filter(pk__in=recipient_ids, is_active=True)
+    person = item.person
+    what = f"{item.category.name.lower()} information about {person.full_name}"
+    if kind == CorrectionKind.WITHDRAWN:
+        message = f"{item.holding_agency.name} has withdrawn {what} that you saw. Do not rely on it."
+    else:
+        message = (
+            f"{item.holding_agency.name} has corrected {what} that you saw. Check the corrected version."
+        )
+    alerts.notify(
+        recipients,
+        message=message,
+        link=reverse("people:person", args=[person.pk]),
+        reason=f"item_{kind}",
+        person=person,
+        items=[item],
+        by=by,
+    )
+
+
+@transaction.atomic
+def correct_item(
+    item: InformationItem, *, by: StaffMember, changes: dict[str, Any], reason: str
+) -> ItemCorrection:
+    """Correct fields of an item held by `by`'s agency; keep the old values; notify who received it."""
+    _check_holder(item, by, "correct")
+    reason = _reason(reason, "corrected")
+    unknown = sorted(set(changes) - set(CORRECTABLE_FIELDS))
+    if unknown:
+        raise InvalidInput(
+            "The information was not corrected: some fields cannot be corrected.",
+            field_errors={name: f"{name} cannot be corrected" for name in unknown},
+        )
+    if "category" in changes and not isinstance(changes["category"], Category):
+        category = Category.objects.filter(code=str(changes["category"])).first()
+        if category is None:
+            raise InvalidInput(
+                "The information was not corrected: correct the problems listed.",
+                field_errors={"category": f"There is no category with the code {changes['category']!r}"},
+            )
+        changes = {**changes, "category": category}
+    if "summary" in changes:
+        changes = {**changes, "summary": (changes["summary"] or "").strip()}
+    changed = {name: value for name, value in changes.items() if getattr(item, name) != value}
+    if not changed:
+        raise InvalidInput("Nothing was corrected: the values given are the same as the current ones.")
+    merged = {name: changed.get(name, getattr(item, name)) for name in CORRECTABLE_FIELDS}
+    errors = _item_errors(
+        summary=merged["summary"],
+        details=merged["details"],
+        sensitivity=merged["sensitivity"],
+        valid_from=merged["valid_from"],
+        valid_to=merged["valid_to"],
+        review_by=merged["review_by"],
+        review_may_be_past="review_by" not in changed,
+    )
+    if errors:
+        raise InvalidInput(
+            "The information was not corrected: correct the problems listed.", field_errors=errors
+        )
+    previous = {name: _as_record(getattr(item, name)) for name in changed}
+    for name, value in changed.items():
+        setattr(item, name, value)
+    item.save(update_fields=list(changed))
+    correction = ItemCorrection.objects.create(
+        item=item,
+        by=by,
+        kind=CorrectionKind.CORRECTED,
+        reason=reason,
+        previous=previous,
+        changes={name: _as_record(value) for name, value in changed.items()},
+    )
+    ledger.record(
+        Action.ITEM_CORRECTED,
+        by=by,
+        person=item.person_id,
+        items=[item],
+        details={"fields": sorted(changed), "reason": reason, "correction_id": correction.pk},
+    )
+    _tell_recipients(item, by=by, kind=CorrectionKind.CORRECTED, correction=correction)
+    return correction
+
+
+@transaction.atomic
+def withdraw_item(item: InformationItem, *, by: StaffMember, reason: str) -> ItemCorrection:
+    """Withdraw an item held by `by`'s agency: nobody sees it again, and who received it is told."""
+    _check_holder(item, by, "withdraw")
+    reason = _reason(reason, "withdrawn")
+    item.status = ItemStatus.WITHDRAWN
+    item.save(update_fields=["status"])
+    correction = ItemCorrection.objects.create(
+        item=item,
+        by=by,
+        kind=CorrectionKind.WITHDRAWN,
+        reason=reason,
+        previous={"status": ItemStatus.LIVE},
+        changes={"status": ItemStatus.WITHDRAWN},
+    )
+    ledger.record(
+        Action.ITEM_WITHDRAWN,
+        by=by,
+        person=item.person_id,
+        items=[item],
+        details={"reason": reason, "correction_id": correction.pk},
+    )
+    _tell_recipients(item, by=by, kind=CorrectionKind.WITHDRAWN, correction=correction)
+    return correction
+
+
+def reassign_items(from_person: Person, to_person: Person, *, by: StaffMember | None) -> list[str]:
+    """Move every item of `from_person` to `to_person` (identity merge); return the ids moved.
+
+    Only records touches item rows: identity calls this and keeps the ids so an unmerge can put
+    exactly these items back. Content is neither read nor changed.
+    """
+    rows = InformationItem.objects.filter(person=from_person)
+    moved = [str(item_id) for item_id in rows.values_list("id", flat=True)]
+    rows.update(person=to_person)
+    return moved
+
+
+def restore_items(item_ids: Iterable[str], to_person: Person, *, by: StaffMember | None) -> int:
+    """Move the given items (by id) to `to_person` again (identity unmerge); return how many moved."""
+    return InformationItem.objects.filter(id__in=[uuid.UUID(str(item_id)) for item_id in item_ids]).update(
+        person=to_person
     )

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from iomshare.errors import DomainError
 from iomshare.people.selectors import person_profile
-from iomshare.records import services
+from iomshare.records import selectors, services
 from iomshare.records.models import Category, Sensitivity
 from iomshare.web.govuk_dates import DateInputError, parse_date_input
 
@@ -89,6 +89,55 @@ def record_item(request: HttpRequest, person_id) -> HttpResponse:
             "sensitivities": Sensitivity.choices,
             "nav": "cohort",
             "page_title": ("Error: " if errors else "") + f"Record information about {person.full_name}",
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def change_item(request: HttpRequest, item_id) -> HttpResponse:
+    """Correct or withdraw an item held by the viewer's own agency (invariant 4)."""
+    item = selectors.item_for(request.user, item_id)
+    if item is None:
+        raise Http404("No such item")
+    errors: dict[str, str] = {}
+    action = request.POST.get("action", "")
+    values = request.POST if request.method == "POST" else {"summary": item.summary, "details": item.details}
+    if request.method == "POST" and action in {"correct", "withdraw"}:
+        try:
+            if action == "correct":
+                services.correct_item(
+                    item,
+                    by=request.user,
+                    changes={
+                        "summary": request.POST.get("summary", ""),
+                        "details": request.POST.get("details", ""),
+                    },
+                    reason=request.POST.get("reason", ""),
+                )
+                messages.success(
+                    request, "The information has been corrected. Everyone who saw it has been told."
+                )
+            else:
+                services.withdraw_item(item, by=request.user, reason=request.POST.get("withdraw_reason", ""))
+                messages.success(
+                    request, "The information has been withdrawn. Everyone who saw it has been told."
+                )
+        except DomainError as error:
+            errors = dict(error.field_errors) or {"reason": error.message}
+            if action == "withdraw" and "reason" in errors:
+                errors["withdraw_reason"] = errors.pop("reason")
+        else:
+            return redirect("people:person", item.person_id)
+    return render(
+        request,
+        "records/change_item.html",
+        {
+            "item": item,
+            "errors": errors,
+            "values": values,
+            "nav": "cohort",
+            "page_title": ("Error: " if errors else "") + "Correct or withdraw information",
         },
         status=400 if errors else 200,
     )

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from iomshare.alerts import views
+
+app_name = "alerts"
+urlpatterns = [
+    path("", views.notifications, name="notifications"),
+    path("mark-all-read/", views.mark_all_read, name="mark-all-read"),
+]

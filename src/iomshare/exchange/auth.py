@@ -1,0 +1,29 @@
+"""Bearer-token authentication for the machine API.
+
+The API accepts only `Authorization: Bearer <token>`, never the web session cookie: a browser
+cannot be tricked into sending a bearer token, so the API needs no CSRF protection.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer
+
+from iomshare.partnership.models import StaffMember
+from iomshare.partnership.tokens import authenticate_token
+
+
+class BearerToken(HttpBearer):
+    """An API token issued with `iomshare token issue`; it acts as its staff member."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> StaffMember | None:
+        staff = authenticate_token(token.strip())
+        if staff is not None:
+            # The session's user (if any) must not leak into an API request.
+            request.user = staff
+        return staff
+
+
+def caller(request: HttpRequest) -> StaffMember:
+    """The staff member the request's token acts as (set by BearerToken)."""
+    return request.auth  # type: ignore[attr-defined]

@@ -1,0 +1,494 @@
+"""Importing an agency extract: check it whole, then write it whole (invariant 8).
+
+A check (dry run) reads every row and reports every problem with its row, column, value and reason,
+writing nothing. An import does the same inside one transaction and keeps what it wrote only if no
+row had a problem, unless the user chose to import the valid rows and take the rejects as a file.
+Keys already imported through the profile are skipped, so a re-import creates no duplicates.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from iomshare.errors import InvalidInput, NotPermitted
+from iomshare.exchange.csv_safety import safe_row
+from iomshare.exchange.mapping import MappedRow, Problem, RowMapper, RowProblems, shown
+from iomshare.exchange.models import ImportedItemKey, ImportProfile, ImportRun, RunStatus
+from iomshare.exchange.readers import FileUnreadable, RowUnreadable, open_extract
+from iomshare.partnership.models import Role, StaffMember
+from iomshare.records.services import COPY_ESCAPES, COPY_NULL, BulkRecorder
+
+logger = logging.getLogger(__name__)
+
+ROLES_THAT_IMPORT = {Role.IG_LEAD, Role.PARTNERSHIP_MANAGER, Role.SYSTEM}
+BATCH_SIZE = 5000
+MAX_KEPT_PROBLEMS = 10_000
+PROGRESS_EVERY_ROWS = 2000
+# (done, total): bytes or rows of the file read so far, and in all.
+Progress = Callable[[int, int], None]
+
+
+class _NothingWritten(Exception):
+    """Raised inside the import's transaction to undo it: some row had a problem."""
+
+
+@dataclass
+class Outcome:
+    """What a check or an import found and did."""
+
+    rows_read: int = 0
+    rows_valid: int = 0
+    rows_rejected: int = 0
+    rows_already_imported: int = 0
+    rows_created: int = 0
+    problem_count: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    is_file_unreadable: bool = False
+    written: bool = False
+
+    def add(self, problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            self.problem_count += 1
+            if len(self.problems) < MAX_KEPT_PROBLEMS:
+                self.problems.append(problem)
+
+    @property
+    def rows_new(self) -> int:
+        """Valid rows not imported before: what an import would create."""
+        return self.rows_valid - self.rows_already_imported
+
+
+def check_may_import(profile: ImportProfile, by: StaffMember) -> None:
+    if by.agency_id != profile.agency_id or by.role not in ROLES_THAT_IMPORT:
+        raise NotPermitted(
+            f"Only {profile.agency}'s information-governance lead, partnership manager or system account "
+            f"can import its extracts."
+        )
+
+
+def _rejects_writer(rejects: TextIO | None, header: list[str]):
+    if rejects is None:
+        return None
+    writer = csv.writer(rejects)
+    writer.writerow(safe_row([*header, "row", "problems"]))
+    return writer
+
+
+def import_file(
+    profile: ImportProfile,
+    path: Path,
+    *,
+    by: StaffMember,
+    write: bool,
+    accept_valid_rows: bool = False,
+    rejects: TextIO | None = None,
+    progress: Progress | None = None,
+    run: ImportRun | None = None,
+) -> Outcome:
+    """Check (`write=False`) or import an extract through `profile`; see the module docstring."""
+    check_may_import(profile, by)
+    outcome = Outcome()
+    try:
+        extract = open_extract(
+            Path(path), profile.file_type, [profile.key_column, profile.person_column, *profile.columns]
+        )
+    except FileUnreadable as error:
+        outcome.is_file_unreadable = True
+        outcome.add([Problem(error.row, "", "", error.reason)])
+        return outcome
+    mapper = RowMapper(profile, extract.header)
+    if mapper.header_problems:
+        outcome.is_file_unreadable = True
+        outcome.add(mapper.header_problems)
+        return outcome
+    rejected = _rejects_writer(rejects, extract.header)
+    seen: dict[str, int] = {}
+    batch: list[MappedRow] = []
+
+    def may_write() -> bool:
+        return write and (accept_valid_rows or outcome.problem_count == 0)
+
+    # On SQLite, keys are remembered after their items are written (on PostgreSQL, with them).
+    unremembered: list[tuple[list[str], list[uuid.UUID]]] = []
+
+    def remember_written_keys() -> None:
+        if recorder is not None:
+            recorder.wait()
+        while unremembered:
+            keys, ids = unremembered.pop()
+            _remember_keys(profile, keys, ids, run)
+
+    def flush() -> None:
+        remember_written_keys()
+        done = _already_imported(profile, [row.key for row in batch])
+        new = [row for row in batch if row.key not in done]
+        outcome.rows_valid += len(batch)
+        outcome.rows_already_imported += len(batch) - len(new)
+        if new and may_write():
+            assert recorder is not None
+            keys = [row.key for row in new]
+            rows = [
+                {
+                    "person_id": row.person_id,
+                    "category_id": category_id,
+                    "sensitivity": profile.sensitivity,
+                    **row.fields,
+                }
+                for row in new
+            ]
+            if recorder.is_streaming:
+                ids = recorder.record(rows, then_copy=lambda ids: _keys_copy(profile, keys, ids, run))
+            else:
+                ids = recorder.record(rows)
+                unremembered.append((keys, ids))
+            outcome.rows_created += len(ids)
+        batch.clear()
+
+    category_id = profile.category_id or (profile.form.category_id if profile.form else None)
+    if category_id is None:
+        raise InvalidInput(f"The import profile {profile.name} names neither a category nor a form.")
+    key_column = profile.key_column
+    recorder: BulkRecorder | None = None
+    try:
+        with (
+            transaction.atomic() if write else contextlib.nullcontext(),
+            BulkRecorder(by=by) if write else contextlib.nullcontext() as recorder,
+        ):
+            for row_number, row in extract.rows:
+                outcome.rows_read += 1
+                problems: list[Problem] = []
+                if isinstance(row, RowUnreadable):
+                    problems = [Problem(row.row, "", "", row.reason)]
+                    cells: list[str] = []
+                else:
+                    cells = row
+                    try:
+                        mapped = mapper.map(row_number, row)
+                    except RowProblems as error:
+                        problems = error.problems
+                    else:
+                        if (first := seen.get(mapped.key)) is not None:
+                            problems = [
+                                Problem(
+                                    row_number,
+                                    key_column,
+                                    shown(mapped.key),
+                                    f"row {first} has the same key: each row needs a key of its own",
+                                )
+                            ]
+                        else:
+                            seen[mapped.key] = row_number
+                            batch.append(mapped)
+                if problems:
+                    outcome.rows_rejected += 1
+                    outcome.add(problems)
+                    if rejected is not None:
+                        rejected.writerow(
+                            safe_row(
+                                [
+                                    *cells,
+                                    str(row_number),
+                                    "; ".join(f"{p.column or 'row'}: {p.reason}" for p in problems),
+                                ]
+                            )
+                        )
+                if len(batch) >= BATCH_SIZE:
+                    flush()
+                if progress is not None and outcome.rows_read % PROGRESS_EVERY_ROWS == 0:
+                    progress(extract.position(), extract.size)
+            if batch:
+                flush()
+            remember_written_keys()
+            if progress is not None:
+                progress(extract.size, extract.size)
+            if write and outcome.problem_count and not accept_valid_rows:
+                raise _NothingWritten
+    except _NothingWritten:
+        outcome.rows_created = 0
+        return outcome
+    outcome.written = write and outcome.rows_created > 0
+    return outcome
+
+
+def _already_imported(profile: ImportProfile, keys: list[str]) -> set[str]:
+    """Which of `keys` the profile has imported before.
+
+    On PostgreSQL one probe of the unique index per key (LATERAL ... LIMIT 1): an import grows the
+    table faster than its statistics, and the planner, thinking it small, would otherwise scan it
+    whole for every batch.
+    """
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(ImportedItemKey._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT wanted.key FROM unnest(%s::text[]) AS wanted(key) CROSS JOIN LATERAL "  # noqa: S608
+                f"(SELECT 1 FROM {table} AS imported WHERE imported.profile_id = %s "
+                "AND imported.local_key = wanted.key LIMIT 1) AS found",
+                [keys, profile.pk],
+            )
+            return {key for (key,) in cursor.fetchall()}
+    return set(
+        ImportedItemKey.objects.filter(profile=profile, local_key__in=keys).values_list(
+            "local_key", flat=True
+        )
+    )
+
+
+def _keys_copy(
+    profile: ImportProfile, keys: list[str], item_ids: list[uuid.UUID], run: ImportRun | None
+) -> tuple[str, str]:
+    """The COPY recording which item each key became, written with the items (PostgreSQL)."""
+    table = connection.ops.quote_name(ImportedItemKey._meta.db_table)
+    fixed = f"{profile.agency_id}\t{profile.pk}\t"
+    tail = f"\t{run.pk if run else COPY_NULL}\t{timezone.now().isoformat()}\n"
+    text = "".join(
+        f"{fixed}{key.translate(COPY_ESCAPES)}\t{item_id}{tail}"
+        for key, item_id in zip(keys, item_ids, strict=True)
+    )
+    columns = "agency_id, profile_id, local_key, item_id, run_id, imported_at"
+    return f"COPY {table} ({columns}) FROM STDIN", text
+
+
+def _remember_keys(
+    profile: ImportProfile, keys: list[str], item_ids: list[uuid.UUID], run: ImportRun | None
+) -> None:
+    """Record which item each key became, so a re-import skips it."""
+    now = timezone.now()
+    ImportedItemKey.objects.bulk_create(
+        [
+            ImportedItemKey(
+                agency_id=profile.agency_id,
+                profile=profile,
+                local_key=key,
+                item_id=item_id,
+                run=run,
+                imported_at=now,
+            )
+            for key, item_id in zip(keys, item_ids, strict=True)
+        ]
+    )
+
+
+# -- Runs: an uploaded file, checked, then imported, with progress a page can show. ---------------
+
+# Progress of runs in this process: an import's own transaction hides its row counts from other
+# connections until it commits, so the status page reads them from here.
+_live_progress: dict[uuid.UUID, tuple[int, int]] = {}
+
+
+def upload_dir() -> Path:
+    folder = Path(getattr(settings, "IOMSHARE_IMPORT_DIR", settings.VAR_DIR / "imports"))
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "IOMSHARE_MAX_IMPORT_BYTES", 1024 * 1024 * 1024))
+
+
+def create_run(
+    profile: ImportProfile,
+    *,
+    chunks: Iterable[bytes],
+    file_name: str,
+    by: StaffMember,
+    accept_valid_rows: bool = False,
+) -> ImportRun:
+    """Keep an uploaded extract and make a run for it, ready to be checked."""
+    check_may_import(profile, by)
+    run_id = uuid.uuid4()
+    suffix = {"csv": ".csv", "json": ".json", "xlsx": ".xlsx"}[profile.file_type]
+    path = upload_dir() / f"{run_id}{suffix}"
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("wb") as target:
+        for chunk in chunks:
+            size += len(chunk)
+            if size > max_upload_bytes():
+                target.close()
+                path.unlink(missing_ok=True)
+                raise InvalidInput(
+                    f"The file is larger than {max_upload_bytes() // (1024 * 1024):,} MB: split it, or import it "
+                    "with `iomshare import` on the server.",
+                    field_errors={"file": "The file is too large"},
+                )
+            digest.update(chunk)
+            target.write(chunk)
+    if size == 0:
+        path.unlink(missing_ok=True)
+        raise InvalidInput("The file is empty.", field_errors={"file": "The selected file is empty"})
+    return ImportRun.objects.create(
+        id=run_id,
+        profile=profile,
+        started_by=by,
+        file_name=Path(file_name).name[:255] or "extract",
+        file_path=str(path),
+        file_sha256=digest.hexdigest(),
+        file_size=size,
+        accept_valid_rows=accept_valid_rows,
+    )
+
+
+def _reporter(run: ImportRun) -> Progress:
+    last = {"at": 0.0}
+
+    def report(done: int, total: int) -> None:
+        _live_progress[run.pk] = (done, total)
+        now = time.monotonic()
+        if not connection.in_atomic_block and now - last["at"] >= 1.0:
+            last["at"] = now
+            ImportRun.objects.filter(pk=run.pk).update(progress=min(1.0, done / total) if total else 0.0)
+
+    return report
+
+
+def live_progress(run: ImportRun) -> float:
+    """Share of the run's file read so far, from this process if it is the one running it."""
+    done, total = _live_progress.get(run.pk, (0, 0))
+    return max(run.progress, done / total if total else 0.0)
+
+
+def _save_outcome(run: ImportRun, outcome: Outcome, status: str, **extra: Any) -> None:
+    run.status = status
+    run.rows_read = outcome.rows_read
+    run.rows_valid = outcome.rows_valid
+    run.rows_rejected = outcome.rows_rejected
+    run.rows_already_imported = outcome.rows_already_imported
+    run.problem_count = outcome.problem_count
+    run.problems = [problem.as_dict() for problem in outcome.problems]
+    run.progress = 1.0
+    for name, value in extra.items():
+        setattr(run, name, value)
+    run.save()
+    _live_progress.pop(run.pk, None)
+
+
+def check_run(run: ImportRun) -> ImportRun:
+    """The dry run: read and check every row, write nothing, keep counts and problems on the run."""
+    run.status = RunStatus.CHECKING
+    run.save(update_fields=["status"])
+    try:
+        outcome = import_file(
+            run.profile, Path(run.file_path), by=run.started_by, write=False, progress=_reporter(run), run=run
+        )
+    except Exception as error:
+        logger.exception("Import run %s failed while checking", run.pk)
+        run.status, run.message = RunStatus.FAILED, f"The check failed: {error}"
+        run.save(update_fields=["status", "message"])
+        raise
+    _save_outcome(run, outcome, RunStatus.CHECKED, checked_at=timezone.now())
+    return run
+
+
+def begin_import(run: ImportRun, *, accept_valid_rows: bool = False) -> ImportRun:
+    """Claim a checked run for importing (once: a second click or request is refused)."""
+    if run.problem_count and not accept_valid_rows:
+        raise InvalidInput(
+            f"The file has {run.problem_count} problem{'s' if run.problem_count != 1 else ''}, so nothing was "
+            "imported. Correct the file and upload it again, or choose to import the valid rows and take the "
+            "rejected rows as a file."
+        )
+    claimed = ImportRun.objects.filter(pk=run.pk, status=RunStatus.CHECKED).update(
+        status=RunStatus.IMPORTING, accept_valid_rows=accept_valid_rows
+    )
+    if not claimed:
+        raise InvalidInput(
+            "Only a checked file that is not already imported, or being imported, can be imported."
+        )
+    run.refresh_from_db()
+    return run
+
+
+def commit_run(run: ImportRun) -> ImportRun:
+    """Import a run claimed by `begin_import`: every row if all are valid, or the valid ones if chosen."""
+    if run.status != RunStatus.IMPORTING:
+        raise InvalidInput("Claim the run with begin_import first.")
+    rejects_path = Path(run.file_path).with_suffix(".rejects.csv") if run.accept_valid_rows else None
+    try:
+        with (
+            rejects_path.open("w", newline="", encoding="utf-8")
+            if rejects_path
+            else contextlib.nullcontext() as rejects
+        ):
+            outcome = import_file(
+                run.profile,
+                Path(run.file_path),
+                by=run.started_by,
+                write=True,
+                accept_valid_rows=run.accept_valid_rows,
+                rejects=rejects,
+                progress=_reporter(run),
+                run=run,
+            )
+    except Exception as error:
+        logger.exception("Import run %s failed while importing", run.pk)
+        run.status, run.message = RunStatus.FAILED, f"The import failed and nothing was written: {error}"
+        run.save(update_fields=["status", "message"])
+        raise
+    if outcome.problem_count and not run.accept_valid_rows:
+        # The file changed, or a person or mapping changed, since it was checked.
+        _save_outcome(
+            run,
+            outcome,
+            RunStatus.CHECKED,
+            message="New problems were found while importing, so nothing was written.",
+        )
+        return run
+    _save_outcome(
+        run,
+        outcome,
+        RunStatus.IMPORTED,
+        rows_created=outcome.rows_created,
+        imported_at=timezone.now(),
+        rejects_path=str(rejects_path) if rejects_path else "",
+    )
+    Path(run.file_path).unlink(missing_ok=True)
+    return run
+
+
+def in_background() -> bool:
+    return getattr(settings, "IOMSHARE_IMPORTS_IN_BACKGROUND", True)
+
+
+def start(work: Callable[[ImportRun], ImportRun], run: ImportRun) -> None:
+    """Run a check or an import: in a thread of its own in a server, so the page can show progress."""
+    if not in_background():
+        with contextlib.suppress(Exception):
+            work(run)
+        return
+
+    def target() -> None:
+        try:
+            work(
+                ImportRun.objects.select_related("profile__agency", "profile__form", "started_by").get(
+                    pk=run.pk
+                )
+            )
+        except Exception:  # noqa: S110 (logged and saved on the run by `work`)
+            pass
+        finally:
+            connection.close()
+
+    threading.Thread(target=target, name=f"import-{run.pk}", daemon=True).start()
+
+
+def check_then_import(run: ImportRun) -> ImportRun:
+    """Check a run and, if it may be imported (valid, or valid rows accepted), import it at once."""
+    check_run(run)
+    if run.rows_valid - run.rows_already_imported == 0 or (run.problem_count and not run.accept_valid_rows):
+        return run
+    return commit_run(begin_import(run, accept_valid_rows=run.accept_valid_rows))

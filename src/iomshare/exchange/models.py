@@ -1,0 +1,164 @@
+"""Import of agency extracts: how each agency's files map onto items, each run, and what it created.
+
+An agency-local key (the agency's own id for the row) is remembered with the item it became, so
+importing the same extract twice creates nothing the second time.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from iomshare.forms.models import FormDefinition
+from iomshare.partnership.models import Agency
+from iomshare.people.models import IdentifierScheme
+from iomshare.records.models import Category, Sensitivity
+
+
+class FileType(models.TextChoices):
+    CSV = "csv", "CSV (comma-separated values, UTF-8)"
+    JSON = "json", "JSON (an array of objects, or one object per line)"
+    XLSX = "xlsx", "Excel workbook (.xlsx, first sheet)"
+
+
+class ImportProfile(models.Model):
+    """How one agency's extract of one kind maps onto items: its columns, codes and dates.
+
+    `columns` maps each column of the file to an item field: summary, details, valid_from, valid_to,
+    review_by, or `answers.<name>` for an answer to the profile's form. A column mapped to a coded
+    answer holds the agency's own codes, translated through the vocabulary (invariant 7).
+    """
+
+    name = models.SlugField(max_length=60, unique=True, help_text="Used by `iomshare import --profile`.")
+    title = models.CharField(max_length=200)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="import_profiles")
+    file_type = models.CharField(max_length=10, choices=FileType.choices)
+    key_column = models.CharField(max_length=100, help_text="Column holding the agency's own id for the row.")
+    person_column = models.CharField(max_length=100, help_text="Column holding the person's identifier.")
+    person_scheme = models.CharField(
+        max_length=10,
+        choices=IdentifierScheme.choices,
+        help_text="Which identifier the person column holds (local ids are the agency's own).",
+    )
+    form = models.ForeignKey(
+        FormDefinition, on_delete=models.PROTECT, null=True, blank=True, related_name="import_profiles"
+    )
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="import_profiles",
+        help_text="Category of the items; defaults to the form's.",
+    )
+    sensitivity = models.IntegerField(choices=Sensitivity.choices, default=Sensitivity.OFFICIAL)
+    columns = models.JSONField(default=dict, help_text="Column name -> item field.")
+    date_format = models.CharField(
+        max_length=20, default="%Y-%m-%d", help_text="How dates are written, e.g. %d/%m/%Y."
+    )
+    list_separator = models.CharField(
+        max_length=1, default=";", help_text="Separates several codes in one cell."
+    )
+
+    class Meta:
+        ordering = ["agency", "name"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    CHECKING = "checking", "Checking"
+    CHECKED = "checked", "Checked"
+    IMPORTING = "importing", "Importing"
+    IMPORTED = "imported", "Imported"
+    FAILED = "failed", "Failed"
+
+
+class ImportRun(models.Model):
+    """One file through one profile: first checked (a dry run), then, if asked, imported."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    profile = models.ForeignKey(ImportProfile, on_delete=models.PROTECT, related_name="runs")
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(max_length=255)
+    file_path = models.CharField(max_length=500, help_text="Where the uploaded file is kept until imported.")
+    file_sha256 = models.CharField(max_length=64)
+    file_size = models.BigIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    accept_valid_rows = models.BooleanField(
+        default=False, help_text="Import the valid rows and return the rejected ones as a file."
+    )
+    rows_read = models.PositiveIntegerField(default=0)
+    rows_valid = models.PositiveIntegerField(default=0)
+    rows_rejected = models.PositiveIntegerField(default=0)
+    rows_already_imported = models.PositiveIntegerField(default=0)
+    rows_created = models.PositiveIntegerField(default=0)
+    problem_count = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(
+        default=list, help_text="The first problems found (row, column, value, reason)."
+    )
+    progress = models.FloatField(default=0.0, help_text="Share of the file read, 0 to 1.")
+    message = models.TextField(blank=True)
+    rejects_path = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} via {self.profile.name} ({self.get_status_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in {RunStatus.QUEUED, RunStatus.CHECKING, RunStatus.IMPORTING}
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == RunStatus.CHECKED and self.problem_count == 0
+
+
+class ImportedItemKey(models.Model):
+    """An agency-local key already imported, and the item it became: re-imports skip it.
+
+    Written only by imports, from rows already checked, a million at a time: the database keeps no
+    foreign-key constraints or extra indexes on it (each would cost a check per row at commit); the
+    ORM still protects the agency and profile from deletion.
+    """
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="imported_keys", db_constraint=False, db_index=False
+    )
+    profile = models.ForeignKey(
+        ImportProfile,
+        on_delete=models.PROTECT,
+        related_name="imported_keys",
+        db_constraint=False,
+        db_index=False,
+    )
+    local_key = models.CharField(max_length=100)
+    # No foreign key: an item disposed of under retention must not come back on the next import.
+    item_id = models.UUIDField()
+    run = models.ForeignKey(
+        ImportRun,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="imported_keys",
+        db_constraint=False,
+        db_index=False,
+    )
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "local_key"], name="imported_key_unique_per_profile")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile.name}:{self.local_key}"

@@ -1,0 +1,198 @@
+"""Importing extracts and exporting pictures in the browser.
+
+An upload is checked first (a dry run, in the background for large files) and its page shows the
+progress, then the counts and every problem; only then can it be imported.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from iomshare.errors import DomainError
+from iomshare.exchange import exports, imports
+from iomshare.exchange.models import ImportProfile, ImportRun
+from iomshare.partnership.models import Role
+from iomshare.people.selectors import person_profile
+
+ROLES_THAT_EXTRACT = {Role.IG_LEAD, Role.PARTNERSHIP_MANAGER, Role.SYSTEM}
+RECENT_RUNS = 20
+
+
+def _may_import(request: HttpRequest) -> None:
+    if request.user.agency_id is None or request.user.role not in imports.ROLES_THAT_IMPORT:
+        raise PermissionDenied(
+            "Only an information-governance lead, partnership manager or system account imports."
+        )
+
+
+def _run_or_404(request: HttpRequest, run_id) -> ImportRun:
+    _may_import(request)
+    run = (
+        ImportRun.objects.select_related("profile__agency", "profile__form", "started_by")
+        .filter(pk=run_id, profile__agency_id=request.user.agency_id)
+        .first()
+    )
+    if run is None:
+        raise Http404("No such import")
+    return run
+
+
+@login_required
+def upload(request: HttpRequest) -> HttpResponse:
+    """Choose a profile and a file; the file is checked before anything can be imported."""
+    _may_import(request)
+    profiles = ImportProfile.objects.filter(agency_id=request.user.agency_id).select_related("form")
+    errors: dict[str, str] = {}
+    chosen = request.POST.get("profile", "")
+    if request.method == "POST":
+        profile = profiles.filter(name=chosen).first()
+        upload = request.FILES.get("file")
+        if profile is None:
+            errors["profile"] = "Select the kind of extract"
+        if upload is None:
+            errors["file"] = "Choose the extract file to upload"
+        if not errors:
+            try:
+                run = imports.create_run(
+                    profile, chunks=upload.chunks(), file_name=upload.name, by=request.user
+                )
+            except DomainError as error:
+                errors = error.field_errors or {"file": error.message}
+            else:
+                imports.start(imports.check_run, run)
+                return redirect("exchange:import-run", run.pk)
+    return render(
+        request,
+        "exchange/upload.html",
+        {
+            "profiles": profiles,
+            "chosen": chosen,
+            "errors": errors,
+            "runs": ImportRun.objects.filter(profile__agency_id=request.user.agency_id).select_related(
+                "profile"
+            )[:RECENT_RUNS],
+            "max_megabytes": imports.max_upload_bytes() // (1024 * 1024),
+            "nav": "imports",
+            "page_title": ("Error: " if errors else "") + "Import an extract",
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _run_context(run: ImportRun) -> dict:
+    return {
+        "run": run,
+        "progress": imports.live_progress(run),
+        "rows_new": run.rows_valid - run.rows_already_imported,
+    }
+
+
+@login_required
+def run_page(request: HttpRequest, run_id) -> HttpResponse:
+    run = _run_or_404(request, run_id)
+    return render(
+        request,
+        "exchange/run.html",
+        {**_run_context(run), "nav": "imports", "page_title": f"Import of {run.file_name}"},
+    )
+
+
+@login_required
+def run_status(request: HttpRequest, run_id) -> HttpResponse:
+    """The run's status panel alone: the run page polls it (HTMX) until the run finishes."""
+    return render(request, "exchange/_run_status.html", _run_context(_run_or_404(request, run_id)))
+
+
+@login_required
+@require_POST
+def commit(request: HttpRequest, run_id) -> HttpResponse:
+    run = _run_or_404(request, run_id)
+    try:
+        run = imports.begin_import(run, accept_valid_rows=request.POST.get("accept_valid_rows") == "yes")
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("exchange:import-run", run.pk)
+    imports.start(imports.commit_run, run)
+    return redirect("exchange:import-run", run.pk)
+
+
+@login_required
+def rejects(request: HttpRequest, run_id) -> FileResponse:
+    run = _run_or_404(request, run_id)
+    if not run.rejects_path or not Path(run.rejects_path).is_file():
+        raise Http404("No rejected rows")
+    return FileResponse(
+        Path(run.rejects_path).open("rb"),
+        as_attachment=True,
+        filename=f"{Path(run.file_name).stem}-rejected-rows.csv",
+        content_type="text/csv; charset=utf-8",
+    )
+
+
+def _may_export(request: HttpRequest) -> None:
+    if request.user.agency_id is None or request.user.role == Role.VOLUNTEER or request.user.is_volunteer:
+        raise PermissionDenied("Volunteers cannot export information.")
+
+
+@login_required
+def export_person(request: HttpRequest, person_id, file_format: str) -> HttpResponse:
+    """Download what the viewer may see about one person, as standard JSON or CSV."""
+    _may_export(request)
+    if file_format not in {"json", "csv"}:
+        raise Http404("Exports are JSON or CSV")
+    person = person_profile(person_id)
+    if person is None:
+        raise Http404("No such person")
+    purpose = request.GET.get("purpose", "")[:200]
+    name = f"{person.family_name}-{person.given_name}-{person.pk}".replace(" ", "-")
+    if file_format == "json":
+        body = json.dumps(
+            exports.picture_document(request.user, person, purpose=purpose), indent=2, ensure_ascii=False
+        )
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    else:
+        response = HttpResponse(
+            exports.picture_csv(request.user, person, purpose=purpose), content_type="text/csv; charset=utf-8"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
+    return response
+
+
+@login_required
+def extracts(request: HttpRequest) -> HttpResponse:
+    """The bulk extract page: everything the viewer may see, as standard JSON or CSV."""
+    if request.user.role not in ROLES_THAT_EXTRACT:
+        raise PermissionDenied(
+            "Only an information-governance lead, partnership manager or system account extracts in bulk."
+        )
+    file_format = request.GET.get("format", "")
+    if file_format in {"json", "csv"}:
+        purpose = request.GET.get("purpose", "")[:200]
+        chunks = (
+            exports.extract_json(request.user, purpose=purpose)
+            if file_format == "json"
+            else exports.extract_csv(request.user, purpose=purpose)
+        )
+        response = StreamingHttpResponse(
+            chunks,
+            content_type="application/json; charset=utf-8"
+            if file_format == "json"
+            else "text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="iomshare-extract.{file_format}"'
+        return response
+    errors = {"format": "Select the format of the extract"} if "format" in request.GET else {}
+    return render(
+        request,
+        "exchange/extracts.html",
+        {"errors": errors, "nav": "imports", "page_title": ("Error: " if errors else "") + "Extract in bulk"},
+        status=400 if errors else 200,
+    )

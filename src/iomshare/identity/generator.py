@@ -1,0 +1,471 @@
+"""Synthetic source records with ground truth: each agency's view of the same (made-up) people.
+
+The errors are the ones partnerships see in real extracts: typos, nicknames, first and last names
+swapped, dates of birth missing or with day and month transposed, people who have moved, identifiers
+not recorded, the same agency holding two records for one person, and twins. The same seed always
+gives the same records, at any scale, and every record carries the key of the person it truly
+describes so linkage can be scored against the truth.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+import string
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from faker.providers.person.en_GB import Provider as _EnglishNames
+
+from iomshare.identity.nicknames import nicknames_for
+from iomshare.people.identifiers import pnc_check_letter
+
+DEFAULT_SEED = 2026
+
+# The share of people each agency holds a record for (everyone is held by at least one).
+AGENCY_REACH = {
+    "police": 0.80,
+    "probation": 0.55,
+    "prison": 0.35,
+    "council": 0.35,
+    "health": 0.45,
+    "charity": 0.25,
+}
+# Which identifiers each agency records, and how often it has them when it should.
+AGENCY_IDENTIFIERS: dict[str, dict[str, float]] = {
+    "police": {"pnc": 0.95, "cro": 0.5},
+    "probation": {"pnc": 0.7},
+    "prison": {"nomis": 0.95, "pnc": 0.6},
+    "council": {"nhs": 0.1},
+    "health": {"nhs": 0.9},
+    "charity": {},
+}
+LOCAL_PREFIX = {
+    "police": "POL",
+    "probation": "CRN",
+    "prison": "HMP",
+    "council": "HOU",
+    "health": "GP",
+    "charity": "SCM",
+}
+
+
+@dataclass(frozen=True)
+class ErrorRates:
+    """How often each kind of error appears in a record (a share of records).
+
+    Set somewhat above the rates published for English administrative data (1-3% of names
+    mistyped, a few per cent of dates of birth missing or wrong) so the model is tested harder than
+    a real extract would test it; nicknames and moves are as common as practitioners report.
+    """
+
+    nickname: float = 0.10
+    given_typo: float = 0.03
+    family_typo: float = 0.03
+    swapped_names: float = 0.02
+    dob_missing: float = 0.04
+    dob_transposed: float = 0.02
+    dob_typo: float = 0.015
+    moved: float = 0.30
+    postcode_missing: float = 0.05
+    sex_missing: float = 0.02
+    alias: float = 0.05
+    same_agency_duplicate: float = 0.04
+    twins: float = 0.01
+
+
+@dataclass
+class GeneratedRecord:
+    """One agency's record of a person, as that agency would send it, plus the truth."""
+
+    agency: str
+    record_key: str
+    given_name: str
+    family_name: str
+    date_of_birth: dt.date | None
+    sex: str
+    postcode: str
+    address: str
+    identifiers: dict[str, str]
+    aliases: list[str] = field(default_factory=list)
+    person_key: int = 0  # ground truth: records with the same key describe the same person
+
+    def as_submission(self) -> dict:
+        """The record as an agency would submit it (no ground truth)."""
+        return {
+            "record_key": self.record_key,
+            "given_name": self.given_name,
+            "family_name": self.family_name,
+            "date_of_birth": self.date_of_birth.isoformat() if self.date_of_birth else "",
+            "sex": self.sex,
+            "postcode": self.postcode,
+            "address": self.address,
+            "identifiers": dict(self.identifiers),
+            "aliases": list(self.aliases),
+        }
+
+
+@dataclass
+class _TruePerson:
+    key: int
+    given: str
+    family: str
+    sex: str
+    dob: dt.date
+    postcodes: list[tuple[str, str]]  # (postcode, address), most recent first
+    identifiers: dict[str, str]
+
+
+_MALE = [name.upper() for name in _EnglishNames.first_names_male]
+_FEMALE = [name.upper() for name in _EnglishNames.first_names_female]
+_COMMON_SURNAMES = [name.upper() for name in _EnglishNames.last_names]
+_SURNAME_CUMULATIVE = list(itertools.accumulate(_EnglishNames.last_names.values()))
+# A long tail of English-looking surnames: real populations have tens of thousands of surnames,
+# and a pool of 500 would make blocking far harder than it is on real data.
+_SURNAME_STARTS = [
+    "ASH",
+    "BLACK",
+    "BRAD",
+    "BROOK",
+    "CALD",
+    "CLAY",
+    "CRAN",
+    "DAL",
+    "DEN",
+    "DRAY",
+    "EAST",
+    "FAIR",
+    "FARN",
+    "GOLD",
+    "GREEN",
+    "HAL",
+    "HART",
+    "HAW",
+    "HEATH",
+    "HOL",
+    "KNIGHT",
+    "LANG",
+    "LEE",
+    "LIT",
+    "MARSH",
+    "MID",
+    "MOOR",
+    "NEW",
+    "NOR",
+    "OAK",
+    "PEN",
+    "RAD",
+    "RED",
+    "ROCK",
+    "ROS",
+    "SAND",
+    "SHAW",
+    "SOUTH",
+    "STAN",
+    "STOCK",
+    "SUTH",
+    "THORN",
+    "TOWN",
+    "WAL",
+    "WEST",
+    "WHIT",
+    "WIN",
+    "WOOD",
+    "WORTH",
+    "YARD",
+]
+_SURNAME_ENDS = [
+    "BURN",
+    "BURY",
+    "BY",
+    "COTT",
+    "DALE",
+    "DEN",
+    "FIELD",
+    "FORD",
+    "GATE",
+    "HAM",
+    "HILL",
+    "HURST",
+    "INGTON",
+    "LAND",
+    "LEY",
+    "LOW",
+    "MAN",
+    "MORE",
+    "STEAD",
+    "STON",
+    "THWAITE",
+    "TON",
+    "WELL",
+    "WICK",
+    "WOOD",
+    "WORTH",
+]
+_STREETS = [
+    "Mill Lane",
+    "Church Street",
+    "Station Road",
+    "Victoria Road",
+    "Park Avenue",
+    "High Street",
+    "Green Lane",
+    "Manor Road",
+    "Chapel Street",
+    "Kings Road",
+    "Queen Street",
+    "New Road",
+    "Albert Road",
+    "Grange Road",
+    "Moor Lane",
+    "Beech Grove",
+    "Elm Terrace",
+    "Canal Side",
+    "Bridge Street",
+    "Springfield Road",
+]
+_TOWNS = ["Northby", "Castleford Moor", "Aireton", "Holmbridge", "Kelderwick", "Sowerdale", "Brackenthorpe"]
+_OUTWARD_AREAS = ["LS", "BD", "WF", "HD", "HX"]
+_INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+_KEYBOARD_NEIGHBOURS = {
+    "A": "SQZ",
+    "B": "VNG",
+    "C": "XVD",
+    "D": "SFE",
+    "E": "WRD",
+    "F": "DGR",
+    "G": "FHT",
+    "H": "GJY",
+    "I": "UOK",
+    "J": "HKU",
+    "K": "JLI",
+    "L": "KOP",
+    "M": "NJ",
+    "N": "BMH",
+    "O": "IPL",
+    "P": "OL",
+    "Q": "WA",
+    "R": "ETF",
+    "S": "ADW",
+    "T": "RYG",
+    "U": "YIJ",
+    "V": "CBF",
+    "W": "QES",
+    "X": "ZCS",
+    "Y": "TUH",
+    "Z": "XA",
+}
+_EARLIEST_BIRTH = dt.date(1960, 1, 1)
+_LATEST_BIRTH = dt.date(2007, 12, 31)
+
+
+def _permuted(index: int, modulus: int, multiplier: int, offset: int) -> int:
+    """A bijection on range(modulus): distinct people get distinct serial numbers, with no bookkeeping."""
+    return (index * multiplier + offset) % modulus
+
+
+def _pnc(index: int, dob: dt.date) -> str:
+    year = str(min(dob.year + 16 + index % 7, 2025))
+    serial = str(_permuted(index, 10_000_000, 7_654_321, 1_234_567))
+    return f"{year}/{serial.zfill(7)}{pnc_check_letter(year, serial)}"
+
+
+def _cro(index: int, dob: dt.date) -> str:
+    year = min(dob.year + 17, 2025) % 100
+    serial = _permuted(index, 1_000_000, 654_321, 4_321) + 1
+    if serial > 999_999:
+        serial = 1
+    return f"{serial}/{year:02d}{string.ascii_uppercase[index % 26]}"
+
+
+def _nomis(index: int) -> str:
+    serial = _permuted(index, 2 * 10_000 * 676, 1_234_567, 98_765)
+    letter, rest = divmod(serial, 10_000 * 676)
+    digits, pair = divmod(rest, 676)
+    return (
+        f"{'AG'[letter]}{digits:04d}{string.ascii_uppercase[pair // 26]}{string.ascii_uppercase[pair % 26]}"
+    )
+
+
+def _nhs(index: int) -> str | None:
+    """A number in 999 000 0000-999 999 9999, the range the NHS keeps for test data, so never a patient's."""
+    digits = "999" + f"{_permuted(index, 1_000_000, 123_457, 31_337):06d}"
+    total = sum(int(d) * (10 - i) for i, d in enumerate(digits))
+    check = (11 - total % 11) % 11
+    return None if check == 10 else digits + str(check)
+
+
+class SourceRecordGenerator:
+    """Draws people and each agency's records of them from one seeded random stream."""
+
+    def __init__(self, seed: int = DEFAULT_SEED, rates: ErrorRates | None = None) -> None:
+        self.seed = seed
+        self.rates = rates or ErrorRates()
+        self.rng = random.Random(seed)
+        self._person_index = 0
+        self._record_counters = dict.fromkeys(AGENCY_REACH, 0)
+
+    # -- people ------------------------------------------------------------------------------
+
+    def _surname(self) -> str:
+        rng = self.rng
+        if rng.random() < 0.6:
+            return rng.choices(_COMMON_SURNAMES, cum_weights=_SURNAME_CUMULATIVE)[0]
+        return rng.choice(_SURNAME_STARTS) + rng.choice(_SURNAME_ENDS)
+
+    def _address(self) -> tuple[str, str]:
+        rng = self.rng
+        area = rng.choice(_OUTWARD_AREAS)
+        outward = f"{area}{rng.randint(1, 29)}"
+        inward = f"{rng.randint(1, 9)}{rng.choice(_INWARD_LETTERS)}{rng.choice(_INWARD_LETTERS)}"
+        address = f"{rng.randint(1, 180)} {rng.choice(_STREETS)}, {rng.choice(_TOWNS)}"
+        return f"{outward} {inward}", address
+
+    def _new_person(self, *, twin_of: _TruePerson | None = None) -> _TruePerson:
+        rng = self.rng
+        index = self._person_index
+        self._person_index += 1
+        sex = "M" if rng.random() < 0.85 else "F"
+        given = rng.choice(_MALE if sex == "M" else _FEMALE)
+        if twin_of is not None:
+            while given == twin_of.given:
+                given = rng.choice(_MALE if sex == "M" else _FEMALE)
+            family, dob, postcodes = twin_of.family, twin_of.dob, list(twin_of.postcodes)
+        else:
+            family = self._surname()
+            dob = _EARLIEST_BIRTH + dt.timedelta(days=rng.randint(0, (_LATEST_BIRTH - _EARLIEST_BIRTH).days))
+            postcodes = [self._address() for _ in range(rng.randint(1, 3))]
+        identifiers = {"pnc": _pnc(index, dob), "cro": _cro(index, dob), "nomis": _nomis(index)}
+        if nhs := _nhs(index):
+            identifiers["nhs"] = nhs
+        return _TruePerson(index, given, family, sex, dob, postcodes, identifiers)
+
+    # -- errors ------------------------------------------------------------------------------
+
+    def _typo(self, name: str) -> str:
+        rng = self.rng
+        if len(name) < 3:
+            return name
+        at = rng.randint(1, len(name) - 1)
+        kind = rng.random()
+        if kind < 0.3:  # a neighbouring key
+            neighbours = _KEYBOARD_NEIGHBOURS.get(name[at], "E")
+            return name[:at] + rng.choice(neighbours) + name[at + 1 :]
+        if kind < 0.55:  # a letter dropped
+            return name[:at] + name[at + 1 :]
+        if kind < 0.8:  # two letters swapped
+            at = min(at, len(name) - 2)
+            return name[:at] + name[at + 1] + name[at] + name[at + 2 :]
+        return name[:at] + name[at] + name[at:]  # a letter doubled
+
+    def _dob_as_recorded(self, dob: dt.date) -> dt.date | None:
+        rng, rates = self.rng, self.rates
+        roll = rng.random()
+        if roll < rates.dob_missing:
+            return None
+        roll -= rates.dob_missing
+        if roll < rates.dob_transposed and dob.day <= 12 and dob.day != dob.month:
+            return dob.replace(month=dob.day, day=dob.month)
+        roll -= rates.dob_transposed
+        if roll < rates.dob_typo:
+            for _ in range(5):
+                digits = list(dob.strftime("%Y%m%d"))
+                at = rng.choice([2, 3, 6, 7])
+                digits[at] = str((int(digits[at]) + rng.choice([1, 9])) % 10)
+                text = "".join(digits)
+                try:
+                    typed = dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+                except ValueError:
+                    continue
+                if _EARLIEST_BIRTH.replace(year=1950) <= typed <= _LATEST_BIRTH:
+                    return typed
+        return dob
+
+    def _case(self, name: str, agency: str) -> str:
+        # Prisons and the police record names in capitals; others as people write them.
+        return name if agency in {"police", "prison"} else name.title()
+
+    def _record(self, person: _TruePerson, agency: str) -> GeneratedRecord:
+        rng, rates = self.rng, self.rates
+        given, family = person.given, person.family
+        nicknames = nicknames_for(given)
+        if nicknames and rng.random() < rates.nickname * 2.5:  # only some names have nicknames
+            given = rng.choice(nicknames)
+        if rng.random() < rates.given_typo:
+            given = self._typo(given)
+        if rng.random() < rates.family_typo:
+            family = self._typo(family)
+        aliases = []
+        if rng.random() < rates.alias:
+            aliases.append(f"{rng.choice(nicknames or (person.given,))} {self._surname()}".title())
+        if rng.random() < rates.swapped_names:
+            given, family = family, given
+        if rng.random() < rates.moved and len(person.postcodes) > 1:
+            postcode, address = rng.choice(person.postcodes[1:])
+        elif rng.random() < rates.moved / 3:
+            postcode, address = self._address()  # an address the partnership has not seen elsewhere
+        else:
+            postcode, address = person.postcodes[0]
+        if rng.random() < rates.postcode_missing:
+            postcode = ""
+        self._record_counters[agency] += 1
+        number = self._record_counters[agency]
+        identifiers = {
+            scheme: person.identifiers[scheme]
+            for scheme, share in AGENCY_IDENTIFIERS[agency].items()
+            if scheme in person.identifiers and rng.random() < share
+        }
+        identifiers["local"] = f"{LOCAL_PREFIX[agency]}-{number:08d}"
+        return GeneratedRecord(
+            agency=agency,
+            record_key=f"{LOCAL_PREFIX[agency]}-{number:08d}",
+            given_name=self._case(given, agency),
+            family_name=self._case(family, agency),
+            date_of_birth=self._dob_as_recorded(person.dob),
+            sex="" if rng.random() < rates.sex_missing else person.sex,
+            postcode=postcode,
+            address=address if postcode else "",
+            identifiers=identifiers,
+            aliases=aliases,
+            person_key=person.key,
+        )
+
+    # -- the stream --------------------------------------------------------------------------
+
+    def _records_of(self, person: _TruePerson) -> list[GeneratedRecord]:
+        rng = self.rng
+        agencies = [agency for agency, reach in AGENCY_REACH.items() if rng.random() < reach]
+        if not agencies:
+            agencies = [rng.choice(list(AGENCY_REACH))]
+        records = [self._record(person, agency) for agency in agencies]
+        if rng.random() < self.rates.same_agency_duplicate:
+            records.append(self._record(person, rng.choice(agencies)))
+        return records
+
+    def records(self) -> Iterator[GeneratedRecord]:
+        """An endless stream of records, person by person (each person's records together)."""
+        while True:
+            person = self._new_person()
+            yield from self._records_of(person)
+            if self.rng.random() < self.rates.twins:
+                yield from self._records_of(self._new_person(twin_of=person))
+
+
+def generate(
+    count: int, *, seed: int = DEFAULT_SEED, rates: ErrorRates | None = None
+) -> list[GeneratedRecord]:
+    """`count` source records from the seeded stream: the same seed and count give the same records."""
+    if count < 0:
+        raise ValueError("The number of records cannot be negative.")
+    stream = SourceRecordGenerator(seed, rates).records()
+    return [next(stream) for _ in range(count)]
+
+
+def iter_generate(
+    count: int, *, seed: int = DEFAULT_SEED, rates: ErrorRates | None = None
+) -> Iterator[GeneratedRecord]:
+    """As `generate`, one record at a time, so a million records never sit in memory together."""
+    stream = SourceRecordGenerator(seed, rates).records()
+    for _ in range(count):
+        yield next(stream)

@@ -1,0 +1,865 @@
+"""Probabilistic linkage of agencies' source records with Splink (DuckDB embedded, Spark past one machine).
+
+One place defines how records are cleaned, compared and blocked, so training, linking the whole
+partnership, matching one new record and the benchmarks all use the same model. Nothing here touches
+Django: it takes and returns Arrow tables and plain Python values, so it can run on a million
+records from a Parquet file as readily as on the partnership's database.
+"""
+
+# SQL here is assembled from our own table and column names and floats, never from user input.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import re
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.clustering import cluster_pairwise_predictions_at_threshold
+
+from iomshare.identity.nicknames import canonical_given_name, canonical_table, known_given_names
+
+IDENTIFIER_SCHEMES = ("pnc", "cro", "nomis", "nhs")
+IDENTIFIER_LABELS = {"pnc": "PNC IDs", "cro": "CRO numbers", "nomis": "NOMIS numbers", "nhs": "NHS numbers"}
+
+# The columns a caller supplies, one row per source record (values as received, cleaned here).
+RAW_SCHEMA = pa.schema(
+    [
+        ("unique_id", pa.int64()),
+        ("given_name", pa.string()),
+        ("family_name", pa.string()),
+        ("date_of_birth", pa.date32()),
+        ("sex", pa.string()),
+        ("postcode", pa.string()),
+        ("pnc", pa.string()),
+        ("cro", pa.string()),
+        ("nomis", pa.string()),
+        ("nhs", pa.string()),
+    ]
+)
+# Pairs scored at or above this are kept from prediction at all; below it they stay apart.
+DEFAULT_LOWER = 0.50
+# At or above this two records are linked automatically; between the two, a person reviews them.
+DEFAULT_UPPER = 0.95
+
+Progress = Callable[[str, int, int], None]
+logger = logging.getLogger(__name__)
+
+
+def _no_progress(step: str, done: int, total: int) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Match probabilities that split pairs into linked, for review, and apart."""
+
+    lower: float = DEFAULT_LOWER
+    upper: float = DEFAULT_UPPER
+
+    def __post_init__(self) -> None:
+        if not 0 < self.lower < self.upper < 1:
+            raise ValueError("Thresholds must satisfy 0 < lower < upper < 1.")
+
+
+# -- cleaning --------------------------------------------------------------------------------------
+
+_NOT_LETTERS = re.compile(r"[^A-Z]")
+
+
+def clean_given(name: str | None) -> str | None:
+    """The first given name, upper case, letters only (mirrors PREPARE_SQL, which is what links)."""
+    first = (name or "").strip().upper().split(" ")[0] if name and name.strip() else ""
+    cleaned = _NOT_LETTERS.sub("", first)
+    return cleaned or None
+
+
+def clean_family(name: str | None) -> str | None:
+    """The family name, upper case, letters only: O'Brien and OBRIEN, Smith-Jones and SMITHJONES agree."""
+    cleaned = _NOT_LETTERS.sub("", (name or "").upper())
+    return cleaned or None
+
+
+def canonical_given(name: str | None) -> str | None:
+    return canonical_given_name(clean_given(name))
+
+
+PREPARE_SQL = """
+create or replace table {out} as
+with cleaned as (
+    select
+        unique_id,
+        nullif(regexp_replace(split_part(upper(trim(coalesce(given_name, ''))), ' ', 1), '[^A-Z]', '', 'g'), '')
+            as given_name,
+        nullif(regexp_replace(upper(coalesce(family_name, '')), '[^A-Z]', '', 'g'), '') as family_name,
+        cast(date_of_birth as varchar) as dob,
+        case when upper(sex) in ('M', 'F') then upper(sex) end as sex,
+        nullif(regexp_replace(upper(coalesce(postcode, '')), '[^A-Z0-9]', '', 'g'), '') as postcode_compact,
+        nullif(pnc, '') as pnc,
+        nullif(cro, '') as cro,
+        nullif(nomis, '') as nomis,
+        nullif(nhs, '') as nhs
+    from {source}
+)
+select
+    c.unique_id,
+    c.given_name,
+    c.family_name,
+    coalesce(n.canonical, c.given_name) as given_canonical,
+    case when c.family_name is not null and coalesce(n.canonical, c.given_name) is not null then
+        least(substr(coalesce(n.canonical, c.given_name), 1, 1), substr(c.family_name, 1, 1))
+        || greatest(substr(coalesce(n.canonical, c.given_name), 1, 1), substr(c.family_name, 1, 1))
+    end as initials,
+    c.dob,
+    substr(c.dob, 1, 4) as birth_year,
+    substr(c.dob, 6, 5) as birth_day,
+    c.sex,
+    case when length(c.postcode_compact) between 5 and 7 then
+        substr(c.postcode_compact, 1, length(c.postcode_compact) - 3) || ' ' || right(c.postcode_compact, 3)
+    end as postcode,
+    case when length(c.postcode_compact) between 5 and 7 then
+        substr(c.postcode_compact, 1, length(c.postcode_compact) - 3)
+    end as postcode_district,
+    c.pnc, c.cro, c.nomis, c.nhs
+from cleaned c
+left join __iom_nicknames n on n.name = c.given_name
+"""
+
+
+def connect(*, threads: int | None = None, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-process DuckDB with the nickname table loaded; limits keep a big run inside the machine."""
+    con = duckdb.connect(":memory:")
+    if threads:
+        con.execute(f"set threads={int(threads)}")
+    if memory_limit:
+        if not re.fullmatch(r"\d+(\.\d+)?\s?[KMGT]i?B", memory_limit):
+            raise ValueError("memory_limit looks like '3GB'.")
+        con.execute(f"set memory_limit='{memory_limit}'")
+    con.execute("set preserve_insertion_order=false")
+    names = canonical_table()
+    con.register(
+        "__iom_nickname_rows",
+        pa.table({"name": [n for n, _ in names], "canonical": [c for _, c in names]}),
+    )
+    con.execute("create or replace table __iom_nicknames as select * from __iom_nickname_rows")
+    con.unregister("__iom_nickname_rows")
+    con.register("__iom_known_rows", pa.table({"name": known_given_names()}))
+    con.execute("create or replace table __iom_known_names as select * from __iom_known_rows")
+    con.unregister("__iom_known_rows")
+    return con
+
+
+def prepare(con: duckdb.DuckDBPyConnection, source: pa.Table | str, out: str = "iom_records") -> str:
+    """Clean raw records into the table Splink compares; `source` is an Arrow table or a SQL relation."""
+    if isinstance(source, pa.Table):
+        con.register("__iom_raw", source)
+        con.execute(PREPARE_SQL.format(out=out, source="__iom_raw"))
+        con.unregister("__iom_raw")
+    else:
+        con.execute(PREPARE_SQL.format(out=out, source=source))
+    return out
+
+
+def raw_table(rows: Iterable[dict[str, Any]]) -> pa.Table:
+    """Rows (dicts with RAW_SCHEMA's keys) as the Arrow table `prepare` takes."""
+    columns: dict[str, list[Any]] = {name: [] for name in RAW_SCHEMA.names}
+    for row in rows:
+        for name in RAW_SCHEMA.names:
+            value = row.get(name)
+            if value == "":
+                value = None
+            elif name == "date_of_birth" and isinstance(value, str):
+                value = dt.date.fromisoformat(value)
+            columns[name].append(value)
+    return pa.table(columns, schema=RAW_SCHEMA)
+
+
+# -- the model ---------------------------------------------------------------------------------------
+
+
+_SWAPPED_WITH_SLIP = (
+    "damerau_levenshtein(given_name_l, family_name_r) <= 1 "
+    "and damerau_levenshtein(family_name_l, given_name_r) <= 1"
+)
+
+
+def _name_comparison() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="name",
+        comparison_description="Names",
+        comparison_levels=[
+            cll.Or(cll.NullLevel("family_name"), cll.NullLevel("given_name")).configure(
+                label_for_charts="a name is missing from one record"
+            ),
+            cll.And(cll.ExactMatchLevel("given_name"), cll.ExactMatchLevel("family_name")).configure(
+                label_for_charts="Names match exactly"
+            ),
+            cll.And(cll.ExactMatchLevel("given_canonical"), cll.ExactMatchLevel("family_name")).configure(
+                label_for_charts="Names match once nicknames are allowed for (e.g. Bob and Robert)"
+            ),
+            cll.ColumnsReversedLevel("given_name", "family_name", symmetrical=True).configure(
+                label_for_charts="Names match with first and last names swapped"
+            ),
+            cll.CustomLevel(_SWAPPED_WITH_SLIP, base_dialect_str="duckdb").configure(
+                label_for_charts="Names match swapped, apart from a typing slip"
+            ),
+            cll.And(
+                cll.DamerauLevenshteinLevel("given_canonical", 1),
+                cll.DamerauLevenshteinLevel("family_name", 1),
+            ).configure(label_for_charts="Names match apart from a typing slip"),
+            cll.And(
+                cll.ExactMatchLevel("family_name"), cll.JaroWinklerLevel("given_canonical", 0.85)
+            ).configure(label_for_charts="Same last name and a similar first name"),
+            cll.ExactMatchLevel("family_name").configure(
+                label_for_charts="Same last name, different first name"
+            ),
+            cll.And(
+                cll.ExactMatchLevel("given_canonical"), cll.JaroWinklerLevel("family_name", 0.85)
+            ).configure(label_for_charts="Same first name and a similar last name"),
+            cll.ExactMatchLevel("given_canonical").configure(
+                label_for_charts="Same first name, different last name"
+            ),
+            cll.ElseLevel().configure(label_for_charts="Names are different"),
+        ],
+    )
+
+
+_DAY_MONTH_SWAPPED = (
+    "substr(dob_l, 1, 4) = substr(dob_r, 1, 4) and substr(dob_l, 6, 2) = substr(dob_r, 9, 2) "
+    "and substr(dob_l, 9, 2) = substr(dob_r, 6, 2)"
+)
+
+
+def _dob_comparison() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="dob",
+        comparison_description="Dates of birth",
+        comparison_levels=[
+            cll.NullLevel("dob").configure(label_for_charts="a date of birth is missing from one record"),
+            cll.ExactMatchLevel("dob").configure(label_for_charts="Dates of birth match exactly"),
+            cll.CustomLevel(_DAY_MONTH_SWAPPED, base_dialect_str="duckdb").configure(
+                label_for_charts="Dates of birth match with day and month swapped"
+            ),
+            cll.DamerauLevenshteinLevel("dob", 1).configure(
+                label_for_charts="Dates of birth differ by one digit or two swapped digits"
+            ),
+            cll.ExactMatchLevel("birth_year").configure(label_for_charts="Same year of birth only"),
+            cll.ElseLevel().configure(label_for_charts="Dates of birth are different"),
+        ],
+    )
+
+
+def _postcode_comparison() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="postcode",
+        comparison_description="Postcodes",
+        comparison_levels=[
+            cll.NullLevel("postcode").configure(label_for_charts="a postcode is missing from one record"),
+            cll.ExactMatchLevel("postcode").configure(label_for_charts="Postcodes match exactly"),
+            cll.ExactMatchLevel("postcode_district").configure(
+                label_for_charts="Postcodes are in the same district"
+            ),
+            cll.ElseLevel().configure(label_for_charts="Postcodes are different (people move)"),
+        ],
+    )
+
+
+def _exact(column: str, description: str, same: str, different: str) -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name=column,
+        comparison_description=description,
+        comparison_levels=[
+            cll.NullLevel(column).configure(label_for_charts=f"{description} missing from one record"),
+            cll.ExactMatchLevel(column).configure(label_for_charts=same),
+            cll.ElseLevel().configure(label_for_charts=different),
+        ],
+    )
+
+
+def comparisons() -> list[cl.CustomComparison]:
+    """How two records are compared: names (nicknames, swaps, typos), date of birth, postcode, sex, identifiers."""
+    return [
+        _name_comparison(),
+        _dob_comparison(),
+        _postcode_comparison(),
+        _exact("sex", "Sex", "Sex recorded the same", "Sex recorded differently"),
+        *[
+            _exact(
+                scheme,
+                IDENTIFIER_LABELS[scheme],
+                f"{IDENTIFIER_LABELS[scheme]} match",
+                f"{IDENTIFIER_LABELS[scheme]} differ",
+            )
+            for scheme in IDENTIFIER_SCHEMES
+        ],
+    ]
+
+
+def blocking_rules() -> list:
+    """Which pairs are compared at all: each rule is an equality join, so pair counts stay bounded."""
+    return [
+        block_on("dob", "initials"),
+        block_on("family_name", "given_canonical", "birth_year"),
+        block_on("family_name", "given_canonical", "birth_day"),
+        block_on("family_name", "dob"),
+        block_on("given_canonical", "dob"),
+        block_on("family_name", "given_canonical", "postcode_district"),
+        block_on("family_name", "postcode"),
+        block_on("given_canonical", "postcode"),
+        *[block_on(scheme) for scheme in IDENTIFIER_SCHEMES],
+    ]
+
+
+def settings(probability_two_random_records_match: float = 1e-5) -> SettingsCreator:
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=comparisons(),
+        blocking_rules_to_generate_predictions=blocking_rules(),
+        probability_two_random_records_match=probability_two_random_records_match,
+        retain_matching_columns=False,
+        retain_intermediate_calculation_columns=True,
+        max_iterations=20,
+    )
+
+
+# Splink 5 records every custom comparison as "CustomComparison": keep the words people read here.
+DESCRIPTIONS = {
+    "name": "Names",
+    "dob": "Dates of birth",
+    "postcode": "Postcodes",
+    "sex": "Sex",
+    **IDENTIFIER_LABELS,
+}
+
+
+def _describe(model: dict[str, Any]) -> None:
+    for comparison in model.get("comparisons", []):
+        comparison["comparison_description"] = DESCRIPTIONS.get(
+            comparison["output_column_name"], comparison["output_column_name"]
+        )
+
+
+def _fill_unobserved_u(model: dict[str, Any], records: int) -> None:
+    """A level random pairs never reached (two records sharing a CRO number) gets u of one in `records`.
+
+    Random sampling cannot see agreements that rare; leaving u unset would silently drop the evidence.
+    """
+    for comparison in model.get("comparisons", []):
+        for level in comparison["comparison_levels"]:
+            if not level.get("is_null_level") and level.get("u_probability") is None:
+                level["u_probability"] = 1 / max(records, 2)
+
+
+def _deterministic_rules() -> list:
+    return [
+        block_on("pnc"),
+        block_on("nhs"),
+        block_on("nomis"),
+        "l.given_name = r.given_name and l.family_name = r.family_name and l.dob = r.dob",
+    ]
+
+
+@dataclass
+class TrainingReport:
+    model: dict[str, Any]
+    records: int
+    seconds: float
+    steps: list[str] = field(default_factory=list)
+
+
+def train(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    *,
+    seed: int = 1,
+    u_max_pairs: float = 1e6,
+    em_max_pairs: float = 2e6,
+    progress: Progress = _no_progress,
+) -> TrainingReport:
+    """Fit the model by EM on the partnership's own records: no labelled data needed.
+
+    u from random pairs (almost all non-matches), the prior from deterministic identifier rules,
+    then m by EM twice: blocked on date of birth (to learn names) and on names (to learn dates).
+    """
+    started = time.perf_counter()
+    records = con.execute(f"select count(*) from {table}").fetchall()[0][0]
+    if records < 2:
+        raise ValueError("At least two source records are needed to train a linkage model.")
+    db_api = DuckDBAPI(con)
+    linker = Linker(db_api.register(table), settings(), log_level=logging.ERROR)
+    steps = []
+    progress("Training", 0, 4)
+    linker.training.estimate_probability_two_random_records_match(_deterministic_rules(), recall=0.75)
+    steps.append("prior from deterministic identifier and exact name-and-date rules (recall 0.75)")
+    progress("Training", 1, 4)
+    linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
+    steps.append(f"u by random sampling of up to {u_max_pairs:,.0f} pairs (seed {seed})")
+    progress("Training", 1, 4)
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("dob"), max_pairs=em_max_pairs, estimate_without_term_frequencies=True
+    )
+    steps.append("m by EM on pairs with the same date of birth")
+    progress("Training", 1, 4)
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("family_name", "given_canonical"),
+        max_pairs=em_max_pairs,
+        estimate_without_term_frequencies=True,
+    )
+    steps.append("m by EM on pairs with the same names")
+    progress("Training", 1, 4)
+    model = linker.misc.save_model_to_json()
+    _describe(model)
+    _fill_unobserved_u(model, records)
+    return TrainingReport(
+        model=model, records=int(records), seconds=time.perf_counter() - started, steps=steps
+    )
+
+
+# -- linking -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Conflict:
+    """A cluster the model would have formed but whose records conflict: a person must look at it."""
+
+    records: list[int]
+    reasons: list[str]
+    kept_together: list[list[int]]  # the groups linked at the strictest threshold free of conflict
+
+
+@dataclass
+class LinkResult:
+    """What a linkage run found: clusters, pairs for review, and clusters that need a person's attention."""
+
+    clusters: dict[int, int]  # record id -> cluster id (the smallest record id in its cluster)
+    review_pairs: list[dict[str, Any]]  # unique_id_l, unique_id_r, match_probability, match_weight, mw_*
+    conflicts: list[Conflict]
+    pairs_scored: int
+    linked_pairs: int
+    seconds: dict[str, float]
+
+
+def _register_pairs(con: duckdb.DuckDBPyConnection, name: str, pairs: Iterable[tuple[int, int]]) -> str:
+    ordered = sorted({(min(a, b), max(a, b)) for a, b in pairs if a != b})
+    schema = pa.schema([("unique_id_l", pa.int64()), ("unique_id_r", pa.int64())])
+    con.register(
+        name,
+        pa.table(
+            {"unique_id_l": [a for a, _ in ordered], "unique_id_r": [b for _, b in ordered]}, schema=schema
+        ),
+    )
+    return name
+
+
+# Pairs of records in one cluster that cannot be one person: different national identifiers, a
+# pair a reviewer kept apart, or (twins) the same date of birth and last name with two different,
+# real first names. A typing slip makes a rare string, so a first name counts as real when it is a
+# known first name or at least `common` records carry it.
+CONFLICTING_PAIRS_SQL = """
+create or replace table __iom_conflicting_pairs as
+with members as (
+    select c.cluster_id, r.*
+    from __iom_clusters c join {records} r on r.unique_id = c.unique_id
+    where c.cluster_id in (select cluster_id from __iom_clusters group by cluster_id having count(*) > 1)
+),
+name_counts as (select given_name, count(*) as n from {records} group by given_name),
+pairs as (
+    select a.cluster_id, a.unique_id as unique_id_l, b.unique_id as unique_id_r,
+        {identifier_reasons},
+        case when a.dob = b.dob and a.family_name = b.family_name
+              and damerau_levenshtein(a.given_canonical, b.given_canonical) > 2
+              and jaro_winkler_similarity(a.given_canonical, b.given_canonical) < 0.8
+              and (ca.n >= {common} or a.given_name in (select name from __iom_known_names))
+              and (cb.n >= {common} or b.given_name in (select name from __iom_known_names))
+             then 'possible twins: same date of birth and last name, different first names' end as twins,
+        case when k.unique_id_l is not null then 'records a reviewer kept apart are linked again' end as kept_apart
+    from members a
+    join members b on a.cluster_id = b.cluster_id and a.unique_id < b.unique_id
+    left join name_counts ca on ca.given_name = a.given_name
+    left join name_counts cb on cb.given_name = b.given_name
+    left join {cannot_link} k on k.unique_id_l = a.unique_id and k.unique_id_r = b.unique_id
+)
+select cluster_id, unique_id_l, unique_id_r,
+    list_filter([{reason_columns}, twins, kept_apart], lambda x: x is not null) as reasons
+from pairs
+where coalesce({reason_columns}, twins, kept_apart) is not null
+"""
+
+# Thresholds tried, strictest last, to split a conflicting cluster into groups that do not conflict.
+# The last, 1.0, keeps only pairs that must link (records already one person, reviewers' rulings):
+# linkage never splits what people joined, so if even those conflict the cluster stays as it is.
+_STRICTER = (0.999, 0.9999, 0.99999, 0.999999, 0.9999999, 0.99999999, 1.0)
+
+
+def _components(nodes: Iterable[int], edges: Iterable[tuple[int, int]]) -> list[list[int]]:
+    parent = {node: node for node in nodes}
+
+    def root(node: int) -> int:
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for a, b in edges:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[int, list[int]] = {}
+    for node in parent:
+        groups.setdefault(root(node), []).append(node)
+    return sorted(sorted(group) for group in groups.values())
+
+
+def _resolve_conflicts(con: duckdb.DuckDBPyConnection, upper: float) -> tuple[list[Conflict], dict[int, int]]:
+    """Each conflicting cluster, and new cluster ids for its records: the groups left when only edges
+    above the strictest threshold that removes every conflict are kept (singletons if none does)."""
+    rows = con.sql(
+        "select cluster_id, unique_id_l, unique_id_r, reasons from __iom_conflicting_pairs"
+    ).fetchall()
+    if not rows:
+        return [], {}
+    bad_pairs: dict[Any, set[tuple[int, int]]] = {}
+    reasons: dict[Any, set[str]] = {}
+    for cluster_id, left, right, why in rows:
+        bad_pairs.setdefault(cluster_id, set()).add((left, right))
+        reasons.setdefault(cluster_id, set()).update(why)
+    con.register("__iom_conflicted_ids", pa.table({"cluster_id": list(bad_pairs)}))
+    members: dict[Any, list[int]] = {}
+    for cluster_id, unique_id in con.sql(
+        "select cluster_id, unique_id from __iom_clusters where cluster_id in (select cluster_id from __iom_conflicted_ids)"
+    ).fetchall():
+        members.setdefault(cluster_id, []).append(unique_id)
+    edges: dict[Any, list[tuple[int, int, float]]] = {}
+    for cluster_id, left, right, probability in con.sql(
+        """
+        select c.cluster_id, e.unique_id_l, e.unique_id_r, e.match_probability
+        from __iom_edges e join __iom_clusters c on c.unique_id = e.unique_id_l
+        where c.cluster_id in (select cluster_id from __iom_conflicted_ids)
+        """
+    ).fetchall():
+        edges.setdefault(cluster_id, []).append((left, right, probability))
+    con.unregister("__iom_conflicted_ids")
+
+    conflicts, reassigned = [], {}
+    for cluster_id, nodes in members.items():
+        for threshold in (upper, *[t for t in _STRICTER if t > upper]):
+            groups = _components(nodes, [(a, b) for a, b, p in edges.get(cluster_id, []) if p >= threshold])
+            if not any(
+                (a, b) in bad_pairs[cluster_id] for group in groups for a in group for b in group if a < b
+            ):
+                break
+        for group in groups:
+            for node in group:
+                reassigned[node] = group[0]
+        conflicts.append(
+            Conflict(records=sorted(nodes), reasons=sorted(reasons[cluster_id]), kept_together=groups)
+        )
+    return conflicts, reassigned
+
+
+def linker_for(con: duckdb.DuckDBPyConnection, table: str, model: dict[str, Any]) -> Linker:
+    return Linker(DuckDBAPI(con).register(table), model, log_level=logging.ERROR)
+
+
+def link(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    model: dict[str, Any],
+    *,
+    thresholds: Thresholds = Thresholds(),
+    must_link: Iterable[tuple[int, int]] = (),
+    cannot_link: Iterable[tuple[int, int]] = (),
+    progress: Progress = _no_progress,
+    engine: str = "duckdb",
+) -> LinkResult:
+    """Score blocked pairs, cluster those above the upper threshold (plus pairs that must link), and
+    report pairs for review and clusters whose records conflict. Uses the trained model: no retraining.
+
+    A pair that must not link never forms an edge itself; if its records still meet through others,
+    their cluster is a conflict for a person to look at.
+    """
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    progress("Scoring pairs", 0, 4)
+    if engine == "spark":
+        predictions = _predict_on_spark(con, table, model, thresholds.lower)
+    elif engine == "duckdb":
+        linker = linker_for(con, table, model)
+        predicted = linker.inference.predict(
+            threshold_match_probability=thresholds.lower, warning_mode="never"
+        )
+        predictions = predicted.physical_name
+    else:
+        raise ValueError(f"Unknown linkage engine {engine!r}: use duckdb or spark.")
+    seconds["predict"] = time.perf_counter() - started
+    progress("Scoring pairs", 1, 4)
+
+    started = time.perf_counter()
+    must = _register_pairs(con, "__iom_must_link", must_link)
+    cannot = _register_pairs(con, "__iom_cannot_link", cannot_link)
+    con.execute(
+        f"""
+        create or replace table __iom_edges as
+        select p.unique_id_l, p.unique_id_r, p.match_probability from {predictions} p
+        where p.match_probability >= {thresholds.upper!r}
+          and not exists (
+            select 1 from {cannot} k
+            where (k.unique_id_l = p.unique_id_l and k.unique_id_r = p.unique_id_r)
+               or (k.unique_id_l = p.unique_id_r and k.unique_id_r = p.unique_id_l))
+        union all select unique_id_l, unique_id_r, 1.0 from {must}
+        """
+    )
+    clustered = cluster_pairwise_predictions_at_threshold(
+        nodes=table, edges="__iom_edges", db_api=DuckDBAPI(con), node_id_column_name="unique_id"
+    )
+    con.execute(
+        f"create or replace table __iom_clusters as select unique_id, cluster_id from {clustered.physical_name}"
+    )
+    clustered.drop_table_from_database_and_remove_from_cache()
+    seconds["cluster"] = time.perf_counter() - started
+    progress("Clustering", 2, 4)
+
+    started = time.perf_counter()
+    total = con.sql(f"select count(*) from {table}").fetchall()[0][0]
+    con.execute(
+        CONFLICTING_PAIRS_SQL.format(
+            records=table,
+            cannot_link=cannot,
+            common=max(3, total // 5000),
+            identifier_reasons=",\n        ".join(
+                f"case when a.{s} <> b.{s} then 'two different {IDENTIFIER_LABELS[s]}' end as clash_{s}"
+                for s in IDENTIFIER_SCHEMES
+            ),
+            reason_columns=", ".join(f"clash_{s}" for s in IDENTIFIER_SCHEMES),
+        )
+    )
+    conflicts, reassigned = _resolve_conflicts(con, thresholds.upper)
+    seconds["conflicts"] = time.perf_counter() - started
+    progress("Checking conflicts", 3, 4)
+
+    started = time.perf_counter()
+    clusters = {
+        int(uid): int(cid)
+        for uid, cid in con.sql("select unique_id, cluster_id from __iom_clusters").fetchall()
+    }
+    clusters.update(reassigned)
+    weight_columns = [
+        c for c in con.sql(f"select * from {predictions} limit 0").columns if c.startswith("mw_")
+    ]
+    candidates = con.sql(
+        f"""
+        select unique_id_l, unique_id_r, match_probability, match_weight, {", ".join(weight_columns)}
+        from {predictions} where match_probability < {thresholds.upper!r}
+        order by match_probability desc
+        """
+    ).fetchall()
+    names = ["unique_id_l", "unique_id_r", "match_probability", "match_weight", *weight_columns]
+    review = [
+        dict(zip(names, row, strict=True)) for row in candidates if clusters[row[0]] != clusters[row[1]]
+    ]
+    pairs_scored = con.sql(f"select count(*) from {predictions}").fetchall()[0][0]
+    linked_pairs = con.sql("select count(*) from __iom_edges").fetchall()[0][0]
+    seconds["review"] = time.perf_counter() - started
+    progress("Done", 4, 4)
+    for name in ("__iom_must_link", "__iom_cannot_link"):
+        con.unregister(name)
+    return LinkResult(
+        clusters=clusters,
+        review_pairs=review,
+        conflicts=conflicts,
+        pairs_scored=int(pairs_scored),
+        linked_pairs=int(linked_pairs),
+        seconds=seconds,
+    )
+
+
+def match_new(
+    model: dict[str, Any],
+    record: dict[str, Any],
+    candidates: Sequence[dict[str, Any]],
+    *,
+    thresholds: Thresholds = Thresholds(),
+) -> list[dict[str, Any]]:
+    """Score one arriving record against candidate existing records with the saved model (no retraining).
+
+    Returns the pairs at or above the lower threshold, best first, each with its gamma values so
+    the weights can be explained.
+    """
+    if not candidates:
+        return []
+    con = connect(threads=1)
+    try:
+        prepare(con, raw_table(candidates), out="iom_existing")
+        prepare(con, raw_table([record]), out="iom_new")
+        db_api = DuckDBAPI(con)
+        existing = db_api.register("iom_existing")
+        arriving = db_api.register("iom_new")
+        linker = Linker(existing, model, log_level=logging.ERROR)
+        scored = linker.inference.predict_between(
+            existing, arriving, threshold_match_probability=thresholds.lower, warning_mode="never"
+        )
+        rows = scored.as_record_list()
+    finally:
+        con.close()
+    return sorted(rows, key=lambda row: -row["match_probability"])
+
+
+# -- explanation --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One comparison's contribution to a match weight, in words a reviewer can weigh."""
+
+    comparison: str
+    finding: str
+    weight: float
+
+    @property
+    def strength(self) -> str:
+        size = abs(self.weight)
+        if size < 0.5:
+            return "no real evidence either way"
+        kind = "for" if self.weight > 0 else "against"
+        if size >= 6:
+            return f"strong evidence {kind} a match"
+        if size >= 2:
+            return f"moderate evidence {kind} a match"
+        return f"weak evidence {kind} a match"
+
+    @property
+    def sentence(self) -> str:
+        return f"{self.finding}: {self.strength} ({self.weight:+.1f})"
+
+
+def explain(model: dict[str, Any], weights: dict[str, float]) -> list[Evidence]:
+    """Turn a pair's per-comparison match weights (the mw_ columns) into plain-words evidence.
+
+    Splink reports each comparison's weight; the level it came from is the one whose trained
+    weight it equals, which gives the words ("Dates of birth match exactly"). Strongest first.
+    """
+    evidence = []
+    for comparison in model["comparisons"]:
+        name = comparison["output_column_name"]
+        weight = weights.get(f"mw_{name}")
+        if weight is None:
+            continue
+        description = DESCRIPTIONS.get(name, comparison.get("comparison_description", name))
+        levels = [level for level in comparison["comparison_levels"] if not level.get("is_null_level")]
+        scored = [(abs(_level_weight(level) - weight), level) for level in levels]
+        distance, level = min(scored, key=lambda item: item[0]) if scored else (1.0, None)
+        if level is None or (weight == 0 and distance > 1e-6):
+            evidence.append(Evidence(description, _null_label(comparison), 0.0))
+        else:
+            evidence.append(Evidence(description, level.get("label_for_charts", ""), float(weight)))
+    return sorted(evidence, key=lambda e: -abs(e.weight))
+
+
+def _level_weight(level: dict[str, Any]) -> float:
+    m, u = level.get("m_probability"), level.get("u_probability")
+    return math.log2(m / u) if m and u else 0.0
+
+
+def _null_label(comparison: dict[str, Any]) -> str:
+    for level in comparison["comparison_levels"]:
+        if level.get("is_null_level"):
+            label = level.get("label_for_charts", "")
+            return label[0].upper() + label[1:] if label else "Missing from one record"
+    return "Missing from one record"
+
+
+def prior_weight(model: dict[str, Any]) -> float:
+    p = model.get("probability_two_random_records_match", 1e-5)
+    return math.log2(p / (1 - p))
+
+
+def model_summary(model: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each comparison level with its m, u and weight: what the admin page shows of a trained model."""
+    rows = []
+    for comparison in model.get("comparisons", []):
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            m, u = level.get("m_probability"), level.get("u_probability")
+            rows.append(
+                {
+                    "comparison": comparison.get(
+                        "comparison_description", comparison.get("output_column_name")
+                    ),
+                    "level": level.get("label_for_charts", level.get("sql_condition")),
+                    "m": m,
+                    "u": u,
+                    "weight": math.log2(m / u) if m and u else None,
+                }
+            )
+    return rows
+
+
+# -- Spark -------------------------------------------------------------------------------------------
+
+
+def spark_session(app_name: str = "iomshare-linkage"):
+    """A local Spark session with Splink's similarity functions registered (the path past one machine)."""
+    from pyspark.sql import SparkSession
+    from splink.backends.spark import similarity_jar_location
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName(app_name)
+        .config("spark.jars", similarity_jar_location())
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.memory", "2g")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    # Splink breaks long query plans by checkpointing: give Spark somewhere to write them.
+    session.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="iomshare-spark-"))
+    return session
+
+
+def model_for_dialect(model: dict[str, Any], sql_dialect: str) -> dict[str, Any]:
+    """The trained model re-expressed in another SQL dialect: same levels, same m and u, same prior."""
+    fresh = settings().create_settings_dict(sql_dialect)
+    for target, trained in zip(fresh["comparisons"], model["comparisons"], strict=True):
+        for level, trained_level in zip(
+            target["comparison_levels"], trained["comparison_levels"], strict=True
+        ):
+            for key in ("m_probability", "u_probability"):
+                if key in trained_level:
+                    level[key] = trained_level[key]
+    fresh["probability_two_random_records_match"] = model["probability_two_random_records_match"]
+    _describe(fresh)
+    return fresh
+
+
+def _predict_on_spark(con: duckdb.DuckDBPyConnection, table: str, model: dict[str, Any], lower: float) -> str:
+    """Score pairs on Spark with the same model, and bring the scored pairs back for clustering."""
+    from splink import SparkAPI
+
+    spark = spark_session()
+    frame = spark.createDataFrame(con.sql(f"select * from {table}").to_arrow_table())
+    linker = Linker(
+        SparkAPI(spark_session=spark, break_lineage_method="persist").register(frame),
+        model_for_dialect(model, "spark"),
+        log_level=logging.ERROR,
+    )
+    predicted = linker.inference.predict(threshold_match_probability=lower, warning_mode="never")
+    rows = predicted.as_spark_dataframe().toArrow()
+    con.register("__iom_spark_rows", rows)
+    con.execute("create or replace table __iom_spark_predictions as select * from __iom_spark_rows")
+    con.unregister("__iom_spark_rows")
+    return "__iom_spark_predictions"

@@ -1,0 +1,239 @@
+"""Identity pages: the review queue, a pair side by side, conflicts, a person's history, the model."""
+
+from __future__ import annotations
+
+import json
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from iomshare.errors import DomainError
+from iomshare.identity import selectors, services
+from iomshare.identity.models import Confidence, ConflictCase, Merge, Outcome, ReviewCase, SourceRecord
+from iomshare.people.models import Person
+
+PAGE_SIZE = 25
+DECISION_FIELDS = ["record_a", "record_b", "outcome", "confidence", "rationale"]
+
+
+def reviewers_only(view):
+    """Identity pages show every agency's names and dates of birth: reviewers only."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.role not in services.REVIEWER_ROLES:
+            return render(
+                request,
+                "identity/not_permitted.html",
+                {"page_title": "You cannot see this page", "nav": "identity"},
+                status=403,
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _ordered(errors: dict[str, str], order: list[str]) -> dict[str, str]:
+    known = {field: errors[field] for field in order if field in errors}
+    return {**known, **{field: message for field, message in errors.items() if field not in known}}
+
+
+@reviewers_only
+def review_queue(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.open_review_cases(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "identity/review_queue.html",
+        {
+            "page": page,
+            "conflicts": selectors.open_conflicts()[:50],
+            "model": selectors.active_model(),
+            "runs": selectors.recent_runs(3),
+            "nav": "identity",
+            "page_title": "Records to review",
+        },
+    )
+
+
+def _get(queryset, **lookup):
+    found = queryset.filter(**lookup).first()
+    if found is None:
+        raise Http404("Not found")
+    return found
+
+
+@reviewers_only
+def review_case(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _get(
+        ReviewCase.objects.select_related("record_a__agency", "record_b__agency", "model"), pk=case_id
+    )
+    errors: dict[str, str] = {}
+    values = request.POST if request.method == "POST" else {}
+    if request.method == "POST" and case.status == "open":
+        try:
+            services.decide(
+                case.record_a,
+                case.record_b,
+                outcome=request.POST.get("outcome", ""),
+                confidence=request.POST.get("confidence", ""),
+                rationale=request.POST.get("rationale", ""),
+                by=request.user,
+            )
+        except DomainError as error:
+            errors = error.field_errors or {"outcome": error.message}
+        else:
+            outcome = (
+                "linked: they are now one person" if request.POST["outcome"] == Outcome.SAME else "kept apart"
+            )
+            messages.success(
+                request, f"Records {case.record_a.record_key} and {case.record_b.record_key} {outcome}."
+            )
+            return redirect("identity:review-queue")
+    return render(
+        request,
+        "identity/review_case.html",
+        {
+            "case": case,
+            "rows": selectors.side_by_side(case.record_a, case.record_b),
+            "explanation": selectors.explain_case(case),
+            "errors": _ordered(errors, DECISION_FIELDS),
+            "values": values,
+            "outcomes": Outcome.choices,
+            "confidences": Confidence.choices,
+            "nav": "identity",
+            "page_title": ("Error: " if errors else "") + "Are these the same person?",
+        },
+        status=400 if errors else 200,
+    )
+
+
+@reviewers_only
+def conflict_case(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _get(ConflictCase.objects.all(), pk=case_id)
+    records = list(case.records.select_related("agency", "person").order_by("pk"))
+    errors: dict[str, str] = {}
+    values = request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "decide":
+                by_id = {str(r.pk): r for r in records}
+                first, second = (
+                    by_id.get(request.POST.get("record_a", "")),
+                    by_id.get(request.POST.get("record_b", "")),
+                )
+                if first is None or second is None:
+                    errors = {"record_a": "Select two of the records listed"}
+                else:
+                    services.decide(
+                        first,
+                        second,
+                        outcome=request.POST.get("outcome", ""),
+                        confidence=request.POST.get("confidence", ""),
+                        rationale=request.POST.get("rationale", ""),
+                        by=request.user,
+                    )
+                    messages.success(
+                        request, f"Your decision on {first.record_key} and {second.record_key} is recorded."
+                    )
+                    return redirect("identity:conflict-case", case.pk)
+            elif action == "close":
+                services.resolve_conflict(case, by=request.user, note=request.POST.get("note", ""))
+                messages.success(request, "The case is closed.")
+                return redirect("identity:review-queue")
+            else:
+                errors = {"action": "Choose what to do"}
+        except DomainError as error:
+            errors = error.field_errors or {"rationale": error.message}
+    return render(
+        request,
+        "identity/conflict_case.html",
+        {
+            "case": case,
+            "records": records,
+            "errors": _ordered(errors, [*DECISION_FIELDS, "note"]),
+            "values": values,
+            "outcomes": Outcome.choices,
+            "confidences": Confidence.choices,
+            "decisions": selectors.decisions_about(records)[:20],
+            "nav": "identity",
+            "page_title": ("Error: " if errors else "") + "Records that need attention",
+        },
+        status=400 if errors else 200,
+    )
+
+
+@reviewers_only
+def person_history(request: HttpRequest, person_id) -> HttpResponse:
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None:
+        raise Http404("No such person")
+    records = list(selectors.records_of(person))
+    return render(
+        request,
+        "identity/person_history.html",
+        {
+            "person": person,
+            "records": records,
+            "merges": selectors.merges_of(person),
+            "events": selectors.history_of(person)[:200],
+            "decisions": selectors.decisions_about(records)[:50],
+            "nav": "identity",
+            "page_title": f"Identity history of {person.full_name}",
+        },
+    )
+
+
+@reviewers_only
+def unmerge(request: HttpRequest, merge_id: int) -> HttpResponse:
+    merge = _get(Merge.objects.select_related("survivor", "absorbed"), pk=merge_id)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            services.unmerge(merge, by=request.user, rationale=request.POST.get("rationale", ""))
+        except DomainError as error:
+            errors = error.field_errors or {"rationale": error.message}
+        else:
+            messages.success(
+                request, f"The merge is undone: {merge.absorbed.full_name} is a separate person again."
+            )
+            return redirect("identity:person-history", merge.survivor_id)
+    moved_records = SourceRecord.objects.filter(pk__in=merge.moved.get("source_records", [])).select_related(
+        "agency"
+    )
+    return render(
+        request,
+        "identity/unmerge.html",
+        {
+            "merge": merge,
+            "moved_records": moved_records,
+            "counts": {key: len(value) for key, value in merge.moved.items()},
+            "errors": errors,
+            "values": request.POST,
+            "nav": "identity",
+            "page_title": ("Error: " if errors else "") + "Undo this merge",
+        },
+        status=400 if errors else 200,
+    )
+
+
+@reviewers_only
+def linkage_model(request: HttpRequest) -> HttpResponse:
+    model = selectors.active_model()
+    return render(
+        request,
+        "identity/model.html",
+        {
+            "model": model,
+            "levels": selectors.model_levels(model) if model else [],
+            "model_json": json.dumps(model.model, indent=2) if model else "",
+            "runs": selectors.recent_runs(10),
+            "nav": "identity",
+            "page_title": "Linkage model",
+        },
+    )

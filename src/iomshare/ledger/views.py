@@ -1,0 +1,186 @@
+"""Ledger reports for information-governance leads: pages, CSV downloads and the subject access pack."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+
+from iomshare.errors import InvalidInput, NotFound, NotPermitted
+from iomshare.ledger import selectors, services
+from iomshare.ledger.downloads import csv_lines
+from iomshare.ledger.models import Action
+from iomshare.ledger.subject_access import compile_pack, pack_as_json
+from iomshare.partnership.models import Agency, Role, StaffMember
+from iomshare.people.selectors import person_profile, search_people
+from iomshare.web.govuk_dates import DateInputError, parse_date_input
+
+TITLES = {
+    selectors.ReportKind.PERSON: "Disclosure history",
+    selectors.ReportKind.AGENCY: "Disclosure log",
+    selectors.ReportKind.STAFF: "Access report",
+}
+
+
+def _not_permitted(request: HttpRequest, error: NotPermitted) -> HttpResponse:
+    return render(
+        request,
+        "ledger/not_permitted.html",
+        {"message": error.message, "nav": "ledger", "page_title": "You cannot see this page"},
+        status=403,
+    )
+
+
+def _dates(request: HttpRequest) -> tuple[selectors.DateRange | None, dict[str, str]]:
+    errors: dict[str, str] = {}
+    found = {}
+    for name, label in (("start", "the start date"), ("end", "the end date")):
+        try:
+            found[name] = parse_date_input(request.GET, name, label, required=False)
+        except DateInputError as error:
+            errors[name] = str(error)
+    if errors:
+        return None, errors
+    try:
+        return selectors.DateRange(found["start"], found["end"]), {}
+    except InvalidInput as error:
+        return None, error.field_errors
+
+
+@login_required
+def reports_home(request: HttpRequest) -> HttpResponse:
+    viewer = request.user
+    if not selectors.may_run_reports(viewer):
+        return _not_permitted(request, NotPermitted(selectors.NOT_PERMITTED_MESSAGE))
+    query = request.GET.get("q", "").strip()[:100]
+    people = list(search_people(query)[:25]) if query else []
+    if query:
+        services.record(Action.SEARCH, by=viewer, details={"terms": {"q": query}, "results": len(people)})
+    staff = StaffMember.objects.select_related("agency").order_by("agency__name", "last_name", "first_name")
+    agencies = Agency.objects.all()
+    if viewer.role != Role.PARTNERSHIP_MANAGER:
+        staff = staff.filter(agency_id=viewer.agency_id)
+        agencies = agencies.filter(pk=viewer.agency_id)
+    return render(
+        request,
+        "ledger/home.html",
+        {
+            "query": query,
+            "people": people,
+            "staff": staff,
+            "agencies": agencies,
+            "nav": "ledger",
+            "page_title": "Disclosure ledger reports",
+        },
+    )
+
+
+@login_required
+def report(request: HttpRequest, kind: str, key: str) -> HttpResponse:
+    viewer = request.user
+    try:
+        subject = selectors.report_subject(kind, key, viewer=viewer)
+    except NotPermitted as error:
+        return _not_permitted(request, error)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    dates, errors = _dates(request)
+    after = request.GET.get("after") or None
+    page = None
+    if dates is not None:
+        try:
+            page = selectors.report_page(kind, subject.key, dates, after=after)
+        except InvalidInput as error:
+            errors = error.field_errors
+        else:
+            services.record_report(
+                by=viewer,
+                kind=kind,
+                subject_key=subject.key,
+                person_id=subject.person_id,
+                dates=dates,
+                output="html",
+                after=after,
+            )
+    querystring = request.GET.copy()
+    querystring.pop("after", None)
+    return render(
+        request,
+        "ledger/report.html",
+        {
+            "kind": kind,
+            "subject": subject,
+            "title": TITLES[kind],
+            "page": page,
+            "names": selectors.staff_names(page.entries) if page else {},
+            "errors": errors,
+            "dates": {
+                name: {part: request.GET.get(f"{name}-{part}", "") for part in ("day", "month", "year")}
+                for name in ("start", "end")
+            },
+            "querystring": querystring.urlencode(),
+            "after": after,
+            "nav": "ledger",
+            "page_title": ("Error: " if errors else "") + f"{TITLES[kind]}: {subject.label}",
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def report_csv(request: HttpRequest, kind: str, key: str) -> HttpResponse:
+    viewer = request.user
+    try:
+        subject = selectors.report_subject(kind, key, viewer=viewer)
+    except NotPermitted as error:
+        return _not_permitted(request, error)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    dates, errors = _dates(request)
+    if dates is None:
+        return HttpResponse(
+            "The report was not run: " + "; ".join(errors.values()), status=400, content_type="text/plain"
+        )
+    services.record_report(
+        by=viewer, kind=kind, subject_key=subject.key, person_id=subject.person_id, dates=dates, output="csv"
+    )
+    lines = csv_lines(selectors.report_rows(kind, subject.key, dates), selectors.staff_names)
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="ledger-{kind}-{subject.key}.csv"'
+    return response
+
+
+def _pack(request: HttpRequest, person_id):
+    person = person_profile(person_id)
+    if person is None:
+        raise Http404("No such person")
+    return compile_pack(person, by=request.user)
+
+
+@login_required
+def subject_access(request: HttpRequest, person_id) -> HttpResponse:
+    try:
+        pack = _pack(request, person_id)
+    except NotPermitted as error:
+        return _not_permitted(request, error)
+    return render(
+        request,
+        "ledger/subject_access.html",
+        {"pack": pack, "nav": "ledger", "page_title": f"Subject access pack: {pack.person.full_name}"},
+    )
+
+
+@login_required
+def subject_access_json(request: HttpRequest, person_id) -> HttpResponse:
+    try:
+        pack = _pack(request, person_id)
+    except NotPermitted as error:
+        return _not_permitted(request, error)
+    response = HttpResponse(
+        json.dumps(pack_as_json(pack), cls=DjangoJSONEncoder, indent=2), content_type="application/json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="subject-access-{pack.person.pk}.json"'
+    return response

@@ -1,0 +1,178 @@
+"""Bearer tokens for the machine API: issuing, revoking, and recognising them.
+
+Only the SHA-256 of a token is stored, so a copy of the database gives nobody a working token; the
+secret is shown once, when it is issued. Looking a token up by its hash means the time a lookup
+takes says nothing about how much of a guessed secret was right.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from iomshare.errors import InvalidInput, NotPermitted
+from iomshare.ledger import services as ledger
+from iomshare.ledger.models import Action
+from iomshare.partnership.models import ApiToken, Role, StaffMember
+
+TOKEN_PREFIX = "iom_"  # noqa: S105 (a marker, not a secret)
+RANDOM_BYTES = 30  # token_urlsafe(30) gives 40 url-safe characters
+TOKEN_LENGTH = len(TOKEN_PREFIX) + 40
+DISPLAY_PREFIX_LENGTH = 12
+MAX_EXPIRES_IN_DAYS = 3 * 366
+# Recording every use would write to the database on every request; once a minute is enough to
+# tell a live token from a forgotten one.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+ROLES_THAT_MANAGE_AGENCY_TOKENS = {Role.ADMIN, Role.IG_LEAD}
+
+
+def hash_secret(secret: str) -> str:
+    """The stored form of a token: its SHA-256, in hex."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def may_manage_tokens_of(staff: StaffMember, *, by: StaffMember | None) -> bool:
+    """Whether `by` may issue or revoke `staff`'s tokens.
+
+    The staff member themself, their own agency's administrator or information-governance lead, a
+    superuser, or (`by` None) the server's operator at the command line.
+    """
+    if by is None:
+        return True
+    if not by.is_active:
+        return False
+    if by.is_superuser or by.pk == staff.pk:
+        return True
+    return (
+        by.agency_id is not None
+        and by.agency_id == staff.agency_id
+        and by.role in ROLES_THAT_MANAGE_AGENCY_TOKENS
+    )
+
+
+@transaction.atomic
+def issue_token(
+    *,
+    for_staff: StaffMember,
+    name: str,
+    expires_in_days: int | None = None,
+    by: StaffMember | None,
+) -> tuple[ApiToken, str]:
+    """Issue a token for `for_staff` and return it with its secret, which is never stored or shown again.
+
+    `by` None is the server's operator at the command line. A token acts as its staff member, so
+    it is issued only to an active account of a partner agency.
+    """
+    if not may_manage_tokens_of(for_staff, by=by):
+        raise NotPermitted(
+            "Only the staff member themself, their agency's administrator or information-governance "
+            "lead can issue them an API token."
+        )
+    errors: dict[str, str] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = "Enter a name that says what the token is for, like 'case management sync'"
+    elif len(name) > ApiToken._meta.get_field("name").max_length:
+        errors["name"] = "The name must be 100 characters or fewer"
+    if expires_in_days is not None and not 1 <= expires_in_days <= MAX_EXPIRES_IN_DAYS:
+        errors["expires_in_days"] = f"A token must expire in 1 to {MAX_EXPIRES_IN_DAYS} days"
+    if not for_staff.is_active:
+        errors["staff_member"] = f"The account {for_staff.username} is deactivated"
+    elif for_staff.agency_id is None:
+        errors["staff_member"] = f"The account {for_staff.username} does not belong to an agency"
+    if errors:
+        raise InvalidInput("No token was issued: correct the problems listed.", field_errors=errors)
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(RANDOM_BYTES)
+    now = timezone.now()
+    token = ApiToken.objects.create(
+        staff_member=for_staff,
+        name=name,
+        prefix=secret[:DISPLAY_PREFIX_LENGTH],
+        key_hash=hash_secret(secret),
+        created_at=now,
+        expires_at=now + dt.timedelta(days=expires_in_days) if expires_in_days is not None else None,
+    )
+    _record_on_ledger(Action.TOKEN_ISSUED, token, by=by)
+    return token, secret
+
+
+def _record_on_ledger(action: str, token: ApiToken, *, by: StaffMember | None) -> None:
+    """Token issue and revocation go on the disclosure ledger (`by` None: the operator's command line)."""
+    ledger.record(
+        action,
+        by=by,
+        username="" if by is not None else "command-line operator",
+        details={
+            "token": token.prefix,
+            "name": token.name,
+            "for": token.staff_member.get_username(),
+            "expires_at": token.expires_at.isoformat() if token.expires_at else "",
+        },
+    )
+
+
+@transaction.atomic
+def revoke_token(token: ApiToken, *, by: StaffMember | None) -> ApiToken:
+    """Stop `token` working from now on; `by` None is the server's operator at the command line."""
+    if not may_manage_tokens_of(token.staff_member, by=by):
+        raise NotPermitted(
+            "Only the staff member themself, their agency's administrator or information-governance "
+            "lead can revoke their API token."
+        )
+    if token.revoked_at is not None:
+        raise InvalidInput(
+            f"The token {token.prefix}… was already revoked on {timezone.localtime(token.revoked_at):%d %B %Y}."
+        )
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    _record_on_ledger(Action.TOKEN_REVOKED, token, by=by)
+    return token
+
+
+def authenticate_token(secret: str) -> StaffMember | None:
+    """The staff member a presented token acts as, or None if it is unknown, revoked or expired.
+
+    The account must still be active and belong to an agency. Last use is recorded at most once a
+    minute per token, so API traffic does not mean a database write per request.
+    """
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) != TOKEN_LENGTH:
+        return None
+    token = (
+        ApiToken.objects.select_related("staff_member", "staff_member__agency")
+        .filter(key_hash=hash_secret(secret))
+        .first()
+    )
+    now = timezone.now()
+    if token is None or not token.is_usable(now):
+        return None
+    staff = token.staff_member
+    if not staff.is_active or staff.agency_id is None:
+        return None
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        # Conditional, so concurrent requests in the same minute write once between them.
+        ApiToken.objects.filter(pk=token.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_RESOLUTION)
+        ).update(last_used_at=now)
+    return staff
+
+
+def tokens_of(staff: StaffMember | None = None) -> QuerySet[ApiToken]:
+    """Tokens, newest first: `staff`'s, or everybody's when None (for the operator's list)."""
+    query = ApiToken.objects.select_related("staff_member", "staff_member__agency").order_by("-created_at")
+    return query.filter(staff_member=staff) if staff is not None else query
+
+
+def token_by_prefix(prefix: str) -> ApiToken:
+    """The one token whose display prefix is `prefix`; a clear error when none or several match."""
+    prefix = (prefix or "").strip()
+    matches = list(tokens_of().filter(prefix=prefix)[:2])
+    if not matches:
+        raise InvalidInput(f"There is no token with the prefix {prefix!r}. `iomshare token list` shows them.")
+    if len(matches) > 1:
+        raise InvalidInput(f"More than one token has the prefix {prefix!r}; revoke it in the admin site.")
+    return matches[0]

@@ -1,0 +1,483 @@
+"""The sharing decision: what a viewer may receive from each agency, for one purpose, on one day.
+
+`access_grid` asks Cedar, in one batch, about every (holding agency, category, sensitivity) that an
+in-force clause could open to the viewer, and explains every refusal in words a person can act on.
+`grid_filter` turns the grid into one database condition for records.selectors (the one door).
+Nothing is cached across calls except parsed policy text, so an expiry closes access at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+
+from iomshare.errors import InvalidInput, NotPermitted
+from iomshare.partnership.models import Agency, AssuranceLevel, Course, Role, StaffMember
+from iomshare.protocols import cedar, selectors
+from iomshare.protocols.models import Purpose
+from iomshare.protocols.rules import ClauseRule, ViewerFacts
+from iomshare.records.models import Category, Sensitivity
+
+OWN_AGENCY = "own-agency"
+TOP_SENSITIVITY = max(Sensitivity.values)
+
+
+class RefusalReason:
+    """Why a class of information is withheld, most fundamental first (the order of the checks)."""
+
+    NO_PROTOCOL = "no_protocol"
+    ROLE_NOT_RECIPIENT = "role_not_recipient"
+    VOLUNTEERS_NOT_COVERED = "volunteers_not_covered"
+    TRAINING_NOT_CURRENT = "training_not_current"
+    ASSURANCE_EXPIRED = "assurance_expired"
+    ASSURANCE_BELOW_MINIMUM = "assurance_below_minimum"
+    TOO_SENSITIVE = "too_sensitive"
+    CONSENT_NOT_RECORDED = "consent_not_recorded"
+    DECISION_ERROR = "decision_error"
+
+
+@dataclass(frozen=True)
+class Grant:
+    """The viewer may receive this category from this holding agency, up to `max_sensitivity`."""
+
+    holding_agency_id: int
+    category_code: str
+    category_id: int
+    max_sensitivity: int
+    clause_id: str  # the Cedar policy id relied upon, or OWN_AGENCY
+    protocol_id: int | None
+    may_disclose_existence: bool
+    redacted_fields: tuple[str, ...] = ()  # payload fields of this category to remove
+    retention_days: int | None = None  # how long the recipient may keep a copy (None: own item)
+
+    @property
+    def is_own(self) -> bool:
+        return self.clause_id == OWN_AGENCY
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Items of this category held by this agency, at `from_sensitivity` or above, are withheld."""
+
+    holding_agency_id: int
+    category_code: str
+    category_id: int
+    from_sensitivity: int
+    reason: str  # a RefusalReason value
+    message: str  # what the viewer can do about it
+    clause_id: str | None  # the clause that came nearest to allowing it
+    may_disclose_existence: bool
+
+
+@dataclass(frozen=True)
+class AccessGrid:
+    """For one viewer and purpose on one day: what is granted, and what is refused and why."""
+
+    viewer_id: int
+    viewer_agency_id: int
+    purpose_code: str
+    day: dt.date
+    grants: dict[tuple[int, str], Grant]
+    refusals: dict[tuple[int, str], Refusal]
+    # Whether any in-force clause for this purpose shares anything with the viewer's agency.
+    purpose_is_covered: bool = False
+    decision_errors: tuple[str, ...] = field(default=())
+
+    def grant_for(self, holding_agency_id: int, category_code: str) -> Grant | None:
+        return self.grants.get((holding_agency_id, category_code))
+
+    def allows(self, holding_agency_id: int, category_code: str, sensitivity: int) -> bool:
+        grant = self.grants.get((holding_agency_id, category_code))
+        return grant is not None and sensitivity <= grant.max_sensitivity
+
+    def refusal_for(self, holding_agency_id: int, category_code: str, sensitivity: int) -> Refusal | None:
+        refusal = self.refusals.get((holding_agency_id, category_code))
+        if refusal is None or sensitivity < refusal.from_sensitivity:
+            return None
+        return refusal
+
+    @property
+    def clause_ids(self) -> set[str]:
+        """The protocol clauses this grid relies on (own items rely on none)."""
+        return {grant.clause_id for grant in self.grants.values() if not grant.is_own}
+
+
+@dataclass(frozen=True)
+class PartnershipFacts:
+    """Names and codes the grid is computed over, read once per decision."""
+
+    agency_names: Mapping[int, str]
+    categories: Mapping[str, tuple[int, str]]  # code -> (id, name)
+    purpose_names: Mapping[str, str]
+    agency_assurance_in_force: Mapping[int, int]
+
+
+# --- the public API -----------------------------------------------------------------------------
+
+
+def purposes_for(viewer: StaffMember, *, on: dt.date | None = None) -> list[Purpose]:
+    """Purposes of in-force protocols under which another agency shares something with the viewer.
+
+    Training and assurance are not checked here, so a viewer whose training lapsed still sees the
+    purpose and is then told what to renew, rather than finding the purpose silently gone.
+    """
+    if viewer.agency_id is None:
+        return []
+    is_volunteer = bool(viewer.is_volunteer or viewer.role == Role.VOLUNTEER)
+    codes = {
+        purpose
+        for rule in selectors.rules_in_force(on=on)
+        if viewer.agency_id in rule.recipient_agency_ids
+        and _role_may_receive(rule, viewer.role, is_volunteer)
+        for purpose in rule.purposes
+    }
+    return list(Purpose.objects.filter(code__in=codes).order_by("name"))
+
+
+def access_grid(
+    viewer: StaffMember,
+    purpose_code: str,
+    *,
+    on: dt.date | None = None,
+    consented_sources: Collection[int] = (),
+) -> AccessGrid:
+    """What `viewer` may receive from each agency for `purpose_code` on `on` (default today).
+
+    `consented_sources` are holding agencies whose sharing about the person in view the person has
+    consented to (recorded, unexpired, not withdrawn): clauses that need consent count only those.
+    """
+    if viewer.agency_id is None:
+        raise NotPermitted("Your account is not linked to an agency, so it cannot see any information.")
+    day = on or timezone.localdate()
+    purposes = dict(Purpose.objects.values_list("code", "name"))
+    if purpose_code not in purposes:
+        raise InvalidInput(
+            f"'{purpose_code}' is not a purpose for sharing information.",
+            field_errors={"purpose": "Choose the purpose for which you need the information"},
+        )
+    agencies = list(Agency.objects.all())
+    facts = ViewerFacts.of(viewer, day)
+    partnership = PartnershipFacts(
+        agency_names={agency.pk: agency.name for agency in agencies},
+        categories={
+            code: (pk, name) for pk, code, name in Category.objects.values_list("pk", "code", "name")
+        },
+        purpose_names=purposes,
+        agency_assurance_in_force={agency.pk: int(agency.assurance_on(day)) for agency in agencies},
+    )
+    return compute_grid(
+        facts,
+        purpose_code,
+        selectors.rules_in_force(on=day),
+        partnership,
+        consented_sources=consented_sources,
+    )
+
+
+def grid_filter(grid: AccessGrid) -> Q:
+    """One condition over InformationItem fields that matches exactly what the grid grants."""
+    condition = Q(holding_agency_id=grid.viewer_agency_id)
+    grouped: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for grant in grid.grants.values():
+        if grant.holding_agency_id != grid.viewer_agency_id:
+            grouped[(grant.holding_agency_id, grant.max_sensitivity)].append(grant.category_id)
+    for (agency_id, max_sensitivity), category_ids in sorted(grouped.items()):
+        condition |= Q(
+            holding_agency_id=agency_id,
+            category_id__in=sorted(category_ids),
+            sensitivity__lte=max_sensitivity,
+        )
+    return condition
+
+
+# --- the decision itself, free of the database (property tests call it directly) ------------------
+
+
+def compute_grid(
+    facts: ViewerFacts,
+    purpose: str,
+    rules: Iterable[ClauseRule],
+    partnership: PartnershipFacts,
+    *,
+    consented_sources: Collection[int] = (),
+) -> AccessGrid:
+    """The access grid from plain values: one Cedar batch, then an explanation per refusal."""
+    rules = list(rules)
+    own = facts.agency_id
+    consented = set(consented_sources)
+    grants: dict[tuple[int, str], Grant] = {
+        (own, code): Grant(own, code, category_id, TOP_SENSITIVITY, OWN_AGENCY, None, True)
+        for code, (category_id, _) in partnership.categories.items()
+    }
+    candidates: dict[tuple[int, str], list[ClauseRule]] = defaultdict(list)
+    for rule in rules:
+        if purpose in rule.purposes and own in rule.recipient_agency_ids and rule.sharing_agency_id != own:
+            for category in rule.categories:
+                if category in partnership.categories and rule.sharing_agency_id in partnership.agency_names:
+                    candidates[(rule.sharing_agency_id, category)].append(rule)
+
+    # One request per level up to the highest any candidate clause allows: above it, nothing could.
+    requests = [
+        (agency_id, category, level, agency_id in consented)
+        for (agency_id, category), pair_rules in sorted(candidates.items())
+        for level in range(1, max(r.max_sensitivity for r in pair_rules) + 1)
+    ]
+    assurance = dict(partnership.agency_assurance_in_force)
+    assurance.setdefault(own, facts.assurance_in_force)
+    try:
+        policies = cedar.compile_rules(rules)
+    except cedar.PolicyCompileError as error:
+        policies, compile_error = "", str(error)
+    else:
+        compile_error = ""
+    entities = cedar.build_entities(facts, assurance, [(a, c, level) for a, c, level, _ in requests])
+    answers = cedar.decide_batch(policies, entities, facts, requests, purpose)
+    if compile_error:
+        answers = [cedar.Answer(allowed=False, errors=(compile_error,)) for _ in requests]
+    by_class = {(a, c, level): answer for (a, c, level, _), answer in zip(requests, answers, strict=True)}
+
+    refusals: dict[tuple[int, str], Refusal] = {}
+    explain = _Explainer(facts, purpose, partnership, covered=bool(candidates))
+    rules_by_id = {rule.policy_id: rule for rule in rules}
+    for agency_id in sorted(partnership.agency_names):
+        if agency_id == own:
+            continue
+        for category, (category_id, _) in sorted(partnership.categories.items()):
+            pair_rules = candidates.get((agency_id, category), [])
+            granted_to = 0
+            relied: ClauseRule | None = None
+            for level in range(1, TOP_SENSITIVITY + 1):
+                answer = by_class.get((agency_id, category, level))
+                if answer is None or not answer.allowed:
+                    break
+                chosen = _least_redacting(
+                    [rules_by_id[i] for i in answer.policy_ids if i in rules_by_id], category
+                )
+                if chosen is None:  # Cedar named a policy we did not compile: do not trust it
+                    break
+                granted_to, relied = level, chosen
+            if relied is not None:
+                grants[(agency_id, category)] = Grant(
+                    holding_agency_id=agency_id,
+                    category_code=category,
+                    category_id=category_id,
+                    max_sensitivity=granted_to,
+                    clause_id=relied.policy_id,
+                    protocol_id=relied.protocol_id,
+                    may_disclose_existence=relied.may_disclose_existence,
+                    redacted_fields=relied.redactions_for(category),
+                    retention_days=relied.retention_days,
+                )
+            if granted_to < TOP_SENSITIVITY:
+                level = granted_to + 1
+                answer = by_class.get((agency_id, category, level))
+                refusals[(agency_id, category)] = explain(
+                    agency_id,
+                    category,
+                    category_id,
+                    level,
+                    pair_rules,
+                    consent=agency_id in consented,
+                    errors=answer.errors if answer else (),
+                )
+    errors = tuple(sorted({e for answer in answers for e in answer.errors}))
+    return AccessGrid(
+        viewer_id=facts.staff_id,
+        viewer_agency_id=own,
+        purpose_code=purpose,
+        day=facts.day,
+        grants=grants,
+        refusals=refusals,
+        purpose_is_covered=bool(candidates),
+        decision_errors=errors,
+    )
+
+
+def _least_redacting(rules: list[ClauseRule], category: str) -> ClauseRule | None:
+    if not rules:
+        return None
+    return min(rules, key=lambda r: (len(r.redactions_for(category)), r.policy_id))
+
+
+def _role_may_receive(rule: ClauseRule, role: str, is_volunteer: bool) -> bool:
+    return rule.volunteers_may_receive if is_volunteer else role in rule.recipient_roles
+
+
+def _date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _labels(values: Iterable[str], choices) -> str:
+    names = [choices(v).label if v in choices.values else v for v in sorted(values)]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+class _Explainer:
+    """Finds, in Python, the first condition that stops a clause applying, and says it plainly."""
+
+    def __init__(self, facts: ViewerFacts, purpose: str, partnership: PartnershipFacts, *, covered: bool):
+        self.facts = facts
+        self.purpose = purpose
+        self.partnership = partnership
+        self.covered = covered
+
+    def _failures(self, rule: ClauseRule, consent: bool) -> list[str]:
+        """The failing checks of `rule`, in the order a person should deal with them."""
+        facts = self.facts
+        failing = []
+        if not _role_may_receive(rule, facts.role, facts.is_volunteer):
+            failing.append(
+                RefusalReason.VOLUNTEERS_NOT_COVERED
+                if facts.is_volunteer
+                else RefusalReason.ROLE_NOT_RECIPIENT
+            )
+        if not set(rule.required_courses) <= facts.current_courses:
+            failing.append(RefusalReason.TRAINING_NOT_CURRENT)
+        if facts.assurance_in_force < rule.minimum_assurance:
+            expired = facts.assurance_expires_on is not None and facts.assurance_expires_on < facts.day
+            failing.append(
+                RefusalReason.ASSURANCE_EXPIRED if expired else RefusalReason.ASSURANCE_BELOW_MINIMUM
+            )
+        if rule.consent_needed and not consent:
+            failing.append(RefusalReason.CONSENT_NOT_RECORDED)
+        return failing
+
+    def __call__(
+        self,
+        agency_id: int,
+        category: str,
+        category_id: int,
+        level: int,
+        rules: list[ClauseRule],
+        *,
+        consent: bool,
+        errors: tuple[str, ...],
+    ) -> Refusal:
+        holder = self.partnership.agency_names[agency_id]
+        category_name = self.partnership.categories[category][1].lower()
+        purpose_name = self.partnership.purpose_names.get(self.purpose, self.purpose).lower()
+        own_name = self.partnership.agency_names.get(self.facts.agency_id, "your agency")
+
+        def refusal(reason: str, message: str, rule: ClauseRule | None) -> Refusal:
+            return Refusal(
+                holding_agency_id=agency_id,
+                category_code=category,
+                category_id=category_id,
+                from_sensitivity=level,
+                reason=reason,
+                message=message,
+                clause_id=rule.policy_id if rule else None,
+                may_disclose_existence=rule.may_disclose_existence if rule else False,
+            )
+
+        if not rules:
+            if not self.covered:
+                return refusal(
+                    RefusalReason.NO_PROTOCOL,
+                    f"No active protocol covers {purpose_name} for {own_name}. Choose another purpose, "
+                    f"or ask {holder}'s information-governance lead for a one-off disclosure.",
+                    None,
+                )
+            return refusal(
+                RefusalReason.NO_PROTOCOL,
+                f"No active protocol lets {holder} share {category_name} with {own_name} for "
+                f"{purpose_name}. Ask {holder}'s information-governance lead for a one-off disclosure.",
+                None,
+            )
+        eligible = [rule for rule in rules if rule.max_sensitivity >= level]
+        if not eligible:
+            rule = max(rules, key=lambda r: (r.max_sensitivity, r.policy_id))
+            allowed = Sensitivity(rule.max_sensitivity).label
+            return refusal(
+                RefusalReason.TOO_SENSITIVE,
+                f"{holder}'s {category_name} marked {Sensitivity(level).label} is more sensitive than "
+                f"the protocols allow for {purpose_name} ({allowed} at most). Ask {holder}'s "
+                "information-governance lead if you need it.",
+                rule,
+            )
+        # The clause that came nearest: fewest failing checks, then the latest first failure.
+        order = [
+            RefusalReason.ROLE_NOT_RECIPIENT,
+            RefusalReason.VOLUNTEERS_NOT_COVERED,
+            RefusalReason.TRAINING_NOT_CURRENT,
+            RefusalReason.ASSURANCE_EXPIRED,
+            RefusalReason.ASSURANCE_BELOW_MINIMUM,
+            RefusalReason.CONSENT_NOT_RECORDED,
+        ]
+        scored = sorted(
+            eligible,
+            key=lambda r: (
+                len(self._failures(r, consent)),
+                -min((order.index(f) for f in self._failures(r, consent)), default=len(order)),
+                r.policy_id,
+            ),
+        )
+        rule = scored[0]
+        failures = self._failures(rule, consent)
+        where = f"{rule.protocol_title} ({_clause_label(rule.policy_id)})"
+        if not failures:
+            detail = f" ({errors[0]})" if errors else ""
+            return refusal(
+                RefusalReason.DECISION_ERROR,
+                f"The sharing decision for {category_name} held by {holder} could not be made safely, so "
+                f"it is withheld. Tell your information-governance lead, quoting {rule.policy_id}{detail}.",
+                rule,
+            )
+        reason = failures[0]
+        facts = self.facts
+        if reason == RefusalReason.VOLUNTEERS_NOT_COVERED:
+            message = (
+                f"Volunteers are not covered: {where} shares {category_name} from {holder} with staff "
+                f"only. Ask a member of staff at {own_name} to check for you."
+            )
+        elif reason == RefusalReason.ROLE_NOT_RECIPIENT:
+            message = (
+                f"Your role ({_labels([facts.role], Role)}) is not a recipient: {where} shares "
+                f"{category_name} from {holder} with "
+                f"{_labels(rule.recipient_roles, Role) if rule.recipient_roles else 'volunteers'} only."
+            )
+        elif reason == RefusalReason.TRAINING_NOT_CURRENT:
+            missing = sorted(set(rule.required_courses) - facts.current_courses)
+            parts = []
+            for course in missing:
+                label = Course(course).label if course in Course.values else course
+                if course in facts.lapsed_courses:
+                    parts.append(f"your ‘{label}’ training expired on {_date(facts.lapsed_courses[course])}")
+                else:
+                    parts.append(f"you have no record of completing ‘{label}’")
+            message = (
+                f"{_sentence('; '.join(parts))}. {where} requires it in date to see {category_name} "
+                f"from {holder}: renew it, and ask your manager to record it."
+            )
+        elif reason == RefusalReason.ASSURANCE_EXPIRED:
+            message = (
+                f"{own_name}'s security assurance expired on {_date(facts.assurance_expires_on)}, so it "
+                f"cannot receive {category_name} from {holder} under {where}. Your information-governance "
+                f"lead must renew it ({AssuranceLevel(rule.minimum_assurance).label} or above)."
+            )
+        elif reason == RefusalReason.ASSURANCE_BELOW_MINIMUM:
+            current = AssuranceLevel(facts.assurance_in_force).label
+            message = (
+                f"{own_name}'s security assurance ({current}) is below the "
+                f"{AssuranceLevel(rule.minimum_assurance).label} that {where} requires to receive "
+                f"{category_name} from {holder}. Your information-governance lead can raise it."
+            )
+        else:
+            message = (
+                f"{where} shares {category_name} from {holder} only with the person's consent, and none "
+                "is recorded. Record their consent, or ask for a one-off disclosure."
+            )
+        return refusal(reason, message, rule)
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _clause_label(policy_id: str) -> str:
+    return f"clause {policy_id.rsplit(':', 1)[-1]}"

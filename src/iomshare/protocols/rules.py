@@ -1,0 +1,99 @@
+"""The plain, database-free form of what the sharing decision works on.
+
+Clauses of in-force protocols become `ClauseRule`s and a viewer becomes `ViewerFacts` on one day;
+cedar.py compiles the rules and builds entities from the facts, and decisions.py explains refusals
+from the same values. Keeping them plain lets tests generate thousands of partnerships cheaply.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from iomshare.partnership.models import AssuranceLevel, Role, StaffMember, TrainingRecord
+
+
+@dataclass(frozen=True)
+class ClauseRule:
+    """One clause of an in-force protocol version, as the decision needs it."""
+
+    policy_id: str
+    protocol_id: int
+    protocol_title: str
+    purposes: frozenset[str]
+    sharing_agency_id: int
+    recipient_agency_ids: frozenset[int]
+    categories: frozenset[str]
+    max_sensitivity: int
+    recipient_roles: frozenset[str]
+    volunteers_may_receive: bool
+    required_courses: tuple[str, ...]
+    minimum_assurance: int
+    consent_needed: bool
+    may_disclose_existence: bool
+    redacted_fields: tuple[str, ...] = ()
+    retention_days: int | None = None
+
+    def covers(
+        self, *, purpose: str, holding_agency_id: int, category: str, recipient_agency_id: int
+    ) -> bool:
+        """Whether this clause is about this purpose, source, category and recipient agency at all."""
+        return (
+            purpose in self.purposes
+            and holding_agency_id == self.sharing_agency_id
+            and category in self.categories
+            and recipient_agency_id in self.recipient_agency_ids
+        )
+
+    def redactions_for(self, category: str) -> tuple[str, ...]:
+        """Payload field names of `category` that recipients must not see under this clause."""
+        prefix = f"{category}."
+        return tuple(sorted(f.removeprefix(prefix) for f in self.redacted_fields if f.startswith(prefix)))
+
+
+@dataclass(frozen=True)
+class ViewerFacts:
+    """What the conditions of a clause look at, about one viewer on one day."""
+
+    staff_id: int
+    agency_id: int
+    role: str
+    is_volunteer: bool
+    day: dt.date
+    current_courses: frozenset[str] = frozenset()
+    # For courses not current: the day the latest record expired (absent: never completed).
+    lapsed_courses: Mapping[str, dt.date] = field(default_factory=dict)
+    assurance_level: int = AssuranceLevel.NONE
+    assurance_expires_on: dt.date | None = None
+
+    @property
+    def assurance_in_force(self) -> int:
+        """The agency's assurance today: expired assurance counts as none (see Agency.assurance_on)."""
+        if self.assurance_expires_on is None or self.assurance_expires_on < self.day:
+            return AssuranceLevel.NONE
+        return self.assurance_level
+
+    @classmethod
+    def of(
+        cls, viewer: StaffMember, day: dt.date, training: Iterable[TrainingRecord] | None = None
+    ) -> ViewerFacts:
+        """Facts about `viewer` on `day`, read fresh each time: an expiry closes access at once."""
+        agency = viewer.agency
+        records = list(viewer.training.all() if training is None else training)
+        current = frozenset(r.course for r in records if r.completed_on <= day <= r.expires_on)
+        lapsed: dict[str, dt.date] = {}
+        for record in records:
+            if record.course not in current and record.expires_on < day:
+                lapsed[record.course] = max(record.expires_on, lapsed.get(record.course, record.expires_on))
+        return cls(
+            staff_id=viewer.pk,
+            agency_id=viewer.agency_id,
+            role=viewer.role,
+            is_volunteer=bool(viewer.is_volunteer or viewer.role == Role.VOLUNTEER),
+            day=day,
+            current_courses=current,
+            lapsed_courses=lapsed,
+            assurance_level=agency.assurance_level,
+            assurance_expires_on=agency.assurance_expires_on,
+        )

@@ -1,0 +1,132 @@
+"""The linkage model on synthetic data: accuracy against the generator's truth, explanations, blocking."""
+
+import itertools
+import time
+
+import duckdb
+import pytest
+
+from iomshare.identity import linkage
+from iomshare.identity.generator import generate
+from tests.identity.conftest import raw_rows
+
+
+def _pairs(assignment: dict[int, int]) -> set[tuple[int, int]]:
+    groups: dict[int, list[int]] = {}
+    for record, group in assignment.items():
+        groups.setdefault(group, []).append(record)
+    return {pair for members in groups.values() for pair in itertools.combinations(sorted(members), 2)}
+
+
+@pytest.fixture(scope="module")
+def linked(trained_model):
+    records = generate(4000, seed=2024)
+    con = linkage.connect(threads=2)
+    table = linkage.prepare(con, linkage.raw_table(raw_rows(records)))
+    result = linkage.link(con, table, trained_model)
+    con.close()
+    return records, result
+
+
+def test_linkage_finds_the_generators_people_with_f1_above_095(linked):
+    records, result = linked
+    truth = _pairs({i: r.person_key for i, r in enumerate(records)})
+    found = _pairs(result.clusters)
+    precision = len(truth & found) / len(found)
+    recall = len(truth & found) / len(truth)
+    f1 = 2 * precision * recall / (precision + recall)
+    assert f1 >= 0.95, (precision, recall)
+    assert precision >= 0.99
+
+
+def test_blocking_keeps_the_number_of_pairs_scored_near_the_number_of_records(linked):
+    records, result = linked
+    assert result.pairs_scored < 3 * len(records)
+
+
+def test_uncertain_pairs_are_between_the_thresholds_and_in_different_clusters(linked):
+    _records, result = linked
+    assert result.review_pairs
+    for row in result.review_pairs:
+        assert linkage.DEFAULT_LOWER <= row["match_probability"] < linkage.DEFAULT_UPPER
+        assert result.clusters[row["unique_id_l"]] != result.clusters[row["unique_id_r"]]
+
+
+def test_match_weights_are_explained_in_plain_words(trained_model):
+    matches = linkage.match_new(
+        trained_model,
+        {
+            "unique_id": 2,
+            "given_name": "Bob",
+            "family_name": "Marley",
+            "date_of_birth": None,
+            "postcode": "LS1 4AP",
+        },
+        [
+            {
+                "unique_id": 1,
+                "given_name": "ROBERT",
+                "family_name": "MARLEY",
+                "date_of_birth": None,
+                "postcode": "LS1 4AP",
+            }
+        ],
+        thresholds=linkage.Thresholds(lower=0.001, upper=0.5),
+    )
+    sentences = [e.sentence for e in linkage.explain(trained_model, matches[0])]
+    assert any(
+        s.startswith("Names match once nicknames are allowed for") and "evidence for a match (+" in s
+        for s in sentences
+    )
+    assert any(s.startswith("Postcodes match exactly: strong evidence for a match") for s in sentences)
+    assert any(
+        s.startswith("A date of birth is missing from one record: no real evidence") for s in sentences
+    )
+
+
+def test_two_different_nhs_numbers_is_strong_evidence_against(trained_model):
+    base = {
+        "given_name": "Ann",
+        "family_name": "Tarrant",
+        "date_of_birth": "1990-01-02",
+        "postcode": "LS1 4AP",
+    }
+    same = linkage.match_new(
+        trained_model,
+        {"unique_id": 2, **base, "nhs": "9990000018"},
+        [{"unique_id": 1, **base, "nhs": "9990000026"}],
+        thresholds=linkage.Thresholds(lower=1e-9, upper=0.5),
+    )
+    evidence = {e.comparison: e for e in linkage.explain(trained_model, same[0])}
+    assert evidence["NHS numbers"].weight < -6
+    assert evidence["NHS numbers"].strength == "strong evidence against a match"
+
+
+def test_a_new_record_is_matched_in_under_a_second_without_retraining(trained_model):
+    existing = raw_rows(generate(2000, seed=31))
+    newcomer = dict(existing[10], unique_id=10_000, given_name=existing[10]["given_name"] + "e")
+    linkage.match_new(trained_model, newcomer, existing[:50])  # warm the imports
+    started = time.perf_counter()
+    matches = linkage.match_new(trained_model, newcomer, existing)
+    assert time.perf_counter() - started < 1.0
+    assert matches[0]["unique_id_l"] == 10 and matches[0]["match_probability"] > 0.9
+
+
+def test_python_name_keys_clean_names_exactly_as_the_linkage_sql_does():
+    con = linkage.connect()
+    names = ["O'Brien", "smith-jones", " Mary Ann ", "BOB", "Jean-Luc", "  ", "Żaneta"]
+    rows = [{"unique_id": i, "given_name": n, "family_name": n} for i, n in enumerate(names)]
+    linkage.prepare(con, linkage.raw_table(rows))
+    for unique_id, given, family, canonical in con.sql(
+        "select unique_id, given_name, family_name, given_canonical from iom_records order by unique_id"
+    ).fetchall():
+        assert linkage.clean_given(names[unique_id]) == given
+        assert linkage.clean_family(names[unique_id]) == family
+        assert linkage.canonical_given(names[unique_id]) == canonical
+    con.close()
+
+
+def test_an_unknown_engine_is_refused(trained_model):
+    con = duckdb.connect()
+    with pytest.raises(ValueError, match="Unknown linkage engine"):
+        linkage.link(con, "nothing", trained_model, engine="oracle")
