@@ -9,10 +9,9 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 
+from iomshare.exchange import csv_safety
 from iomshare.ledger.hashing import canonical_json, timestamp
 from iomshare.ledger.models import LedgerEntry
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 COLUMNS = [
     "at",
@@ -37,8 +36,8 @@ COLUMNS = [
 
 
 def safe_cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """Text for one CSV cell: the partnership's one formula-injection rule (exchange.csv_safety)."""
+    return csv_safety.safe_cell("" if value is None else str(value))
 
 
 class _Echo:
