@@ -26,7 +26,9 @@ lint: install
 	$(BIN)/iomshare check-migrations
 
 unit: install
-	$(BIN)/pytest -p no:cacheprovider -n 2 --dist loadfile
+	# One process: pytest-django then runs transactional (browser) tests last, after the tests that rely on
+	# migration-seeded data, because a transactional test flushes every table when it ends.
+	$(BIN)/pytest -p no:cacheprovider
 
 test: lint unit
 
