@@ -35,6 +35,20 @@ class Sensitivity(models.IntegerChoices):
     OFFICIAL_SENSITIVE = 2, "OFFICIAL-SENSITIVE"
 
 
+class HandlingCode(models.TextChoices):
+    """The holding agency's handling instruction (police intelligence handling codes are the model)."""
+
+    SHAREABLE = "shareable", "May be shared under a protocol"
+    NO_ONWARD_SHARING = "no_onward_sharing", "Not to be shared outside the holding agency"
+
+
+class Nature(models.TextChoices):
+    """Whether an item records a fact or a professional opinion: readers weigh them differently."""
+
+    FACT = "fact", "Fact"
+    OPINION = "opinion", "Opinion"
+
+
 class ItemStatus(models.TextChoices):
     LIVE = "live", "Live"
     WITHDRAWN = "withdrawn", "Withdrawn"
@@ -68,6 +82,10 @@ class InformationItem(models.Model):
     valid_to = models.DateField(null=True, blank=True)
     review_by = models.DateField(help_text="When the holding agency must check this is still accurate.")
     status = models.CharField(max_length=10, choices=ItemStatus.choices, default=ItemStatus.LIVE)
+    handling_code = models.CharField(
+        max_length=20, choices=HandlingCode.choices, default=HandlingCode.SHAREABLE
+    )
+    nature = models.CharField(max_length=10, choices=Nature.choices, default=Nature.FACT)
 
     objects = InformationItemQuerySet.as_manager()
 
