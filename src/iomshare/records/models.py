@@ -86,6 +86,10 @@ class InformationItem(models.Model):
         max_length=20, choices=HandlingCode.choices, default=HandlingCode.SHAREABLE
     )
     nature = models.CharField(max_length=10, choices=Nature.choices, default=Nature.FACT)
+    # While its accuracy is disputed the holding agency can restrict an item: then only that agency's
+    # information-governance lead sees it (UK GDPR Article 18).
+    restricted_reason = models.TextField(blank=True)
+    restricted_at = models.DateTimeField(null=True, blank=True)
 
     objects = InformationItemQuerySet.as_manager()
 
