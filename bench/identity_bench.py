@@ -5,9 +5,13 @@ fresh process so peak memory is its own:
   iomshare  - iomshare's pipeline: clean, train by EM, link (predict, cluster, conflicts, review pairs)
   splink    - plain Splink on the same cleaned data with the same trained model: predict and cluster
 and finally one new record is matched against the existing ones (median of 20, no retraining).
+Both link timings are taken the same way: after one warm-up run on a 2,000-record sample (so neither
+side pays DuckDB's and Splink's first-query costs inside the measurement), the median of three runs
+(one run from 1M records up).
 
     python bench/identity_bench.py                 # 10k and 100k
     python bench/identity_bench.py 10000 100000 1000000
+    BENCH_DIR=... python bench/identity_bench.py --paired 10000 15   # after a run left its files there
 """
 
 from __future__ import annotations
@@ -29,6 +33,17 @@ import pyarrow.parquet as pq
 HERE = Path(__file__).resolve().parent
 SEED = 2026
 MEMORY_LIMIT = "3GB"  # DuckDB's own limit, inside the 4 GB target for the whole process
+WARM_UP_RECORDS = 2000
+
+
+def _repeats(records: int) -> int:
+    return 3 if records < 1_000_000 else 1
+
+
+def _warm_up(con, table: str, run) -> None:
+    """One unmeasured run on a sample, so the measured runs start warm."""
+    con.execute(f"create or replace table bench_sample as select * from {table} limit {WARM_UP_RECORDS}")
+    run("bench_sample")
 
 
 def generate_parquet(count: int, path: Path) -> None:
@@ -93,13 +108,19 @@ def worker_iomshare(path: Path, model_out: Path) -> dict:
     report = linkage.train(con, table)
     timings["train"] = report.seconds
     model_out.write_text(json.dumps(report.model))
-    started = time.perf_counter()
-    result = linkage.link(con, table, report.model)
-    timings["link"] = time.perf_counter() - started
-    con.register(
-        "bench_clusters_rows",
-        pa.table({"unique_id": list(result.clusters), "cluster_id": list(result.clusters.values())}),
-    )
+    # Link on a fresh connection, as `services.link_records` does after `train_model`: the tables
+    # training leaves behind slowed every later query on its connection (10k: 0.43 s against 0.28 s).
+    con.close()
+    con = linkage.connect(threads=2, memory_limit=MEMORY_LIMIT)
+    table = linkage.prepare(con, f"read_parquet('{path}')")
+    _warm_up(con, table, lambda name: linkage.link(con, name, report.model))
+    runs = []
+    for _ in range(_repeats(report.records)):
+        started = time.perf_counter()
+        result = linkage.link(con, table, report.model)
+        runs.append(time.perf_counter() - started)
+    timings["link"] = statistics.median(runs)
+    con.register("bench_clusters_rows", result.cluster_table)
     con.execute("create table bench_clusters as select * from bench_clusters_rows")
     auto = _scores(con, "bench_clusters", path)
     truth = dict(con.sql(f"select unique_id, person_key from read_parquet('{path}')").fetchall())
@@ -112,6 +133,7 @@ def worker_iomshare(path: Path, model_out: Path) -> dict:
         "conflicts": len(result.conflicts),
         "seconds": timings,
         "link_parts": result.seconds,
+        "link_runs": runs,
         "accuracy": auto,
         "peak_mb": _peak_mb(),
     }
@@ -125,19 +147,27 @@ def worker_splink(path: Path, model_path: Path) -> dict:
     model = json.loads(model_path.read_text())
     con = linkage.connect(threads=2, memory_limit=MEMORY_LIMIT)
     table = linkage.prepare(con, f"read_parquet('{path}')")  # the same cleaned input
-    started = time.perf_counter()
-    db_api = DuckDBAPI(con)
-    linker = Linker(db_api.register(table), model, log_level=logging.ERROR)
-    predictions = linker.inference.predict(
-        threshold_match_probability=linkage.DEFAULT_LOWER, warning_mode="never"
-    )
-    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
-        predictions, threshold_match_probability=linkage.DEFAULT_UPPER
-    )
-    con.execute(f"create table bench_clusters as select unique_id, cluster_id from {clusters.physical_name}")
-    seconds = time.perf_counter() - started
+
+    def link(name: str) -> None:
+        linker = Linker(DuckDBAPI(con).register(name), model, log_level=logging.ERROR)
+        predictions = linker.inference.predict(
+            threshold_match_probability=linkage.DEFAULT_LOWER, warning_mode="never"
+        )
+        clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
+            predictions, threshold_match_probability=linkage.DEFAULT_UPPER
+        )
+        con.execute(
+            f"create or replace table bench_clusters as select unique_id, cluster_id from {clusters.physical_name}"
+        )
+
+    _warm_up(con, table, link)
+    runs = []
+    for _ in range(_repeats(con.sql(f"select count(*) from {table}").fetchall()[0][0])):
+        started = time.perf_counter()
+        link(table)
+        runs.append(time.perf_counter() - started)
     return {
-        "seconds": {"link": seconds},
+        "seconds": {"link": statistics.median(runs), "runs": runs},
         "accuracy": _scores(con, "bench_clusters", path),
         "peak_mb": _peak_mb(),
     }
@@ -223,8 +253,49 @@ def main(sizes: list[int]) -> None:
         )
 
 
+def paired(size: int, pairs: int) -> None:
+    """Both pipelines alternately on one warm connection, so a busy machine slows both alike."""
+    from splink import DuckDBAPI, Linker
+
+    from iomshare.identity import linkage
+
+    workdir = Path(os.environ["BENCH_DIR"])
+    model = json.loads((workdir / f"model-{size}.json").read_text())
+    con = linkage.connect(threads=2, memory_limit=MEMORY_LIMIT)
+    table = linkage.prepare(con, f"read_parquet('{workdir / f'records-{size}.parquet'}')")
+
+    def plain() -> None:
+        linker = Linker(DuckDBAPI(con).register(table), model, log_level=logging.ERROR)
+        predictions = linker.inference.predict(
+            threshold_match_probability=linkage.DEFAULT_LOWER, warning_mode="never"
+        )
+        linker.clustering.cluster_pairwise_predictions_at_threshold(
+            predictions, threshold_match_probability=linkage.DEFAULT_UPPER
+        )
+
+    def ours() -> None:
+        linkage.link(con, table, model)
+
+    plain(), ours()  # warm both
+    times: dict[str, list[float]] = {"iomshare": [], "splink": []}
+    for i in range(pairs):
+        order = [("iomshare", ours), ("splink", plain)]
+        for name, run in order if i % 2 == 0 else reversed(order):
+            started = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - started)
+    ratios = [a / b for a, b in zip(times["iomshare"], times["splink"], strict=True)]
+    print(
+        f"PAIRED {size:,} records, {pairs} pairs: iomshare {statistics.median(times['iomshare']):.2f} s, "
+        f"plain Splink {statistics.median(times['splink']):.2f} s (medians); overhead "
+        f"{statistics.median(ratios):.2f}x (median of ratios)"
+    )
+
+
 if __name__ == "__main__":
-    if len(sys.argv) > 2 and sys.argv[1] == "--worker":
+    if len(sys.argv) == 4 and sys.argv[1] == "--paired":
+        paired(int(sys.argv[2]), int(sys.argv[3]))
+    elif len(sys.argv) > 2 and sys.argv[1] == "--worker":
         role, *paths = sys.argv[2:]
         worker = {"iomshare": worker_iomshare, "splink": worker_splink, "new-record": worker_new_record}[role]
         print(json.dumps(worker(*map(Path, paths))))

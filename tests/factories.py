@@ -5,7 +5,14 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from iomshare.partnership.models import Agency, AssuranceLevel, Role, StaffMember, TrainingRecord
+from iomshare.partnership.models import (
+    Agency,
+    AssuranceLevel,
+    Role,
+    StaffMember,
+    TrainingRecord,
+    VettingLevel,
+)
 from iomshare.people.models import AgencyIdentifier, CohortMembership, Person, Tier
 from iomshare.records.models import Category, InformationItem, Sensitivity
 
@@ -37,6 +44,9 @@ class StaffMemberFactory(factory.django.DjangoModelFactory):
     agency = factory.SubFactory(AgencyFactory)
     role = Role.PRACTITIONER
     password = factory.django.Password(TEST_PASSWORD)
+    # Vetted to see OFFICIAL-SENSITIVE items (rules.VETTING_NEEDED); tests of vetting set their own.
+    vetting_level = VettingLevel.NPPV2
+    vetting_expires_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=730))
 
 
 class TrainingRecordFactory(factory.django.DjangoModelFactory):

@@ -21,6 +21,7 @@ COMMANDS = {
     "protocol": "Import a protocol file as a draft, export one as YAML, or list them.",
     "import": "Check (--dry-run) or import an agency extract (CSV, JSON, XLSX) through a profile.",
     "ledger": "Verify the disclosure ledger, sign a checkpoint, or make it append-only.",
+    "retention": "Sweep daily for what is due: queue reviews, dispose of the rest unless under a legal hold.",
     "check-migrations": "Fail if the models have changes that no migration records.",
 }
 

@@ -29,6 +29,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# The master key file wrapping item data keys (records.sealing): outside the database, mode 0600,
+# generated on first use. Keep it off the database's backups (docs/retention.md).
+IOMSHARE_MASTER_KEY_FILE = Path(os.environ.get("IOMSHARE_MASTER_KEY_FILE", VAR_DIR / "master_keys"))
 DEBUG = os.environ.get("DEBUG", "").lower() in {"1", "true", "yes"}
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -51,6 +54,8 @@ INSTALLED_APPS = [
     "iomshare.exchange",
     "iomshare.ledger",
     "iomshare.alerts",
+    "iomshare.retention",
+    "iomshare.information_requests",
     "iomshare.web",
 ]
 

@@ -17,6 +17,8 @@ urlpatterns = [
     path("exchange/", include("iomshare.exchange.urls")),
     path("ledger/", include("iomshare.ledger.urls")),
     path("notifications/", include("iomshare.alerts.urls")),
+    path("requests/", include("iomshare.information_requests.urls")),
+    path("retention/", include("iomshare.retention.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

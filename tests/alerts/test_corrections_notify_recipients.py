@@ -32,7 +32,7 @@ def test_a_correction_notifies_everyone_who_saw_the_item_and_nobody_else(
 ):
     seen_by = colleagues[:2]
     for viewer in seen_by:
-        records.picture_for(viewer, person)
+        records.picture_for(viewer, person, purpose=None)
     other = InformationItemFactory(person=person, holding_agency=officer.agency, author=officer)
     ledger.record_disclosure(viewer=colleagues[2], person=person, items=[other])  # saw a different item
     correct_item(item, by=officer, changes={"summary": "Lives at 2 Any St"}, reason="Wrong house number")
@@ -45,7 +45,7 @@ def test_a_correction_notifies_everyone_who_saw_the_item_and_nobody_else(
 
 
 def test_each_notification_is_itself_a_ledger_entry(item, officer, person, colleagues):
-    records.picture_for(colleagues[0], person)
+    records.picture_for(colleagues[0], person, purpose=None)
     correct_item(item, by=officer, changes={"summary": "Lives at 2 Any St"}, reason="Wrong house number")
     (entry,) = LedgerEntry.objects.filter(action=Action.NOTIFICATION)
     notification = Notification.objects.get()
@@ -69,11 +69,11 @@ def test_a_correction_keeps_the_old_values_and_is_recorded(item, officer):
 
 
 def test_a_withdrawal_hides_the_item_and_tells_who_received_it(item, officer, person, colleagues):
-    records.picture_for(colleagues[1], person)
+    records.picture_for(colleagues[1], person, purpose=None)
     withdraw_item(item, by=officer, reason="Recorded against the wrong person")
     item.refresh_from_db()
     assert item.status == ItemStatus.WITHDRAWN
-    assert records.picture_for(colleagues[1], person).items == []
+    assert records.picture_for(colleagues[1], person, purpose=None).items == []
     (notification,) = Notification.objects.all()
     assert notification.recipient == colleagues[1] and "has withdrawn" in notification.message
     assert (
@@ -116,8 +116,8 @@ def test_a_withdrawn_item_cannot_be_corrected(item, officer):
 def test_the_notifications_page_lists_only_my_notifications_and_marks_them_read(
     client, item, officer, person, colleagues
 ):
-    records.picture_for(colleagues[0], person)
-    records.picture_for(colleagues[1], person)
+    records.picture_for(colleagues[0], person, purpose=None)
+    records.picture_for(colleagues[1], person, purpose=None)
     correct_item(item, by=officer, changes={"summary": "Lives at 2 Any St"}, reason="Wrong house number")
     client.force_login(colleagues[0])
     html = client.get(reverse("alerts:notifications")).content.decode()
@@ -130,7 +130,7 @@ def test_the_notifications_page_lists_only_my_notifications_and_marks_them_read(
 def test_the_holding_agency_corrects_an_item_in_the_browser_and_recipients_are_told(
     client, item, officer, person, colleagues
 ):
-    records.picture_for(colleagues[0], person)
+    records.picture_for(colleagues[0], person, purpose=None)
     client.force_login(officer)
     url = reverse("records:change-item", args=[item.id])
     assert "Correct or withdraw" in client.get(reverse("people:person", args=[person.id])).content.decode()

@@ -89,3 +89,18 @@ def sign_in(page, username: str, password: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def reseed_reference_data() -> None:
+    """Put back what migrations seed (categories, purposes, legal gateways): transactional tests flush it."""
+    from django.apps import apps
+
+    from iomshare.records.models import Category
+    from iomshare.records.taxonomy import STARTER_CATEGORIES
+
+    for code, name, description in STARTER_CATEGORIES:
+        Category.objects.get_or_create(code=code, defaults={"name": name, "description": description})
+    seed_protocol_lists = __import__(
+        "iomshare.protocols.migrations.0002_reference_lists", fromlist=["seed"]
+    ).seed
+    seed_protocol_lists(apps, None)

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from iomshare.demo import DEMO_PASSWORD
 from iomshare.demo.items import ItemWriter
 from iomshare.partnership.models import Agency, Role, StaffMember
-from iomshare.people.models import Person
+from iomshare.people.models import CohortMembership, Person
 from iomshare.protocols.models import Protocol
 from iomshare.records.models import Category, InformationItem
 from tests.factories import AgencyFactory, StaffMemberFactory
@@ -72,7 +72,7 @@ def test_reset_replaces_an_earlier_demo_with_the_new_seed():
     assert first[0] and second[0] == first[0]  # the demo protocols, loaded afresh
     assert Agency.objects.count() == 6
     assert StaffMember.objects.count() == 20
-    assert Person.objects.count() == 20
+    assert CohortMembership.objects.count() == 20
     assert InformationItem.objects.count() == 90
     assert not set(first[3]) & set(second[3])  # not one person of the first load is left
 

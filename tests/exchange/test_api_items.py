@@ -33,7 +33,7 @@ def test_the_items_list_shows_every_field_of_the_callers_own_agencys_items(polic
         payload={"level": "high"},
         valid_to=TODAY + dt.timedelta(days=5),
     )
-    response = police_api.get(f"/persons/{person.id}/items")
+    response = police_api.get(f"/persons/{person.id}/items", {"purpose": "risk_management"})
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == 1 and body["limit"] == 20 and body["offset"] == 0
@@ -52,6 +52,8 @@ def test_the_items_list_shows_every_field_of_the_callers_own_agencys_items(polic
         "valid_to": item.valid_to.isoformat(),
         "review_by": item.review_by.isoformat(),
         "author": "Priya Shah",
+        "nature": "fact",
+        "shared_under": "own-agency",
     }
     # JSON carries times to the millisecond.
     assert abs(dt.datetime.fromisoformat(shown["recorded_at"]) - item.recorded_at) < dt.timedelta(
@@ -71,19 +73,19 @@ def test_a_probation_token_never_sees_a_police_item(
         category=accommodation,
         summary="Probation note",
     )
-    response = probation_api.get(f"/persons/{person.id}/items")
+    response = probation_api.get(f"/persons/{person.id}/items", {"purpose": "risk_management"})
     assert response.status_code == 200
     body = response.json()
     assert [r["id"] for r in body["results"]] == [str(own.id)] and body["count"] == 1
     assert "Police intelligence note" not in response.content.decode()
-    single = probation_api.get(f"/items/{police_item.id}")
+    single = probation_api.get(f"/items/{police_item.id}", {"purpose": "risk_management"})
     assert single.status_code == 404
     assert "Police intelligence note" not in single.content.decode()
 
 
 def test_withdrawn_items_are_not_listed(police_api, officer, person):
     InformationItemFactory(person=person, holding_agency=officer.agency, status=ItemStatus.WITHDRAWN)
-    assert police_api.get(f"/persons/{person.id}/items").json()["count"] == 0
+    assert police_api.get(f"/persons/{person.id}/items", {"purpose": "risk_management"}).json()["count"] == 0
 
 
 def test_items_are_paged_newest_first(police_api, officer, person):
@@ -94,26 +96,42 @@ def test_items_are_paged_newest_first(police_api, officer, person):
         )
         for n in range(5)
     ]
-    first = police_api.get(f"/persons/{person.id}/items", {"limit": 2}).json()
-    rest = police_api.get(f"/persons/{person.id}/items", {"limit": 2, "offset": 2}).json()
-    last = police_api.get(f"/persons/{person.id}/items", {"limit": 2, "offset": 4}).json()
+    first = police_api.get(f"/persons/{person.id}/items", {"limit": 2, "purpose": "risk_management"}).json()
+    rest = police_api.get(
+        f"/persons/{person.id}/items", {"limit": 2, "offset": 2, "purpose": "risk_management"}
+    ).json()
+    last = police_api.get(
+        f"/persons/{person.id}/items", {"limit": 2, "offset": 4, "purpose": "risk_management"}
+    ).json()
     assert first["count"] == rest["count"] == last["count"] == 5
     ids = [r["id"] for page in (first, rest, last) for r in page["results"]]
     assert ids == [str(i.id) for i in items]
 
 
-def test_a_purpose_may_be_given_when_reading_items(police_api, officer, person):
+def test_every_read_of_items_needs_a_known_purpose(police_api, officer, person):
     InformationItemFactory(person=person, holding_agency=officer.agency)
-    response = police_api.get(f"/persons/{person.id}/items", {"purpose": "Risk management meeting"})
+    missing = police_api.get(f"/persons/{person.id}/items")
+    assert missing.status_code == 422
+    assert missing.json()["errors"][0]["field"] == "purpose"
+    unknown = police_api.get(f"/persons/{person.id}/items", {"purpose": "curiosity"})
+    assert unknown.status_code == 422
+    assert "'curiosity' is not a purpose" in unknown.json()["detail"]
+    response = police_api.get(f"/persons/{person.id}/items", {"purpose": "risk_management"})
     assert response.status_code == 200 and response.json()["count"] == 1
-    too_long = police_api.get(f"/persons/{person.id}/items", {"purpose": "x" * 201})
+    too_long = police_api.get(f"/persons/{person.id}/items", {"purpose": "x" * 41})
     assert too_long.status_code == 422
     assert too_long.json()["errors"][0]["field"] == "purpose"
 
 
+def test_the_purposes_a_caller_may_declare_are_listed(police_api):
+    response = police_api.get("/purposes")
+    assert response.status_code == 200
+    assert response.json() == []  # no protocol is in force in this test partnership
+
+
 def test_one_item_can_be_read_by_its_own_agency(police_api, officer, person):
     item = InformationItemFactory(person=person, holding_agency=officer.agency, summary="Seen at home")
-    response = police_api.get(f"/items/{item.id}")
+    response = police_api.get(f"/items/{item.id}", {"purpose": "risk_management"})
     assert response.status_code == 200
     assert response.json()["summary"] == "Seen at home"
 
@@ -134,7 +152,10 @@ def test_recording_an_item_returns_201_with_the_item_and_its_location(
     assert item.sensitivity == Sensitivity.OFFICIAL_SENSITIVE
     assert item.valid_from == TODAY - dt.timedelta(days=2)
     assert item.details == "Tenancy starts on Monday."
-    assert police_api.get(response["Location"].removeprefix("/api/v1")).json() == body
+    assert (
+        police_api.get(response["Location"].removeprefix("/api/v1"), {"purpose": "risk_management"}).json()
+        == body
+    )
 
 
 def test_recording_defaults_to_official_valid_today_and_a_review_in_a_year(police_api, person, accommodation):

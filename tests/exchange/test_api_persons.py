@@ -4,7 +4,12 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from tests.factories import AgencyIdentifierFactory, CohortMembershipFactory, PersonFactory
+from tests.factories import (
+    AgencyIdentifierFactory,
+    CohortMembershipFactory,
+    PersonFactory,
+    StaffMemberFactory,
+)
 
 TODAY = timezone.localdate()
 
@@ -46,15 +51,37 @@ def test_search_finds_a_person_by_name_with_identifiers_and_current_tier(police_
     assert found["current_tier"] == "fixed"
 
 
-def test_search_finds_a_person_by_an_exact_identifier(police_api, person, probation):
+def test_search_finds_a_person_by_an_exact_identifier(police_api, person, probation, police):
     AgencyIdentifierFactory(person=person, agency=probation, scheme="nomis", value="A1234BC")
+    # Known only to probation and not in the cohort: police cannot find out that they exist.
+    assert police_api.get("/persons", {"q": "a1234bc"}).json()["results"] == []
+    assert police_api.get(f"/persons/{person.id}").status_code == 404
+    CohortMembershipFactory(person=person, tier="flex", lead_agency=probation)
     results = police_api.get("/persons", {"q": "a1234bc"}).json()["results"]
     assert [r["id"] for r in results] == [str(person.id)]
-    assert results[0]["current_tier"] is None
+    assert results[0]["current_tier"] == "flex"
+
+
+def test_a_person_hidden_by_an_access_list_answers_as_if_they_did_not_exist(
+    police_api, person, police, officer
+):
+    from iomshare.people.access_lists import add_to_access_list
+
+    CohortMembershipFactory(person=person, tier="fixed", lead_agency=police)
+    assert police_api.get(f"/persons/{person.id}").status_code == 200
+    lead = StaffMemberFactory(agency=police, role="ig_lead")
+    add_to_access_list(
+        person, "exclusion", officer, by=lead, reason="The officer is a relative of this person"
+    )
+    response = police_api.get(f"/persons/{person.id}")
+    assert response.status_code == 404 and str(person.id) in response.json()["detail"]
+    assert police_api.get("/persons", {"q": "whitlock"}).json()["count"] == 0
 
 
 def test_search_pages_through_matches_in_a_stable_order(police_api):
     people = [PersonFactory(given_name="Casey", family_name=f"Pager{n:02}") for n in range(7)]
+    for member in people:
+        CohortMembershipFactory(person=member)
     seen = []
     for offset in (0, 3, 6):
         body = police_api.get("/persons", {"q": "casey", "limit": 3, "offset": offset}).json()
@@ -109,7 +136,7 @@ def test_one_person_with_identifiers_and_cohort_memberships(police_api, person, 
 
 def test_an_unknown_person_is_a_404_problem(police_api):
     missing = uuid.uuid4()
-    for path in (f"/persons/{missing}", f"/persons/{missing}/items"):
+    for path in (f"/persons/{missing}", f"/persons/{missing}/items?purpose=risk_management"):
         response = police_api.get(path)
         assert response.status_code == 404
         assert response["Content-Type"] == "application/problem+json"

@@ -78,7 +78,7 @@ def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_made_plain_text(value, e
 
 
 def test_a_picture_export_follows_the_published_schema(officer, person, picture):
-    document = exports.picture_document(officer, person, purpose="Case review")
+    document = exports.picture_document(officer, person, purpose="risk_management")
     errors = list(validator("person-picture.schema.json").iter_errors(document))
     assert errors == []
     assert document["person"]["identifiers"] == [{"scheme": "local", "value": "POL-1", "agency": "police"}]
@@ -100,10 +100,10 @@ def test_coded_answers_are_exported_with_their_terms(officer, person, picture):
 
 
 def test_every_export_is_on_the_ledger_with_the_items_it_held(officer, person, picture):
-    exports.picture_csv(officer, person, purpose="Case review")
+    exports.picture_csv(officer, person, purpose="risk_management")
     entry = LedgerEntry.objects.get(action="export")
     assert sorted(entry.item_ids) == sorted(str(item.pk) for item in picture)
-    assert entry.purpose == "Case review" and entry.actor_username == officer.username
+    assert entry.purpose == "risk_management" and entry.actor_username == officer.username
     assert entry.person_id == person.pk
 
 
@@ -118,7 +118,7 @@ def test_a_csv_export_cannot_run_formulas_in_a_spreadsheet(officer, person, pict
 
 
 def test_a_bulk_extract_follows_the_published_schema_and_records_each_person(officer, person, picture):
-    document = json.loads("".join(exports.extract_json(officer, purpose="Audit")))
+    document = json.loads("".join(exports.extract_json(officer, purpose="risk_management")))
     assert list(validator("extract.schema.json").iter_errors(document)) == []
     assert [len(entry["items"]) for entry in document["people"]] == [2]
     assert LedgerEntry.objects.filter(action="export", person_id=person.pk).count() == 1

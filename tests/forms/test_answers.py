@@ -1,3 +1,4 @@
+import copy
 import datetime as dt
 
 import pytest
@@ -127,3 +128,34 @@ def test_a_schema_beyond_the_fast_check_falls_back_to_jsonschema():
         is None
     )
     assert compile_answers_check({"type": "object", "properties": {"a": {"format": "email"}}}) is None
+
+
+# The quick check an import uses leaves out only what converting codes and dates guarantees.
+CONVERTED_CONTACTS = st.fixed_dictionaries(
+    {
+        "contact_date": st.dates(dt.date(2000, 1, 1), dt.date(2030, 12, 31)).map(dt.date.isoformat),
+        "contact_type": st.sampled_from(["home_visit", "telephone", "office_appointment"]),
+        "outcome": st.sampled_from(["attended_complied", "failed_to_attend_unacceptable"]),
+    },
+    optional={"notes": st.text(max_size=5010).filter(bool) | st.just("x" * 5001)},
+)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(answers=CONVERTED_CONTACTS, drop=st.sets(st.sampled_from(["contact_date", "contact_type", "outcome"])))
+def test_the_quick_check_for_converted_answers_agrees_with_the_validator(contact_record, answers, drop):
+    answers = {name: value for name, value in answers.items() if name not in drop}
+    validator = AnswerValidator(contact_record)
+    quick = validator.quick_check_for_converted(coded=["contact_type", "outcome"], dates=["contact_date"])
+    assert quick(answers) == (validator.errors(answers) == {})
+
+
+def test_the_quick_check_still_applies_a_coded_question_s_own_rules(contact_record):
+    """A coded question whose schema asks more than its scheme (here a pattern) is still checked."""
+    contact_record.definition = copy.deepcopy(contact_record.definition)
+    contact_record.schema["properties"]["contact_type"]["pattern"] = "^home"
+    validator = AnswerValidator(contact_record)
+    quick = validator.quick_check_for_converted(coded=["contact_type", "outcome"], dates=["contact_date"])
+    assert quick(VALID)
+    assert not quick({**VALID, "contact_type": "telephone"})
+    assert "contact_type" in validator.errors({**VALID, "contact_type": "telephone"})

@@ -165,6 +165,14 @@ def test_an_item_is_read_with_the_questions_of_its_own_version(
     assert '<span class="govuk-details__summary-text">Rescheduled</span>' in html
 
 
+def test_an_item_not_recorded_on_a_form_shows_no_answers(db):
+    for payload in ({}, None):
+        html = Template("{% load standard_forms %}{% form_answers payload %}").render(
+            Context({"payload": payload})
+        )
+        assert html.strip() == ""
+
+
 def test_starting_an_assessment_shows_recent_ones_it_might_repeat(client, officer, person, risk_summary):
     record_form(
         by=officer,

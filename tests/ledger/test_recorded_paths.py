@@ -84,7 +84,7 @@ def test_if_the_entry_cannot_be_written_the_page_is_not_shown(officer, person, h
 def test_the_ledger_failure_is_a_clear_error_for_callers(officer, person, held, monkeypatch):
     monkeypatch.setattr(services, "_insert", lambda *a, **k: (_ for _ in ()).throw(DatabaseError()))
     with pytest.raises(services.LedgerUnavailable, match="could not be recorded"):
-        records.picture_for(officer, person)
+        records.picture_for(officer, person, purpose=None)
 
 
 def test_a_cohort_search_is_recorded_with_its_terms(client, officer, person):
@@ -112,7 +112,9 @@ def test_recording_an_item_is_recorded(client, officer, person, accommodation):
 def test_an_api_read_of_items_is_recorded_on_the_api_channel(client, officer, person, held):
     _token, secret = issue_token(for_staff=officer, name="case system", by=None)
     response = client.get(
-        f"/api/v1/persons/{person.id}/items", {"limit": 2}, headers={"Authorization": f"Bearer {secret}"}
+        f"/api/v1/persons/{person.id}/items",
+        {"limit": 2, "purpose": "risk_management"},
+        headers={"Authorization": f"Bearer {secret}"},
     )
     assert response.status_code == 200
     (entry,) = entries(Action.VIEW)
@@ -122,7 +124,11 @@ def test_an_api_read_of_items_is_recorded_on_the_api_channel(client, officer, pe
 
 def test_an_api_read_of_one_item_is_recorded(client, officer, held):
     _token, secret = issue_token(for_staff=officer, name="case system", by=None)
-    client.get(f"/api/v1/items/{held[0].id}", headers={"Authorization": f"Bearer {secret}"})
+    client.get(
+        f"/api/v1/items/{held[0].id}",
+        {"purpose": "risk_management"},
+        headers={"Authorization": f"Bearer {secret}"},
+    )
     (entry,) = entries(Action.VIEW)
     assert entry.item_ids == [str(held[0].id)] and entry.channel == Channel.API
 
@@ -206,6 +212,7 @@ def test_x_forwarded_for_counts_only_behind_a_trusted_proxy(client, officer, set
 
 
 def test_an_api_person_search_is_recorded_with_its_terms(client, officer, person):
+    CohortMembershipFactory(person=person, lead_agency=officer.agency)
     _token, secret = issue_token(for_staff=officer, name="case system", by=None)
     client.get("/api/v1/persons", {"q": "Whitlock"}, headers={"Authorization": f"Bearer {secret}"})
     (entry,) = entries(Action.SEARCH)
@@ -214,6 +221,7 @@ def test_an_api_person_search_is_recorded_with_its_terms(client, officer, person
 
 
 def test_an_api_read_of_a_person_is_recorded(client, officer, person):
+    CohortMembershipFactory(person=person, lead_agency=officer.agency)
     _token, secret = issue_token(for_staff=officer, name="case system", by=None)
     client.get(f"/api/v1/persons/{person.id}", headers={"Authorization": f"Bearer {secret}"})
     (entry,) = entries(Action.VIEW)

@@ -34,7 +34,7 @@ def manager(probation):
 def views(officer, person):
     """Five views of the person by the officer, a day apart (oldest first)."""
     item = InformationItemFactory(person=person, holding_agency=officer.agency, author=officer)
-    made = [records.picture_for(officer, person) for _ in range(5)]
+    made = [records.picture_for(officer, person, purpose=None) for _ in range(5)]
     assert len(made) == 5
     base = timezone.now() - dt.timedelta(days=10)
     for n, entry in enumerate(LedgerEntry.objects.filter(action=Action.VIEW).order_by("id")):
@@ -144,7 +144,7 @@ def test_a_forged_page_cursor_is_a_clear_error(client, ig_lead, person, views):
 
 
 def test_the_staff_report_lists_everything_they_accessed(ig_lead, officer, person, views):
-    records.picture_for(ig_lead, person)
+    records.picture_for(ig_lead, person, purpose=None)
     page = selectors.report_page("staff", officer.pk, selectors.DateRange())
     assert {e.actor_id for e in page.entries} == {officer.pk}
     assert sum(e.action == Action.VIEW for e in page.entries) == 5

@@ -48,7 +48,7 @@ def holdings(officer, probation_officer, person):
 
 def test_the_pack_holds_every_agencys_items_and_marks_those_to_review(ig_lead, person, holdings, officer):
     withdraw_item(holdings["accommodation"], by=holdings["accommodation"].author, reason="Wrong person")
-    records.picture_for(officer, person)
+    records.picture_for(officer, person, purpose=None)
     pack = pack_as_json(compile_pack(person, by=ig_lead))
     by_category = {item["category"]: item for item in pack["items"]}
     assert set(by_category) == {"intelligence", "accommodation", "health"}  # withdrawn items are still held

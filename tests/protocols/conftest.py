@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from iomshare.partnership.models import AssuranceLevel, Role
+from iomshare.partnership.models import AssuranceLevel, Role, VettingLevel
 from tests.factories import AgencyFactory, StaffMemberFactory, TrainingRecordFactory
 
 TODAY = timezone.localdate()
@@ -37,15 +37,26 @@ def charity(db):
 
 @pytest.fixture
 def practitioner(probation):
-    """A probation practitioner with information sharing training in date."""
-    member = StaffMemberFactory(username="probation.practitioner", agency=probation, role=Role.PRACTITIONER)
+    """A probation practitioner with information sharing training and NPPV level 2 vetting in date."""
+    member = StaffMemberFactory(
+        username="probation.practitioner",
+        agency=probation,
+        role=Role.PRACTITIONER,
+        vetting_level=VettingLevel.NPPV2,
+        vetting_expires_on=TODAY + dt.timedelta(days=700),
+    )
     return train(member, "information_sharing")
 
 
 @pytest.fixture
 def volunteer(charity):
     member = StaffMemberFactory(
-        username="charity.volunteer", agency=charity, role=Role.VOLUNTEER, is_volunteer=True
+        username="charity.volunteer",
+        agency=charity,
+        role=Role.VOLUNTEER,
+        is_volunteer=True,
+        vetting_level=VettingLevel.BPSS,
+        vetting_expires_on=TODAY + dt.timedelta(days=700),
     )
     return train(member, "volunteer_confidentiality", "safeguarding")
 

@@ -2,7 +2,7 @@
 
 Random partnerships (agencies whose assurance may have lapsed), random protocols (clauses with random
 recipients, roles, volunteers, training, assurance, consent and sensitivity) and random staff
-(volunteers, lapsed or missing training) are generated; each policy set is built once per example
+(volunteers, lapsed or missing training, any vetting, in date or expired) are generated; each policy set is built once per example
 and many viewers, purposes and consent states are evaluated against it. The reference below is
 written from the rules in docs/protocols.md, not from decisions.py.
 """
@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from iomshare.partnership.models import AgencyKind, AssuranceLevel, Role
+from iomshare.partnership.models import AgencyKind, AssuranceLevel, Role, VettingLevel
 from iomshare.protocols.decisions import PartnershipFacts, RefusalReason, access_grid, compute_grid
 from iomshare.protocols.rules import ClauseRule, ViewerFacts
 from iomshare.records.models import Category
@@ -33,7 +33,8 @@ TOP = 2
 CATEGORIES = ["offending", "risk", "accommodation", "health"]
 PURPOSES = ["risk_management", "accommodation", "volunteering_placement"]
 COURSES = ["information_sharing", "data_protection", "volunteer_confidentiality"]
-ROLES = [Role.PRACTITIONER, Role.IG_LEAD, Role.PARTNERSHIP_MANAGER]
+ROLES = [Role.PRACTITIONER, Role.IG_LEAD, Role.PARTNERSHIP_MANAGER, Role.SYSTEM]
+VETTING = [0, 1, 2, 3]  # not vetted, BPSS, NPPV level 2, NPPV level 3 / SC
 MINIMUM_CASES = 10_000
 
 
@@ -47,12 +48,23 @@ class Viewer:
     role: str
     is_volunteer: bool
     courses: frozenset  # courses in date on DAY
+    vetting: int = 0  # the level recorded
+    vetting_expired: bool = False
+
+
+def reference_cleared(viewer) -> int:
+    """docs/protocols.md: OFFICIAL needs no vetting, OFFICIAL-SENSITIVE needs NPPV level 2 or above,
+    in date; system accounts are not vetted people and are not capped."""
+    if viewer.role == Role.SYSTEM:
+        return TOP
+    in_force = 0 if viewer.vetting_expired else viewer.vetting
+    return 2 if in_force >= 2 else 1
 
 
 def reference_level(viewer, holder, category, purpose, clauses, assurance, consented) -> int:
-    """The highest sensitivity `viewer` may receive, 0 for none; own agency sees everything."""
+    """The highest sensitivity `viewer` may receive, 0 for none; own agency up to their vetting."""
     if holder == viewer.agency:
-        return TOP
+        return reference_cleared(viewer)
     best = 0
     for clause in clauses:
         if purpose not in clause.purposes or clause.sharing_agency_id != holder:
@@ -71,7 +83,7 @@ def reference_level(viewer, holder, category, purpose, clauses, assurance, conse
         if clause.consent_needed and holder not in consented:
             continue
         best = max(best, clause.max_sensitivity)
-    return best
+    return min(best, reference_cleared(viewer))
 
 
 def clause_fails(clause, reason, viewer, level, assurance, consented) -> bool:
@@ -86,6 +98,10 @@ def clause_fails(clause, reason, viewer, level, assurance, consented) -> bool:
         return assurance[viewer.agency] < clause.minimum_assurance
     if reason == RefusalReason.TOO_SENSITIVE:
         return clause.max_sensitivity < level
+    if reason == RefusalReason.VETTING_TOO_LOW:
+        return level > reference_cleared(viewer)
+    if reason == RefusalReason.VETTING_EXPIRED:
+        return level > reference_cleared(viewer) and viewer.vetting_expired
     if reason == RefusalReason.CONSENT_NOT_RECORDED:
         return clause.consent_needed and clause.sharing_agency_id not in consented
     return False
@@ -147,6 +163,8 @@ def partnerships(draw):
                 role=Role.VOLUNTEER if is_volunteer else draw(st.sampled_from(ROLES)),
                 is_volunteer=is_volunteer,
                 courses=frozenset(draw(st.lists(st.sampled_from(COURSES), max_size=3, unique=True))),
+                vetting=draw(st.sampled_from(VETTING)),
+                vetting_expired=draw(st.booleans()),
             )
         )
     return agencies, assurance_records, clauses, viewers
@@ -165,6 +183,8 @@ def facts_for(viewer: Viewer, assurance_records) -> ViewerFacts:
         lapsed_courses=lapsed,
         assurance_level=int(level),
         assurance_expires_on=DAY - dt.timedelta(days=1) if expired else DAY + dt.timedelta(days=30),
+        vetting_level=viewer.vetting,
+        vetting_expires_on=DAY + dt.timedelta(days=-3 if viewer.vetting_expired else 60),
     )
 
 
@@ -183,7 +203,12 @@ def check_grid(grid, viewer, agencies, clauses, assurance, purpose, consented) -
             else:
                 assert refusal is not None and refusal.from_sensitivity == expected + 1
                 assert refusal.reason != RefusalReason.DECISION_ERROR, refusal.message
-                if refusal.reason == RefusalReason.NO_PROTOCOL:
+                if holder == viewer.agency:
+                    assert refusal.clause_id is None
+                    assert refusal.reason in {RefusalReason.VETTING_TOO_LOW, RefusalReason.VETTING_EXPIRED}
+                    assert grant is not None and grant.clause_id == "own-agency"
+                    assert clause_fails(None, refusal.reason, viewer, expected + 1, assurance, consented)
+                elif refusal.reason == RefusalReason.NO_PROTOCOL:
                     assert refusal.clause_id is None
                 else:
                     named = by_id[refusal.clause_id]
@@ -267,6 +292,8 @@ def database_partnerships(draw):
             "role": draw(st.sampled_from(ROLES)),
             # days from DAY on which each course expires: negative means lapsed
             "training": draw(st.dictionaries(st.sampled_from(COURSES), st.integers(-30, 30), max_size=3)),
+            # (level, days from DAY on which it expires)
+            "vetting": (draw(st.sampled_from(VETTING)), draw(st.integers(-30, 30))),
         }
         for _ in range(draw(st.integers(1, 4)))
     ]
@@ -277,76 +304,93 @@ def database_partnerships(draw):
     return clauses, staff, assurance
 
 
+def build_database_partnership(partnership):
+    """Make a generated partnership in the database: (agencies, members, viewers, clauses, assurance).
+
+    `viewers` are the reference's plain view of `members`; `clauses` are built from the documents
+    themselves, not from the stored clauses.
+    """
+    clause_documents, staff_specs, assurance_specs = partnership
+    members, viewers = [], []
+    agencies = {
+        code: AgencyFactory(
+            code=code,
+            name=f"Agency {code}",
+            kind=AgencyKind.VCS if code == "gamma" else AgencyKind.POLICE,
+            assurance_level=level,
+            assurance_expires_on=DAY + dt.timedelta(days=offset),
+        )
+        for code, (level, offset) in assurance_specs.items()
+    }
+    protocol = active_protocol(
+        ProtocolDocumentFactory(
+            owner="alpha",
+            parties=["alpha", "beta", "gamma"],
+            purposes=["risk_management"],
+            review_on=DAY + dt.timedelta(days=90),
+            clauses=[ClauseDocumentFactory(**c) for c in clause_documents],
+        )
+    )
+    # The reference reads the documents themselves, not the stored clauses.
+    levels = {"OFFICIAL": 1, "OFFICIAL-SENSITIVE": 2}
+    minimums = {"self_assessed": 1, "cyber_essentials": 2, "accredited": 4}
+    clauses = [
+        ClauseRule(
+            policy_id=f"protocol:{protocol.reference}:v1:clause:{number}",
+            protocol_id=protocol.pk,
+            protocol_title=protocol.title,
+            purposes=frozenset({"risk_management"}),
+            sharing_agency_id=agencies[c["shared_by"]].pk,
+            recipient_agency_ids=frozenset(a.pk for code, a in agencies.items() if code != c["shared_by"]),
+            categories=frozenset(c["categories"]),
+            max_sensitivity=levels[c["max_sensitivity"]],
+            recipient_roles=frozenset(c["recipient_roles"]),
+            volunteers_may_receive=c["conditions"]["volunteers_may_receive"],
+            required_courses=tuple(c["conditions"]["training"]),
+            minimum_assurance=minimums[c["conditions"]["minimum_assurance"]],
+            consent_needed=False,
+            may_disclose_existence=True,
+        )
+        for number, c in enumerate(clause_documents, start=1)
+    ]
+    assurance = {a.pk: int(a.assurance_on(DAY)) for a in agencies.values()}
+    for spec in staff_specs:
+        vetting, vetting_offset = spec["vetting"]
+        member = StaffMemberFactory(
+            agency=agencies[spec["agency"]],
+            role=Role.VOLUNTEER if spec["volunteer"] else spec["role"],
+            is_volunteer=spec["volunteer"],
+            vetting_level=VettingLevel(vetting),
+            vetting_expires_on=DAY + dt.timedelta(days=vetting_offset),
+        )
+        for course, offset in spec["training"].items():
+            expires_on = DAY + dt.timedelta(days=offset)
+            TrainingRecordFactory(
+                staff_member=member,
+                course=course,
+                completed_on=expires_on - dt.timedelta(days=365),
+                expires_on=expires_on,
+            )
+        viewer = Viewer(
+            staff_id=member.pk,
+            agency=member.agency_id,
+            role=member.role,
+            is_volunteer=spec["volunteer"],
+            courses=frozenset(c for c, offset in spec["training"].items() if offset >= 0),
+            vetting=vetting,
+            vetting_expired=vetting_offset < 0,
+        )
+        members.append(member)
+        viewers.append(viewer)
+    return agencies, members, viewers, clauses, assurance
+
+
 class TestDatabaseGridAgreesWithTheReference(TestCase):
     @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(database_partnerships())
     def test_access_grid_from_models_matches_the_reference(self, partnership):
-        clause_documents, staff_specs, assurance_specs = partnership
-        agencies = {
-            code: AgencyFactory(
-                code=code,
-                name=f"Agency {code}",
-                kind=AgencyKind.VCS if code == "gamma" else AgencyKind.POLICE,
-                assurance_level=level,
-                assurance_expires_on=DAY + dt.timedelta(days=offset),
-            )
-            for code, (level, offset) in assurance_specs.items()
-        }
-        protocol = active_protocol(
-            ProtocolDocumentFactory(
-                owner="alpha",
-                parties=["alpha", "beta", "gamma"],
-                purposes=["risk_management"],
-                review_on=DAY + dt.timedelta(days=90),
-                clauses=[ClauseDocumentFactory(**c) for c in clause_documents],
-            )
-        )
-        # The reference reads the documents themselves, not the stored clauses.
-        levels = {"OFFICIAL": 1, "OFFICIAL-SENSITIVE": 2}
-        minimums = {"self_assessed": 1, "cyber_essentials": 2, "accredited": 4}
-        clauses = [
-            ClauseRule(
-                policy_id=f"protocol:{protocol.reference}:v1:clause:{number}",
-                protocol_id=protocol.pk,
-                protocol_title=protocol.title,
-                purposes=frozenset({"risk_management"}),
-                sharing_agency_id=agencies[c["shared_by"]].pk,
-                recipient_agency_ids=frozenset(
-                    a.pk for code, a in agencies.items() if code != c["shared_by"]
-                ),
-                categories=frozenset(c["categories"]),
-                max_sensitivity=levels[c["max_sensitivity"]],
-                recipient_roles=frozenset(c["recipient_roles"]),
-                volunteers_may_receive=c["conditions"]["volunteers_may_receive"],
-                required_courses=tuple(c["conditions"]["training"]),
-                minimum_assurance=minimums[c["conditions"]["minimum_assurance"]],
-                consent_needed=False,
-                may_disclose_existence=True,
-            )
-            for number, c in enumerate(clause_documents, start=1)
-        ]
-        assurance = {a.pk: int(a.assurance_on(DAY)) for a in agencies.values()}
-        for spec in staff_specs:
-            member = StaffMemberFactory(
-                agency=agencies[spec["agency"]],
-                role=Role.VOLUNTEER if spec["volunteer"] else spec["role"],
-                is_volunteer=spec["volunteer"],
-            )
-            for course, offset in spec["training"].items():
-                expires_on = DAY + dt.timedelta(days=offset)
-                TrainingRecordFactory(
-                    staff_member=member,
-                    course=course,
-                    completed_on=expires_on - dt.timedelta(days=365),
-                    expires_on=expires_on,
-                )
-            viewer = Viewer(
-                staff_id=member.pk,
-                agency=member.agency_id,
-                role=member.role,
-                is_volunteer=spec["volunteer"],
-                courses=frozenset(c for c, offset in spec["training"].items() if offset >= 0),
-            )
+        agencies, members, viewers, clauses, assurance = build_database_partnership(partnership)
+        for member, viewer in zip(members, viewers, strict=True):
             grid = access_grid(member, "risk_management", on=DAY)
             all_agencies = [a.pk for a in agencies.values()]
             assert set(Category.objects.filter(code__in=CATEGORIES).values_list("code", flat=True)) == set(

@@ -1,31 +1,28 @@
-"""The demo cohort: people, the identifiers each agency knows them by, tiers and key workers.
+"""The demo cohort: each agency's records of its members, resolved into people, with tiers and key workers.
 
-Every identifier is generated in its real format with a correct check digit and is passed through
-the same normaliser that guards the front door, so the demo never holds a value the system would
-reject.
+The agencies' records come from the identity generator (typos, nicknames, swapped names, people
+who moved, one agency holding two records for a person, twins), are received through the same
+checks as a real extract and linked by the same linkage as `iomshare link`. So the demo's people
+are the clusters linkage resolved: real duplicates joined, a few uncertain pairs waiting in the
+review queue, and clusters whose records conflict marked as needing attention.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
-import string
 import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from faker import Faker
-
+from iomshare.identity import services as identity
+from iomshare.identity.generator import records_of_people
+from iomshare.identity.models import SourceRecord
 from iomshare.partnership.models import Agency, Role, StaffMember
-from iomshare.people import identifiers
-from iomshare.people.models import (
-    NORMALISERS,
-    AgencyIdentifier,
-    CohortMembership,
-    IdentifierScheme,
-    Person,
-    Tier,
-)
+from iomshare.people.models import AgencyIdentifier, CohortMembership, Person, Tier
 
 TIER_WEIGHTS = {Tier.FIXED: 25, Tier.FLEX: 45, Tier.FREE: 30}
 
@@ -37,23 +34,25 @@ LEAD_AGENCY_WEIGHTS = {
     Tier.FREE: {"police": 70, "probation": 10, "council": 10, "health": 7, "charity": 3},
 }
 
-# The share of the cohort each agency knows (police know everyone: a PNC ID is an IOM entry ticket).
+# The share of the cohort each agency holds a record for (police know everyone: a PNC ID is an IOM
+# entry ticket), in the order agencies are listed wherever order matters.
 KNOWN_BY = {"police": 1.0, "probation": 0.75, "prison": 0.55, "council": 0.45, "health": 0.5, "charity": 0.3}
 
 # How busy a case is, by tier: Fixed members generate about three times the records of Free ones.
 TIER_ACTIVITY = {Tier.FIXED: 2.0, Tier.FLEX: 1.0, Tier.FREE: 0.6}
 
 ENDED_SHARE = 0.12
+DEMO_U_PAIRS = 1e5
 LONDON = ZoneInfo("Europe/London")
 
 
 @dataclass
 class CohortMember:
-    """One generated person, with what the items step needs to know about them."""
+    """One cohort member (a resolved person), with what the items step needs to know about them."""
 
     person: Person
     membership: CohortMembership
-    agencies: list[str]
+    agencies: list[str]  # the agencies holding a record of the person, in KNOWN_BY order
     activity: float
     identifiers: list[AgencyIdentifier] = field(default_factory=list)
     key_workers: list[StaffMember] = field(default_factory=list)
@@ -64,136 +63,128 @@ def seeded_uuid(rng: random.Random) -> uuid.UUID:
     return uuid.UUID(int=rng.getrandbits(128), version=4)
 
 
-def _pnc_id(rng: random.Random, date_of_birth: dt.date, today: dt.date) -> str:
-    # Issued on a first arrest, at 14 or older.
-    year = str(rng.randint(min(date_of_birth.year + 14, today.year), today.year))
-    serial = str(rng.randint(1, 9_999_999))
-    return f"{year}/{serial.zfill(7)}{identifiers.pnc_check_letter(year, serial)}"
+def _seeded_uuids(rng: random.Random) -> Iterator[uuid.UUID]:
+    return (seeded_uuid(rng) for _ in itertools.count())
 
 
-def _cro_number(rng: random.Random, date_of_birth: dt.date, today: dt.date) -> str:
-    year = rng.randint(min(date_of_birth.year + 14, today.year), today.year)
-    return f"{rng.randint(1, 999_999)}/{year % 100:02d}{rng.choice(string.ascii_uppercase)}"
-
-
-def _nomis_number(rng: random.Random) -> str:
-    letters = rng.choices(string.ascii_uppercase, k=2)
-    return f"{rng.choice('AG')}{rng.randint(0, 9999):04d}{''.join(letters)}"
-
-
-def _nhs_number(rng: random.Random) -> str:
-    # 999 000 0000 to 999 999 9999 is the range the NHS never issues, kept for test data: a synthetic
-    # number there can never be a real patient's.
-    while True:
-        digits = "999" + "".join(str(rng.randint(0, 9)) for _ in range(6))
-        total = sum(int(d) * (10 - i) for i, d in enumerate(digits))
-        check = (11 - total % 11) % 11
-        if check != 10:
-            return digits + str(check)
-
-
-def _local_id(agency: str, rng: random.Random) -> str:
-    if agency == "probation":  # a case reference number (CRN)
-        return f"{rng.choice('BDEX')}{rng.randint(0, 999_999):06d}"
-    if agency == "council":
-        return f"HOU-{rng.randint(0, 9_999_999):07d}"
-    if agency == "charity":
-        return f"SCM-{rng.randint(0, 99_999):05d}"
-    return f"{agency.upper()}-{rng.randint(0, 9_999_999):07d}"
-
-
-def _identifiers_for(
-    agency: str, rng: random.Random, person: Person, today: dt.date
-) -> list[tuple[str, str]]:
-    """(scheme, value) pairs this agency would hold for the person."""
-    dob = person.date_of_birth
-    assert dob is not None
-    if agency == "police":
-        pairs = [(IdentifierScheme.PNC, _pnc_id(rng, dob, today))]
-        if rng.random() < 0.6:
-            pairs.append((IdentifierScheme.CRO, _cro_number(rng, dob, today)))
-        return pairs
-    if agency == "prison":
-        return [(IdentifierScheme.NOMIS, _nomis_number(rng))]
-    if agency == "health":
-        return [(IdentifierScheme.NHS, _nhs_number(rng))]
-    return [(IdentifierScheme.LOCAL, _local_id(agency, rng))]
-
-
-def _unique_identifiers(
-    agency: str, rng: random.Random, person: Person, today: dt.date, taken: set[tuple[str, str, str]]
-) -> list[tuple[str, str]]:
-    """The agency's identifiers for the person, normalised, redrawn on the rare clash with another's."""
-    while True:
-        pairs = [
-            (scheme, NORMALISERS[IdentifierScheme(scheme)](raw))
-            for scheme, raw in _identifiers_for(agency, rng, person, today)
-        ]
-        keys = {(agency, scheme, value) for scheme, value in pairs}
-        if not keys & taken:
-            taken.update(keys)
-            return pairs
-
-
-def _date_of_birth(rng: random.Random) -> dt.date:
-    first, last = dt.date(1965, 1, 1), dt.date(2006, 12, 31)
-    return first + dt.timedelta(days=rng.randint(0, (last - first).days))
-
-
-def build_cohort(
+def plan_cohort(
     rng: random.Random,
-    fake: Faker,
-    count: int,
+    people: list[tuple[Person, list[str]]],
     agencies: dict[str, Agency],
     staff: list[StaffMember],
     today: dt.date,
 ) -> list[CohortMember]:
-    """`count` unsaved cohort members with identifiers and key workers chosen."""
+    """Each person (with the agencies that hold a record of them) as an unsaved cohort member: tier,
+    lead agency (one that knows them), start and end, key workers."""
     practitioners: dict[str, list[StaffMember]] = {}
     for member in staff:
         if member.role == Role.PRACTITIONER:
             practitioners.setdefault(member.agency.code, []).append(member)
     tiers, tier_weights = zip(*TIER_WEIGHTS.items(), strict=True)
-    taken: set[tuple[str, str, str]] = set()
     cohort = []
-    for _ in range(count):
-        is_male = rng.random() < 0.85  # IOM cohorts are mostly men
-        person = Person(
-            id=seeded_uuid(rng),
-            given_name=fake.first_name_male() if is_male else fake.first_name_female(),
-            family_name=fake.last_name(),
-            date_of_birth=_date_of_birth(rng),
-        )
+    for person, known in people:
         tier = rng.choices(tiers, weights=tier_weights)[0]
-        leads = LEAD_AGENCY_WEIGHTS[tier]
-        lead = rng.choices(list(leads), weights=list(leads.values()))[0]
-        known = [code for code, share in KNOWN_BY.items() if code == lead or rng.random() < share]
+        leads = {code: weight for code, weight in LEAD_AGENCY_WEIGHTS[tier].items() if code in known}
+        lead = rng.choices(list(leads), weights=list(leads.values()))[0] if leads else known[0]
         started_on = today - dt.timedelta(days=rng.randint(30, 3 * 365))
-        person.created_at = dt.datetime.combine(started_on, dt.time(9, 0), LONDON)
         ended_on = None
         if rng.random() < ENDED_SHARE and (today - started_on).days > 60:
             ended_on = started_on + dt.timedelta(days=rng.randint(60, (today - started_on).days - 1))
         membership = CohortMembership(
-            person=person,
-            tier=tier,
-            lead_agency=agencies[lead],
-            started_on=started_on,
-            ended_on=ended_on,
+            person=person, tier=tier, lead_agency=agencies[lead], started_on=started_on, ended_on=ended_on
         )
         # The lead agency always provides a key worker; up to two other agencies may add one.
         others = [code for code in known if code != lead]
         worker_agencies = [lead, *rng.sample(others, k=min(len(others), rng.randint(0, 2)))]
-        member = CohortMember(
-            person=person,
-            membership=membership,
-            agencies=known,
-            activity=TIER_ACTIVITY[tier] * rng.uniform(0.4, 1.6),
-            key_workers=[rng.choice(practitioners[code]) for code in worker_agencies],
+        cohort.append(
+            CohortMember(
+                person=person,
+                membership=membership,
+                agencies=known,
+                activity=TIER_ACTIVITY[tier] * rng.uniform(0.4, 1.6),
+                key_workers=[rng.choice(practitioners[code]) for code in worker_agencies],
+            )
         )
-        for code in known:
-            for scheme, value in _unique_identifiers(code, rng, person, today, taken):
-                member.identifiers.append(
-                    AgencyIdentifier(person=person, agency=agencies[code], scheme=scheme, value=value)
-                )
-        cohort.append(member)
+    return cohort
+
+
+def load_cohort(
+    rng: random.Random,
+    count: int,
+    agencies: dict[str, Agency],
+    staff: list[StaffMember],
+    today: dt.date,
+    *,
+    seed: int,
+    progress: Callable[[str, int, int], None],
+) -> list[CohortMember]:
+    """Receive every agency's records of `count` people, link them, and enrol the people they resolve to.
+
+    Each generated person is enrolled once, through the person holding most of their records; a
+    record linkage left apart (a pair waiting for review) stays a person of its own outside the
+    cohort until a reviewer links it, as it would in a real partnership.
+    """
+    generated = records_of_people(count, seed=seed, reach=KNOWN_BY)
+    progress("Agencies' records", 0, len(generated))
+    provenance = f"Demo partnership extract (synthetic, seed {seed})"
+    identity.receive_synthetic_records(generated, provenance=provenance, expected=len(generated))
+    progress("Agencies' records", len(generated), len(generated))
+    progress("Linking records into people", 0, 1)
+    # A thousand records have about half a million pairs: u from a fifth of them is as good and faster.
+    identity.train_model(u_max_pairs=DEMO_U_PAIRS)
+    identity.link_records(new_person_ids=_seeded_uuids(rng))
+    progress("Linking records into people", 1, 1)
+
+    truth = {(record.agency, record.record_key): record.person_key for record in generated}
+    records_by_truth: dict[int, list[tuple[int, str, uuid.UUID]]] = {}
+    for pk, code, key, person_id in SourceRecord.objects.filter(provenance=provenance).values_list(
+        "pk", "agency__code", "record_key", "person_id"
+    ):
+        records_by_truth.setdefault(truth[code, key], []).append((pk, code, person_id))
+    enrolled: dict[uuid.UUID, int] = {}  # person -> the generated person enrolled through them
+    for person_key in sorted(records_by_truth):
+        held = sorted(records_by_truth[person_key])
+        counts = Counter(person_id for _, _, person_id in held)
+        first_record = {person_id: pk for pk, _, person_id in reversed(held)}
+        person_id = max(counts, key=lambda p: (counts[p], -first_record[p]))
+        # Linkage wrongly joining two generated people (rare) gives one person: enrol them once.
+        enrolled.setdefault(person_id, person_key)
+    people = Person.objects.in_bulk(list(enrolled))
+    held_by: dict[uuid.UUID, set[str]] = {}
+    for code, person_id in SourceRecord.objects.filter(person_id__in=list(enrolled)).values_list(
+        "agency__code", "person_id"
+    ):
+        held_by.setdefault(person_id, set()).add(code)
+    order = sorted(enrolled, key=enrolled.__getitem__)
+    cohort = plan_cohort(
+        rng,
+        [(people[p], [code for code in KNOWN_BY if code in held_by[p]]) for p in order],
+        agencies,
+        staff,
+        today,
+    )
+    for member in cohort:
+        # Known to the partnership from the day they joined the cohort.
+        member.person.created_at = dt.datetime.combine(member.membership.started_on, dt.time(9, 0), LONDON)
+    Person.objects.bulk_update([member.person for member in cohort], ["created_at"], batch_size=1000)
+    # People of a record waiting for review arrived with this morning's extract.
+    Person.objects.filter(source_records__provenance=provenance).exclude(pk__in=order).update(
+        created_at=dt.datetime.combine(today, dt.time(7, 0), LONDON)
+    )
+    CohortMembership.objects.bulk_create([member.membership for member in cohort], batch_size=1000)
+    KeyWorker = CohortMembership.key_workers.through
+    KeyWorker.objects.bulk_create(
+        [
+            KeyWorker(cohortmembership_id=member.membership.pk, staffmember_id=worker.pk)
+            for member in cohort
+            for worker in member.key_workers
+        ],
+        batch_size=1000,
+    )
+    identifiers: dict[uuid.UUID, list[AgencyIdentifier]] = {}
+    for identifier in AgencyIdentifier.objects.filter(person_id__in=order).order_by("agency__code", "scheme"):
+        identifiers.setdefault(identifier.person_id, []).append(identifier)
+    for member in cohort:
+        member.identifiers = identifiers.get(member.person.pk, [])
+    progress("Cohort", len(cohort), len(cohort))
     return cohort

@@ -19,13 +19,19 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
-from iomshare.demo.cohort import build_cohort
+from iomshare.demo.cohort import load_cohort
 from iomshare.demo.items import ItemWriter
-from iomshare.demo.partnership import STAFF, build_agencies, build_staff, build_training
+from iomshare.demo.partnership import (
+    STAFF,
+    build_agencies,
+    build_staff,
+    build_training,
+    load_demo_consent_and_access_lists,
+)
 from iomshare.demo.reset import reset_demo
 from iomshare.errors import DomainError, InvalidInput
+from iomshare.exchange.starter import load_demo_import_profiles
 from iomshare.partnership.models import Agency, StaffMember, TrainingRecord
-from iomshare.people.models import AgencyIdentifier, CohortMembership, Person
 from iomshare.protocols.demo_protocols import load_demo_protocols
 from iomshare.records.models import Category, InformationItem
 from iomshare.vocabulary.services import load_demo_local_terms
@@ -142,26 +148,13 @@ def load_demo(
         if with_protocols_and_vocabulary:
             # Owned by their apps; they need the agencies and their IG leads, and share this transaction.
             local_terms = load_demo_local_terms(agencies)
+            load_demo_import_profiles(agencies)
             protocols = len(load_demo_protocols(today=today))
 
-        rng, fake = _stream(seed, "cohort")
-        cohort = build_cohort(rng, fake, scale.people, by_code, staff, today)
+        rng, _ = _stream(seed, "cohort")
+        # Each agency's records, received and linked: the cohort is the people linkage resolved.
+        cohort = load_cohort(rng, scale.people, by_code, staff, today, seed=seed, progress=progress)
         identifiers = [identifier for member in cohort for identifier in member.identifiers]
-        progress("Cohort", 0, len(cohort))
-        for batch in _batches(cohort):
-            Person.objects.bulk_create([member.person for member in batch])
-            CohortMembership.objects.bulk_create([member.membership for member in batch])
-            progress("Cohort", len(batch), len(cohort))
-        for batch in _batches(identifiers):
-            AgencyIdentifier.objects.bulk_create(batch)
-        KeyWorker = CohortMembership.key_workers.through
-        KeyWorker.objects.bulk_create(
-            [
-                KeyWorker(cohortmembership_id=member.membership.pk, staffmember_id=worker.pk)
-                for member in cohort
-                for worker in member.key_workers
-            ]
-        )
 
         rng, fake = _stream(seed, "items")
         writer = ItemWriter(rng, fake, cohort, staff, categories, today)
@@ -172,6 +165,8 @@ def load_demo(
             # minutes. Item content is still read only through records.selectors.
             InformationItem.objects.bulk_create(batch)
             progress("Information items", len(batch), scale.items)
+        # Consent records and per-person access lists, so the demo shows them (protocols, people).
+        load_demo_consent_and_access_lists(today)
 
     staff_specs = {spec.username: spec for spec in STAFF}
     return DemoSummary(

@@ -21,6 +21,7 @@ from iomshare.partnership.models import (
     Role,
     StaffMember,
     TrainingRecord,
+    VettingLevel,
 )
 
 
@@ -113,6 +114,20 @@ STAFF: list[StaffSpec] = [
     StaffSpec("charity.ig", "charity", Role.IG_LEAD, "Information-governance lead (trustee)"),
 ]
 
+# Police staff hold NPPV level 3 / SC; other statutory staff and the charity's coordinator and
+# IG lead NPPV level 2, enough for OFFICIAL-SENSITIVE; volunteers BPSS, so OFFICIAL only, even
+# of their own charity's items (protocols.rules.VETTING_NEEDED).
+VETTING_RENEWED_EVERY_DAYS = 5 * 365
+
+
+def vetting_for(spec: StaffSpec) -> VettingLevel:
+    if spec.is_volunteer:
+        return VettingLevel.BPSS
+    if spec.agency == "police":
+        return VettingLevel.NPPV3_SC
+    return VettingLevel.NPPV2
+
+
 # How long each course stays valid before it must be retaken.
 COURSE_VALIDITY_DAYS = {
     Course.DATA_PROTECTION: 365,
@@ -167,6 +182,9 @@ def build_staff(
                 role=spec.role,
                 is_volunteer=spec.is_volunteer,
                 job_title=spec.job_title,
+                vetting_level=vetting_for(spec),
+                # Vetted when they joined; renewed every five years, so in date throughout the demo.
+                vetting_expires_on=joined_on + dt.timedelta(days=VETTING_RENEWED_EVERY_DAYS),
                 is_staff=spec.role == Role.ADMIN,
                 is_superuser=spec.role == Role.ADMIN,
                 # Seed-stable: anchored on a date, not on the moment of the run.
@@ -199,3 +217,72 @@ def build_training(rng: random.Random, staff: list[StaffMember], today: dt.date)
                 )
             )
     return records
+
+
+def load_demo_consent_and_access_lists(today: dt.date) -> None:
+    """Give IG leads the consent override permission, and a few people consent records and access lists.
+
+    Call after the cohort is saved. People are taken from the end of the cohort in name order, so
+    the first people a demo user meets are not hidden by an access list.
+    """
+    from django.contrib.auth.models import Permission
+
+    from iomshare.people.models import AccessListEntry, AccessListKind, Person
+    from iomshare.protocols.models import ConsentMethod, ConsentRecord, Purpose
+
+    staff = {member.username: member for member in StaffMember.objects.select_related("agency")}
+    override = Permission.objects.get(content_type__app_label="protocols", codename="override_consent")
+    for member in staff.values():
+        if member.role == Role.IG_LEAD:
+            member.user_permissions.add(override)
+    people = list(Person.objects.order_by("-family_name", "-given_name", "-pk")[:4])
+    if len(people) < 4:
+        return
+    restricted, excluded, consenting, withdrawn = people
+    health = staff["health.practitioner"]
+    given = ConsentRecord.objects.create(
+        person=consenting,
+        sharing_agency=health.agency,
+        given_on=today - dt.timedelta(days=30),
+        expires_on=today + dt.timedelta(days=335),
+        method=ConsentMethod.WRITTEN,
+        notes="Signed consent form scanned to the recovery service's case file.",
+        recorded_by=health,
+    )
+    given.purposes.set(Purpose.objects.filter(code__in=["health", "substance_misuse"]))
+    ConsentRecord.objects.create(
+        person=withdrawn,
+        sharing_agency=health.agency,
+        all_purposes=True,
+        given_on=today - dt.timedelta(days=120),
+        method=ConsentMethod.VERBAL,
+        recorded_by=health,
+        withdrawn_at=dt.datetime.combine(today - dt.timedelta(days=5), dt.time(11, 0), LONDON),
+        withdrawn_by=health,
+        withdrawal_notes="Said at the appointment that they no longer want health information shared.",
+    )
+    police_lead, probation_lead = staff["police.ig"], staff["probation.ig"]
+    at = dt.datetime.combine(today - dt.timedelta(days=12), dt.time(10, 0), LONDON)
+    AccessListEntry.objects.bulk_create(
+        [
+            AccessListEntry(
+                person=excluded,
+                kind=AccessListKind.EXCLUSION,
+                staff_member=staff["police.practitioner2"],
+                reason="Lives on the same estate as the person's family.",
+                added_by=police_lead,
+                added_at=at,
+            ),
+            *[
+                AccessListEntry(
+                    person=restricted,
+                    kind=AccessListKind.RESTRICTION,
+                    staff_member=staff[username],
+                    reason="Prosecution witness in a current trial: named case workers only.",
+                    added_by=probation_lead,
+                    added_at=at,
+                )
+                for username in ("probation.practitioner", "police.practitioner", "probation.ig")
+            ],
+        ]
+    )

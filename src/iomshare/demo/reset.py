@@ -14,6 +14,7 @@ from django.db import models, transaction
 
 from iomshare.demo.partnership import AGENCY_CODES, STAFF
 from iomshare.errors import NotPermitted
+from iomshare.identity.models import LinkageModel
 from iomshare.partnership.models import Agency, StaffMember
 from iomshare.people.models import Person
 
@@ -94,6 +95,8 @@ def reset_demo(*, progress: Callable[[str, int, int], None] | None = None) -> No
         Agency: Agency._base_manager.all(),
         StaffMember: StaffMember._base_manager.filter(pk__in=list(leaving.values_list("pk", flat=True))),
         Person: Person._base_manager.all(),
+        # Trained on the demo's records, so they go with them (and their runs and review cases).
+        LinkageModel: LinkageModel._base_manager.all(),
     }
     doomed = _rows_to_delete(roots)
     for rows in doomed:

@@ -16,6 +16,7 @@ from iomshare.exchange.imports_api import router as imports_router
 from iomshare.exchange.schemas import PROBLEMS, MeOut
 from iomshare.forms.api import router as forms_router
 from iomshare.identity.api import router as identity_router
+from iomshare.information_requests.api import router as information_requests_router
 from iomshare.ledger.api import router as ledger_router
 from iomshare.people.api import router as people_router
 from iomshare.records.api import router as records_router
@@ -56,6 +57,7 @@ api.add_router("", vocabulary_router)
 api.add_router("", forms_router)
 api.add_router("", imports_router)
 api.add_router("", identity_router)
+api.add_router("", information_requests_router)
 
 
 @api.get("/me", response={200: MeOut, **PROBLEMS}, tags=["me"], url_name="me")

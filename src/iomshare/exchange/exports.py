@@ -150,7 +150,7 @@ def _exporter(viewer: StaffMember) -> dict[str, str]:
 
 def _picture_items(viewer: StaffMember, person: Person, purpose: str) -> list[InformationItem]:
     """The person's items `viewer` may see, newest first; the selector records the export first."""
-    return list(selectors.items_for_extract(viewer, person_ids=[person.pk], purpose=purpose))
+    return selectors.picture_export_for(viewer, person, purpose=purpose or None)
 
 
 def picture_document(viewer: StaffMember, person: Person, *, purpose: str = "") -> dict[str, Any]:

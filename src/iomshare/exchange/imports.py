@@ -37,6 +37,8 @@ logger = logging.getLogger(__name__)
 ROLES_THAT_IMPORT = {Role.IG_LEAD, Role.PARTNERSHIP_MANAGER, Role.SYSTEM}
 BATCH_SIZE = 5000
 MAX_KEPT_PROBLEMS = 10_000
+# Keys a profile imported before are held in memory (~100 bytes each) up to this many.
+KNOWN_KEYS_IN_MEMORY = 5_000_000
 PROGRESS_EVERY_ROWS = 2000
 # (done, total): bytes or rows of the file read so far, and in all.
 Progress = Callable[[int, int], None]
@@ -126,6 +128,8 @@ def import_file(
     unremembered: list[tuple[list[str], list[uuid.UUID]]] = []
 
     def remember_written_keys() -> None:
+        if not unremembered:
+            return
         if recorder is not None:
             recorder.wait()
         while unremembered:
@@ -134,22 +138,19 @@ def import_file(
 
     def flush() -> None:
         remember_written_keys()
-        done = _already_imported(profile, [row.key for row in batch])
-        new = [row for row in batch if row.key not in done]
+        if known_keys is None:
+            if recorder is not None:
+                recorder.wait()  # the probe needs the connection
+            done = _already_imported(profile, [row.key for row in batch])
+        else:
+            done = known_keys.intersection([row.key for row in batch]) if known_keys else set()
+        new = [row for row in batch if row.key not in done] if done else batch
         outcome.rows_valid += len(batch)
         outcome.rows_already_imported += len(batch) - len(new)
         if new and may_write():
             assert recorder is not None
             keys = [row.key for row in new]
-            rows = [
-                {
-                    "person_id": row.person_id,
-                    "category_id": category_id,
-                    "sensitivity": profile.sensitivity,
-                    **row.fields,
-                }
-                for row in new
-            ]
+            rows = [row.fields for row in new]
             if recorder.is_streaming:
                 ids = recorder.record(rows, then_copy=lambda ids: _keys_copy(profile, keys, ids, run))
             else:
@@ -158,9 +159,9 @@ def import_file(
             outcome.rows_created += len(ids)
         batch.clear()
 
-    category_id = profile.category_id or (profile.form.category_id if profile.form else None)
-    if category_id is None:
+    if mapper.category_id is None:
         raise InvalidInput(f"The import profile {profile.name} names neither a category nor a form.")
+    known_keys = _imported_keys(profile)
     key_column = profile.key_column
     recorder: BulkRecorder | None = None
     try:
@@ -222,6 +223,21 @@ def import_file(
         return outcome
     outcome.written = write and outcome.rows_created > 0
     return outcome
+
+
+def _imported_keys(profile: ImportProfile) -> set[str] | None:
+    """Every key the profile has imported before, read once, or None if there are too many to hold.
+
+    Knowing them up front spares each batch a probe of the database, which would have to wait for
+    the batch before it to be written; past KNOWN_KEYS_IN_MEMORY keys each batch probes instead.
+    """
+    keys: set[str] = set()
+    query = ImportedItemKey.objects.filter(profile=profile).values_list("local_key", flat=True)
+    for key in query.iterator(chunk_size=20_000):
+        keys.add(key)
+        if len(keys) > KNOWN_KEYS_IN_MEMORY:
+            return None
+    return keys
 
 
 def _already_imported(profile: ImportProfile, keys: list[str]) -> set[str]:

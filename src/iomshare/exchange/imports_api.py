@@ -177,7 +177,7 @@ def export_person(request: HttpRequest, person_id: uuid.UUID, params: Query[Expo
     by = caller(request)
     if by.role == Role.VOLUNTEER or by.is_volunteer:
         raise NotPermitted("Volunteers cannot export information.")
-    person = person_or_404(person_id)
+    person = person_or_404(person_id, by)
     if params.format == "csv":
         return HttpResponse(
             exports.picture_csv(by, person, purpose=params.purpose), content_type="text/csv; charset=utf-8"

@@ -56,7 +56,8 @@ def shown(value: Any) -> str:
 @dataclass
 class MappedRow:
     key: str
-    person_id: Any
+    # The item as `records.services.BulkRecorder.record` takes it: person, category, sensitivity
+    # and the item's fields, built once here rather than copied again per row before writing.
     fields: dict[str, Any]
 
 
@@ -148,9 +149,13 @@ class RowMapper:
         self.validator = AnswerValidator(self.form) if self.form else None
         self.write_summary = SummaryWriter(self.form) if self.form else None
         self.translator = CodeTranslator(profile.agency)
+        self.category_id = profile.category_id or (self.form.category_id if self.form else None)
+        self.sensitivity = profile.sensitivity
         form_fields = {field["name"]: field for field in self.form.fields} if self.form else {}
         self.answer_columns: dict[str, str] = {}
         self.cells: list[tuple[int, str, Callable[[str], Any], str, str]] = []
+        coded: list[str] = []
+        dates: list[str] = []
         for column, target in profile.columns.items():
             if column not in position:
                 continue
@@ -162,6 +167,10 @@ class RowMapper:
                 self.answer_columns[field["name"]] = column
                 kind, convert = self._answer_converter(field)
                 self.cells.append((position[column], column, convert, kind, field["name"]))
+                if kind == "date":
+                    dates.append(field["name"])
+                elif field["widget"] in {"radios", "select"}:
+                    coded.append(field["name"])
             else:
                 self.header_problems.append(
                     Problem(
@@ -171,11 +180,21 @@ class RowMapper:
                         f"the profile maps this column to '{target}', which is not an item field or a question of its form",
                     )
                 )
+        # In the file's column order, so a row's problems read left to right (a profile's columns
+        # are a JSON object, whose key order PostgreSQL's jsonb does not keep).
+        self.cells.sort(key=lambda cell: cell[0])
+        # Codes come through the vocabulary and dates are parsed, so only the rest needs the schema.
+        self.answers_surely_valid: Callable[[dict[str, Any]], bool] = (
+            self.validator.quick_check_for_converted(coded=coded, dates=dates)
+            if self.validator
+            else lambda answers: True
+        )
         self._codes: dict[tuple[str, str], str] = {}
         self._dates: dict[str, dt.date] = {}
         person_scheme = IdentifierScheme(profile.person_scheme)
         self.normalise_person = NORMALISERS[person_scheme]
-        self.person_label = person_scheme.label
+        label = str(person_scheme.label)  # mid-sentence: 'the local identifier', but 'the PNC ID'
+        self.person_label = label if label[:2].isupper() else label[:1].lower() + label[1:]
         self.applies_from = self.form.definition.get("applies_from") if self.form else None
         self.persons = self._person_index()
         self.today = timezone.localdate()
@@ -273,7 +292,9 @@ class RowMapper:
         if not text:
             problems.append(Problem(row_number, column, "", "the row does not say who it is about"))
             return None
-        if reason := check_text(text):
+        if (text[0] in FORMULA_FIRST_CHARACTERS or len(text) > MAX_CELL_CHARACTERS or "\x00" in text) and (
+            reason := check_text(text)
+        ):
             problems.append(self._row_problem(row_number, column, text, reason))
             return None
         person_id = self.persons.get(text)  # most extracts write identifiers as stored
@@ -332,7 +353,11 @@ class RowMapper:
                 )
             )
         person_id = self._person(row_number, cells[self.person_at].strip(), problems)
-        fields: dict[str, Any] = {}
+        fields: dict[str, Any] = {
+            "person_id": person_id,
+            "category_id": self.category_id,
+            "sensitivity": self.sensitivity,
+        }
         answers: dict[str, Any] = {}
         applies_from = None
         for index, column, convert, kind, target in self.cells:
@@ -358,7 +383,7 @@ class RowMapper:
                     applies_from = converted
             elif kind == "answer" or converted:
                 answers[target] = converted
-        if self.validator is not None and not problems:
+        if self.validator is not None and not problems and not self.answers_surely_valid(answers):
             for name, message in self.validator.errors(answers).items():
                 problems.append(
                     self._row_problem(
@@ -388,7 +413,7 @@ class RowMapper:
                     self._row_problem(row_number, column, _cell(cells, self.header, column), message)
                 )
             raise RowProblems(problems)
-        return MappedRow(key=key, person_id=person_id, fields=fields)
+        return MappedRow(key=key, fields=fields)
 
 
 def _cell(cells: Sequence[str], header: list[str], column: str) -> str:

@@ -32,12 +32,26 @@ class PersonSearchParams(PageParams):
     )
 
 
+PURPOSE_DESCRIPTION = (
+    "Why you are looking: a purpose code (GET /api/v1/purposes lists those your agency's protocols "
+    "cover). Other agencies' items are shared only as active protocols allow for this purpose; it is "
+    "recorded on the disclosure ledger."
+)
+PurposeCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+
+
+class PurposeParams(Schema):
+    purpose: PurposeCode = Field(description=PURPOSE_DESCRIPTION)
+
+
 class ItemListParams(PageParams):
-    purpose: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = Field(
-        None,
-        description="Why you are looking. Optional for now and recorded on the disclosure ledger; "
-        "it will become required once sharing protocols are enforced.",
-    )
+    purpose: PurposeCode = Field(description=PURPOSE_DESCRIPTION)
+
+
+class PurposeOut(Schema):
+    code: str
+    name: str
+    description: str
 
 
 class Page(Schema):
@@ -133,6 +147,18 @@ class ItemOut(Schema):
     valid_to: dt.date | None
     review_by: dt.date
     author: str
+    nature: str = Field(description="'fact' or 'opinion': whether the item records a fact or a judgement.")
+    shared_under: str = Field(
+        description="What lets you see it: 'own-agency', the protocol clause relied on "
+        "('protocol:<reference>:v<version>:clause:<n>'), or 'information-request:<n>' for a one-off."
+    )
+
+    @staticmethod
+    def resolve_shared_under(obj) -> str:
+        basis = getattr(obj, "basis", None)
+        if basis is None or basis.is_own:
+            return "own-agency"
+        return basis.clause_id or f"information-request:{basis.request_id}"
 
     @staticmethod
     def resolve_person(obj) -> uuid.UUID:

@@ -10,5 +10,6 @@ urlpatterns = [
     path("imports/<uuid:run_id>/import/", views.commit, name="import-commit"),
     path("imports/<uuid:run_id>/rejected-rows.csv", views.rejects, name="import-rejects"),
     path("exports/", views.extracts, name="extracts"),
+    path("people/<uuid:person_id>/export/", views.export_person_page, name="export-person-page"),
     path("people/<uuid:person_id>/export.<str:file_format>", views.export_person, name="export-person"),
 ]

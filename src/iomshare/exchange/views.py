@@ -21,6 +21,7 @@ from iomshare.exchange import exports, imports
 from iomshare.exchange.models import ImportProfile, ImportRun
 from iomshare.partnership.models import Role
 from iomshare.people.selectors import person_profile
+from iomshare.protocols.decisions import purposes_for
 
 ROLES_THAT_EXTRACT = {Role.IG_LEAD, Role.PARTNERSHIP_MANAGER, Role.SYSTEM}
 RECENT_RUNS = 20
@@ -148,10 +149,13 @@ def export_person(request: HttpRequest, person_id, file_format: str) -> HttpResp
     _may_export(request)
     if file_format not in {"json", "csv"}:
         raise Http404("Exports are JSON or CSV")
-    person = person_profile(person_id)
+    person = person_profile(person_id, request.user)
     if person is None:
         raise Http404("No such person")
-    purpose = request.GET.get("purpose", "")[:200]
+    return _picture_download(request, person, file_format, request.GET.get("purpose", "")[:200])
+
+
+def _picture_download(request: HttpRequest, person, file_format: str, purpose: str) -> HttpResponse:
     name = f"{person.family_name}-{person.given_name}-{person.pk}".replace(" ", "-")
     if file_format == "json":
         body = json.dumps(
@@ -164,6 +168,47 @@ def export_person(request: HttpRequest, person_id, file_format: str) -> HttpResp
         )
     response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
     return response
+
+
+@login_required
+def export_person_page(request: HttpRequest, person_id) -> HttpResponse:
+    """Choose the format and the purpose of a person's picture, then download it.
+
+    Other agencies' items come only for a purpose an active protocol covers (purpose first), so the
+    purposes offered are the viewer's; without one the export holds the viewer's own agency's items.
+    """
+    _may_export(request)
+    person = person_profile(person_id, request.user)
+    if person is None:
+        raise Http404("No such person")
+    purposes = purposes_for(request.user)
+    errors: dict[str, str] = {}
+    file_format = request.GET.get("format", "")
+    purpose = request.GET.get("purpose", "")
+    if "format" in request.GET or "purpose" in request.GET:
+        if file_format not in {"json", "csv"}:
+            errors["format"] = "Select the format of the download"
+        if purpose and purpose not in {option.code for option in purposes}:
+            errors["purpose"] = (
+                "Select one of the purposes listed, or none to export your own agency's records"
+            )
+        if not errors:
+            return _picture_download(request, person, file_format, purpose)
+    return render(
+        request,
+        "exchange/export_person.html",
+        {
+            "person": person,
+            "purposes": purposes,
+            "chosen_format": file_format,
+            "chosen_purpose": purpose,
+            "errors": errors,
+            "nav": "cohort",
+            "page_title": ("Error: " if errors else "")
+            + f"Export {person.given_name} {person.family_name}'s picture",
+        },
+        status=400 if errors else 200,
+    )
 
 
 @login_required

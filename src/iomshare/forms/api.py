@@ -103,8 +103,9 @@ def record_form(
 ):
     """Record an item about a person on a standard form, held by the caller's own agency."""
     form = _form(code, body.version)
+    by = caller(request)
     item = services.record_form(
-        by=caller(request), person=person_or_404(person_id), form=form, answers=body.answers
+        by=by, person=person_or_404(person_id, by, to_record=True), form=form, answers=body.answers
     )
     response["Location"] = reverse("api-v1:item", kwargs={"item_id": item.id})
     return Status(201, item)

@@ -94,7 +94,7 @@ class SummaryWriter:
 
     def __call__(self, answers: dict[str, Any]) -> str:
         if self.is_memoised:
-            key = tuple(answers.get(name) for name in self.names)
+            key = tuple(map(answers.get, self.names))  # not a generator: this runs per imported row
             summary = self._memo.get(key)
             if summary is None:
                 summary = self._memo[key] = self._write(answers)

@@ -29,8 +29,8 @@ from iomshare.vocabulary.selectors import concepts_in
 MAX_DEFINITION_BYTES = 512 * 1024
 
 
-def _person_or_404(person_id) -> Person:
-    person = person_profile(person_id)
+def _person_or_404(person_id, viewer) -> Person:
+    person = person_profile(person_id, viewer)
     if person is None:
         raise Http404("No such person")
     return person
@@ -175,7 +175,7 @@ def _may_record(request: HttpRequest) -> None:
 def choose(request: HttpRequest, person_id) -> HttpResponse:
     """Fill a standard form: first choose which."""
     _may_record(request)
-    person = _person_or_404(person_id)
+    person = _person_or_404(person_id, request.user)
     forms = list(selectors.current_forms())
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -201,7 +201,7 @@ def choose(request: HttpRequest, person_id) -> HttpResponse:
 def fill(request: HttpRequest, person_id, code: str) -> HttpResponse:
     """The questions of the form's latest version; valid answers go on to the check page."""
     _may_record(request)
-    person = _person_or_404(person_id)
+    person = _person_or_404(person_id, request.user)
     form = selectors.latest_version(code)
     if form is None:
         raise Http404("No such form")
@@ -241,7 +241,7 @@ def fill(request: HttpRequest, person_id, code: str) -> HttpResponse:
 def check(request: HttpRequest, person_id, code: str) -> HttpResponse:
     """Check your answers, then record: nothing is recorded before this page is confirmed."""
     _may_record(request)
-    person = _person_or_404(person_id)
+    person = _person_or_404(person_id, request.user)
     draft = request.session.get(_draft_key(person, code))
     form = selectors.form_version(code, draft["version"]) if draft else None
     if form is None:

@@ -11,7 +11,7 @@ from ninja import Field, Router, Schema, Status
 
 from iomshare.errors import InvalidInput, NotFound, NotPermitted
 from iomshare.exchange.auth import caller
-from iomshare.exchange.schemas import PROBLEMS
+from iomshare.exchange.schemas import PROBLEMS, Problem
 from iomshare.identity import selectors, services
 from iomshare.identity.models import Merge, ReviewCase, SourceRecord
 from iomshare.partnership.models import StaffMember
@@ -302,9 +302,12 @@ def unmerge(request: HttpRequest, merge_id: int, payload: UnmergeIn):
     return _merge(merge)
 
 
-@router.post("/identity/link-runs", response={201: RunOut, **PROBLEMS}, url_name="identity-link")
+@router.post(
+    "/identity/link-runs", response={201: RunOut, 409: Problem, **PROBLEMS}, url_name="identity-link"
+)
 def link(request: HttpRequest, payload: LinkIn):
-    """Link every source record now (as `iomshare link` does); returns what the run did."""
+    """Link every source record now (as `iomshare link` does); returns what the run did. 409 while
+    another run (say one started from the pages) is still linking."""
     by = _reviewer(request)
     if payload.engine not in {"duckdb", "spark"}:
         raise InvalidInput(

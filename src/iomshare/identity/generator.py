@@ -13,7 +13,7 @@ import datetime as dt
 import itertools
 import random
 import string
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from faker.providers.person.en_GB import Provider as _EnglishNames
@@ -299,9 +299,20 @@ def _nhs(index: int) -> str | None:
 class SourceRecordGenerator:
     """Draws people and each agency's records of them from one seeded random stream."""
 
-    def __init__(self, seed: int = DEFAULT_SEED, rates: ErrorRates | None = None) -> None:
+    def __init__(
+        self,
+        seed: int = DEFAULT_SEED,
+        rates: ErrorRates | None = None,
+        reach: Mapping[str, float] | None = None,
+    ) -> None:
         self.seed = seed
         self.rates = rates or ErrorRates()
+        # An IOM cohort is known to more agencies than the partnership's records at large (the police
+        # know every member), so the demo passes its own reach.
+        self.reach = dict(reach or AGENCY_REACH)
+        unknown = sorted(set(self.reach) - set(AGENCY_REACH))
+        if unknown:
+            raise ValueError(f"The generator knows no agency {', '.join(unknown)}.")
         self.rng = random.Random(seed)
         self._person_index = 0
         self._record_counters = dict.fromkeys(AGENCY_REACH, 0)
@@ -435,9 +446,9 @@ class SourceRecordGenerator:
 
     def _records_of(self, person: _TruePerson) -> list[GeneratedRecord]:
         rng = self.rng
-        agencies = [agency for agency, reach in AGENCY_REACH.items() if rng.random() < reach]
+        agencies = [agency for agency, reach in self.reach.items() if rng.random() < reach]
         if not agencies:
-            agencies = [rng.choice(list(AGENCY_REACH))]
+            agencies = [rng.choice(list(self.reach))]
         records = [self._record(person, agency) for agency in agencies]
         if rng.random() < self.rates.same_agency_duplicate:
             records.append(self._record(person, rng.choice(agencies)))
@@ -453,19 +464,45 @@ class SourceRecordGenerator:
 
 
 def generate(
-    count: int, *, seed: int = DEFAULT_SEED, rates: ErrorRates | None = None
+    count: int,
+    *,
+    seed: int = DEFAULT_SEED,
+    rates: ErrorRates | None = None,
+    reach: Mapping[str, float] | None = None,
 ) -> list[GeneratedRecord]:
     """`count` source records from the seeded stream: the same seed and count give the same records."""
     if count < 0:
         raise ValueError("The number of records cannot be negative.")
-    stream = SourceRecordGenerator(seed, rates).records()
+    stream = SourceRecordGenerator(seed, rates, reach).records()
     return [next(stream) for _ in range(count)]
 
 
 def iter_generate(
-    count: int, *, seed: int = DEFAULT_SEED, rates: ErrorRates | None = None
+    count: int,
+    *,
+    seed: int = DEFAULT_SEED,
+    rates: ErrorRates | None = None,
+    reach: Mapping[str, float] | None = None,
 ) -> Iterator[GeneratedRecord]:
     """As `generate`, one record at a time, so a million records never sit in memory together."""
-    stream = SourceRecordGenerator(seed, rates).records()
+    stream = SourceRecordGenerator(seed, rates, reach).records()
     for _ in range(count):
         yield next(stream)
+
+
+def records_of_people(
+    people: int,
+    *,
+    seed: int = DEFAULT_SEED,
+    rates: ErrorRates | None = None,
+    reach: Mapping[str, float] | None = None,
+) -> list[GeneratedRecord]:
+    """Every record of the first `people` people of the seeded stream (twins count as people)."""
+    if people < 0:
+        raise ValueError("The number of people cannot be negative.")
+    records = []
+    for record in SourceRecordGenerator(seed, rates, reach).records():
+        if record.person_key >= people:
+            return records
+        records.append(record)
+    raise AssertionError("unreachable: the stream is endless")

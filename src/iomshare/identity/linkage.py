@@ -19,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import duckdb
@@ -441,14 +442,34 @@ class Conflict:
 
 @dataclass
 class LinkResult:
-    """What a linkage run found: clusters, pairs for review, and clusters that need a person's attention."""
+    """What a linkage run found: clusters, pairs for review, and clusters that need a person's attention.
 
-    clusters: dict[int, int]  # record id -> cluster id (the smallest record id in its cluster)
-    review_pairs: list[dict[str, Any]]  # unique_id_l, unique_id_r, match_probability, match_weight, mw_*
+    Clusters and review pairs come back as Arrow tables (columnar, copied straight out of DuckDB);
+    the Python views below are built only when something reads them.
+    """
+
+    cluster_table: pa.Table  # unique_id, cluster_id (the smallest record id in its cluster)
+    review_table: pa.Table  # unique_id_l, unique_id_r, match_probability, match_weight, mw_*; best first
     conflicts: list[Conflict]
     pairs_scored: int
     linked_pairs: int
     seconds: dict[str, float]
+
+    @cached_property
+    def clusters(self) -> dict[int, int]:
+        """Record id -> cluster id."""
+        return dict(
+            zip(
+                self.cluster_table.column("unique_id").to_pylist(),
+                self.cluster_table.column("cluster_id").to_pylist(),
+                strict=True,
+            )
+        )
+
+    @cached_property
+    def review_pairs(self) -> list[dict[str, Any]]:
+        """Pairs between the thresholds in different clusters, best first, with their weights."""
+        return self.review_table.to_pylist()
 
 
 def _register_pairs(con: duckdb.DuckDBPyConnection, name: str, pairs: Iterable[tuple[int, int]]) -> str:
@@ -470,25 +491,48 @@ def _register_pairs(con: duckdb.DuckDBPyConnection, name: str, pairs: Iterable[t
 CONFLICTING_PAIRS_SQL = """
 create or replace table __iom_conflicting_pairs as
 with members as (
-    select c.cluster_id, r.*
-    from __iom_clusters c join {records} r on r.unique_id = c.unique_id
-    where c.cluster_id in (select cluster_id from __iom_clusters group by cluster_id having count(*) > 1)
+    -- Only records in clusters of two or more can conflict (the size is a window count).
+    select s.cluster_id, r.unique_id, r.given_name, r.family_name, r.given_canonical, r.dob,
+        r.pnc, r.cro, r.nomis, r.nhs
+    from (
+        select cluster_id, unique_id, count(*) over (partition by cluster_id) as size from __iom_clusters
+    ) s join {records} r on r.unique_id = s.unique_id
+    where s.size > 1
 ),
-name_counts as (select given_name, count(*) as n from {records} group by given_name),
+suspect as (
+    -- Clusters that may hold a conflict, found by aggregates rather than by comparing every pair:
+    -- two values of one identifier, two first names on one date of birth and last name, or a
+    -- pair a reviewer kept apart.
+    select cluster_id from members group by cluster_id
+    having min(pnc) <> max(pnc) or min(cro) <> max(cro) or min(nomis) <> max(nomis) or min(nhs) <> max(nhs)
+    union
+    select cluster_id from members where dob is not null and family_name is not null
+    group by cluster_id, dob, family_name having min(given_canonical) <> max(given_canonical)
+    union
+    select a.cluster_id from {cannot_link} k
+    join members a on a.unique_id = k.unique_id_l
+    join members b on b.unique_id = k.unique_id_r and b.cluster_id = a.cluster_id
+),
+named as (
+    select m.*,
+        coalesce(m.given_name in (select name from __iom_known_names), false)
+            or coalesce(c.n >= {common}, false) as has_real_name
+    from members m
+    left join (select given_name, count(*) as n from {records} group by given_name) c
+        on c.given_name = m.given_name
+    where m.cluster_id in (select cluster_id from suspect)
+),
 pairs as (
     select a.cluster_id, a.unique_id as unique_id_l, b.unique_id as unique_id_r,
         {identifier_reasons},
         case when a.dob = b.dob and a.family_name = b.family_name
+              and a.has_real_name and b.has_real_name
               and damerau_levenshtein(a.given_canonical, b.given_canonical) > 2
               and jaro_winkler_similarity(a.given_canonical, b.given_canonical) < 0.8
-              and (ca.n >= {common} or a.given_name in (select name from __iom_known_names))
-              and (cb.n >= {common} or b.given_name in (select name from __iom_known_names))
              then 'possible twins: same date of birth and last name, different first names' end as twins,
         case when k.unique_id_l is not null then 'records a reviewer kept apart are linked again' end as kept_apart
-    from members a
-    join members b on a.cluster_id = b.cluster_id and a.unique_id < b.unique_id
-    left join name_counts ca on ca.given_name = a.given_name
-    left join name_counts cb on cb.given_name = b.given_name
+    from named a
+    join named b on a.cluster_id = b.cluster_id and a.unique_id < b.unique_id
     left join {cannot_link} k on k.unique_id_l = a.unique_id and k.unique_id_r = b.unique_id
 )
 select cluster_id, unique_id_l, unique_id_r,
@@ -496,6 +540,27 @@ select cluster_id, unique_id_l, unique_id_r,
 from pairs
 where coalesce({reason_columns}, twins, kept_apart) is not null
 """
+
+
+def find_conflicting_pairs(
+    con: duckdb.DuckDBPyConnection, records: str, *, cannot_link: str, common: int
+) -> str:
+    """Fill `__iom_conflicting_pairs` (cluster_id, unique_id_l, unique_id_r, reasons) from the
+    clusters in `__iom_clusters`, in one SQL statement; `cannot_link` holds pairs kept apart."""
+    con.execute(
+        CONFLICTING_PAIRS_SQL.format(
+            records=records,
+            cannot_link=cannot_link,
+            common=int(common),
+            identifier_reasons=",\n        ".join(
+                f"case when a.{s} <> b.{s} then 'two different {IDENTIFIER_LABELS[s]}' end as clash_{s}"
+                for s in IDENTIFIER_SCHEMES
+            ),
+            reason_columns=", ".join(f"clash_{s}" for s in IDENTIFIER_SCHEMES),
+        )
+    )
+    return "__iom_conflicting_pairs"
+
 
 # Thresholds tried, strictest last, to split a conflicting cluster into groups that do not conflict.
 # The last, 1.0, keeps only pairs that must link (records already one person, reviewers' rulings):
@@ -522,40 +587,41 @@ def _components(nodes: Iterable[int], edges: Iterable[tuple[int, int]]) -> list[
     return sorted(sorted(group) for group in groups.values())
 
 
-def _resolve_conflicts(con: duckdb.DuckDBPyConnection, upper: float) -> tuple[list[Conflict], dict[int, int]]:
-    """Each conflicting cluster, and new cluster ids for its records: the groups left when only edges
-    above the strictest threshold that removes every conflict are kept (singletons if none does)."""
+def _resolve_conflicts(con: duckdb.DuckDBPyConnection, upper: float) -> list[Conflict]:
+    """Each conflicting cluster, re-cut in `__iom_clusters`: the groups left when only edges above
+    the strictest threshold that removes every conflict are kept (singletons if none does).
+
+    Only the conflicting clusters' edges come into Python (a few hundred clusters at 100,000
+    records); every other record's cluster stays in DuckDB.
+    """
     rows = con.sql(
         "select cluster_id, unique_id_l, unique_id_r, reasons from __iom_conflicting_pairs"
     ).fetchall()
     if not rows:
-        return [], {}
+        return []
     bad_pairs: dict[Any, set[tuple[int, int]]] = {}
     reasons: dict[Any, set[str]] = {}
     for cluster_id, left, right, why in rows:
         bad_pairs.setdefault(cluster_id, set()).add((left, right))
         reasons.setdefault(cluster_id, set()).update(why)
-    con.register("__iom_conflicted_ids", pa.table({"cluster_id": list(bad_pairs)}))
-    members: dict[Any, list[int]] = {}
-    for cluster_id, unique_id in con.sql(
-        "select cluster_id, unique_id from __iom_clusters where cluster_id in (select cluster_id from __iom_conflicted_ids)"
-    ).fetchall():
-        members.setdefault(cluster_id, []).append(unique_id)
+    # A cluster of two or more is a connected component of the edges, so its edges name every member.
+    members: dict[Any, set[int]] = {}
     edges: dict[Any, list[tuple[int, int, float]]] = {}
     for cluster_id, left, right, probability in con.sql(
         """
         select c.cluster_id, e.unique_id_l, e.unique_id_r, e.match_probability
         from __iom_edges e join __iom_clusters c on c.unique_id = e.unique_id_l
-        where c.cluster_id in (select cluster_id from __iom_conflicted_ids)
+        where c.cluster_id in (select distinct cluster_id from __iom_conflicting_pairs)
         """
     ).fetchall():
         edges.setdefault(cluster_id, []).append((left, right, probability))
-    con.unregister("__iom_conflicted_ids")
+        members.setdefault(cluster_id, set()).update((left, right))
 
     conflicts, reassigned = [], {}
-    for cluster_id, nodes in members.items():
+    for cluster_id in sorted(members, key=lambda cid: min(members[cid])):
+        nodes = sorted(members[cluster_id])
         for threshold in (upper, *[t for t in _STRICTER if t > upper]):
-            groups = _components(nodes, [(a, b) for a, b, p in edges.get(cluster_id, []) if p >= threshold])
+            groups = _components(nodes, [(a, b) for a, b, p in edges[cluster_id] if p >= threshold])
             if not any(
                 (a, b) in bad_pairs[cluster_id] for group in groups for a in group for b in group if a < b
             ):
@@ -563,10 +629,18 @@ def _resolve_conflicts(con: duckdb.DuckDBPyConnection, upper: float) -> tuple[li
         for group in groups:
             for node in group:
                 reassigned[node] = group[0]
-        conflicts.append(
-            Conflict(records=sorted(nodes), reasons=sorted(reasons[cluster_id]), kept_together=groups)
-        )
-    return conflicts, reassigned
+        conflicts.append(Conflict(records=nodes, reasons=sorted(reasons[cluster_id]), kept_together=groups))
+    schema = pa.schema([("unique_id", pa.int64()), ("cluster_id", pa.int64())])
+    con.register(
+        "__iom_recut",
+        pa.table({"unique_id": list(reassigned), "cluster_id": list(reassigned.values())}, schema=schema),
+    )
+    con.execute(
+        "update __iom_clusters set cluster_id = r.cluster_id from __iom_recut r "
+        "where __iom_clusters.unique_id = r.unique_id"
+    )
+    con.unregister("__iom_recut")
+    return conflicts
 
 
 def linker_for(con: duckdb.DuckDBPyConnection, table: str, model: dict[str, Any]) -> Linker:
@@ -613,11 +687,10 @@ def link(
         f"""
         create or replace table __iom_edges as
         select p.unique_id_l, p.unique_id_r, p.match_probability from {predictions} p
+        anti join {cannot} k
+            on k.unique_id_l = least(p.unique_id_l, p.unique_id_r)
+           and k.unique_id_r = greatest(p.unique_id_l, p.unique_id_r)
         where p.match_probability >= {thresholds.upper!r}
-          and not exists (
-            select 1 from {cannot} k
-            where (k.unique_id_l = p.unique_id_l and k.unique_id_r = p.unique_id_r)
-               or (k.unique_id_l = p.unique_id_r and k.unique_id_r = p.unique_id_l))
         union all select unique_id_l, unique_id_r, 1.0 from {must}
         """
     )
@@ -632,52 +705,41 @@ def link(
     progress("Clustering", 2, 4)
 
     started = time.perf_counter()
-    total = con.sql(f"select count(*) from {table}").fetchall()[0][0]
-    con.execute(
-        CONFLICTING_PAIRS_SQL.format(
-            records=table,
-            cannot_link=cannot,
-            common=max(3, total // 5000),
-            identifier_reasons=",\n        ".join(
-                f"case when a.{s} <> b.{s} then 'two different {IDENTIFIER_LABELS[s]}' end as clash_{s}"
-                for s in IDENTIFIER_SCHEMES
-            ),
-            reason_columns=", ".join(f"clash_{s}" for s in IDENTIFIER_SCHEMES),
-        )
-    )
-    conflicts, reassigned = _resolve_conflicts(con, thresholds.upper)
+    # The three counts a run reports, in one round trip rather than three.
+    total, pairs_scored, linked_pairs = con.sql(
+        f"select (select count(*) from {table}), (select count(*) from {predictions}), "
+        "(select count(*) from __iom_edges)"
+    ).fetchall()[0]
+    find_conflicting_pairs(con, table, cannot_link=cannot, common=max(3, total // 5000))
+    conflicts = _resolve_conflicts(con, thresholds.upper)
     seconds["conflicts"] = time.perf_counter() - started
     progress("Checking conflicts", 3, 4)
 
     started = time.perf_counter()
-    clusters = {
-        int(uid): int(cid)
-        for uid, cid in con.sql("select unique_id, cluster_id from __iom_clusters").fetchall()
-    }
-    clusters.update(reassigned)
+    # Pairs for review stay in DuckDB until the run is applied: the pairs between the thresholds
+    # whose records ended in different clusters, joined here rather than filtered in Python.
     weight_columns = [
         c for c in con.sql(f"select * from {predictions} limit 0").columns if c.startswith("mw_")
     ]
-    candidates = con.sql(
+    review = con.sql(
         f"""
-        select unique_id_l, unique_id_r, match_probability, match_weight, {", ".join(weight_columns)}
-        from {predictions} where match_probability < {thresholds.upper!r}
-        order by match_probability desc
+        select p.unique_id_l, p.unique_id_r, p.match_probability, p.match_weight,
+            {", ".join(f"p.{column}" for column in weight_columns)}
+        from {predictions} p
+        join __iom_clusters l on l.unique_id = p.unique_id_l
+        join __iom_clusters r on r.unique_id = p.unique_id_r
+        where p.match_probability < {thresholds.upper!r} and l.cluster_id <> r.cluster_id
+        order by p.match_probability desc, p.unique_id_l, p.unique_id_r
         """
-    ).fetchall()
-    names = ["unique_id_l", "unique_id_r", "match_probability", "match_weight", *weight_columns]
-    review = [
-        dict(zip(names, row, strict=True)) for row in candidates if clusters[row[0]] != clusters[row[1]]
-    ]
-    pairs_scored = con.sql(f"select count(*) from {predictions}").fetchall()[0][0]
-    linked_pairs = con.sql("select count(*) from __iom_edges").fetchall()[0][0]
+    ).to_arrow_table()
+    clusters = con.sql("select unique_id, cluster_id from __iom_clusters").to_arrow_table()
     seconds["review"] = time.perf_counter() - started
     progress("Done", 4, 4)
     for name in ("__iom_must_link", "__iom_cannot_link"):
         con.unregister(name)
     return LinkResult(
-        clusters=clusters,
-        review_pairs=review,
+        cluster_table=clusters,
+        review_table=review,
         conflicts=conflicts,
         pairs_scored=int(pairs_scored),
         linked_pairs=int(linked_pairs),

@@ -124,9 +124,24 @@ class LinkageModel(models.Model):
         return f"Linkage model trained {self.trained_at:%d %b %Y %H:%M} on {self.records_trained_on} records"
 
 
-class LinkageRun(models.Model):
-    """One pass of linking every source record; what it linked, queued and flagged."""
+class RunStatus(models.TextChoices):
+    RUNNING = "running", "Linking"
+    FINISHED = "finished", "Finished"
+    FAILED = "failed", "Failed"
 
+
+class LinkageRun(models.Model):
+    """One pass of linking every source record; what it linked, queued and flagged.
+
+    A run started from the pages is created `running` and carried on in the background; at most
+    one run is running at a time (a database constraint, so two presses at once cannot both start).
+    """
+
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.FINISHED)
+    step = models.CharField(max_length=100, blank=True, help_text="What a running run is doing now.")
+    step_done = models.PositiveIntegerField(default=0)
+    step_total = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True, help_text="Why a failed run failed.")
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     started_by = models.ForeignKey(
@@ -145,9 +160,20 @@ class LinkageRun(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=models.Q(status="running"),
+                name="identity_one_linkage_run_at_a_time",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Linkage run {self.started_at:%d %b %Y %H:%M}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status == RunStatus.RUNNING
 
 
 class Outcome(models.TextChoices):

@@ -10,19 +10,22 @@ import datetime as dt
 import hashlib
 import logging
 import re
+import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib.metadata import version
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
-from iomshare.errors import InvalidInput, NotFound, NotPermitted
+from iomshare.errors import DomainError, InvalidInput, NotFound, NotPermitted
 from iomshare.identity import linkage
 from iomshare.identity.models import (
     Confidence,
@@ -38,6 +41,7 @@ from iomshare.identity.models import (
     ResolutionEvent,
     ReviewCase,
     ReviewStatus,
+    RunStatus,
     Sex,
     SourceRecord,
 )
@@ -360,7 +364,11 @@ def train_model(
             raise InvalidInput(
                 "At least two source records are needed before a linkage model can be trained."
             )
-        report = linkage.train(con, table, seed=seed, u_max_pairs=u_max_pairs, progress=progress)
+        # Numbered from one in arrival order, so the same records train the same model whatever
+        # their database ids (PostgreSQL never reuses a sequence's numbers).
+        renumbered = "select * replace (row_number() over (order by unique_id) as unique_id) from "
+        con.execute(f"create or replace table iom_training as {renumbered}{table}")
+        report = linkage.train(con, "iom_training", seed=seed, u_max_pairs=u_max_pairs, progress=progress)
     finally:
         con.close()
     with transaction.atomic():
@@ -404,24 +412,137 @@ def _cannot_link_pairs() -> list[tuple[int, int]]:
     )
 
 
+class LinkingAlreadyRunning(DomainError):
+    """A second run asked for while one is still linking: the first must finish first."""
+
+    status = 409
+    title = "Linking is already running"
+
+    def __init__(self, run: LinkageRun) -> None:
+        who = f" by {run.started_by.get_full_name() or run.started_by.username}" if run.started_by else ""
+        started = timezone.localtime(run.started_at)
+        when = dateformat.format(started, "g:i") + dateformat.format(started, "A").lower()
+        when += dateformat.format(started, " \\o\\n j F Y")
+        super().__init__(
+            f"Linking is already running: it was started{who} at {when}. Wait for it to finish, "
+            "then start another run if new records have arrived since."
+        )
+        self.run = run
+
+
+# A run still marked running this long after it started stopped with its server; it does not block.
+STALE_RUN = dt.timedelta(hours=2)
+# What each running run in this process is doing (step, done, total), fresher than its database row:
+# while people are being written the row cannot be updated outside the run's own transaction.
+_live_steps: dict[int, tuple[str, int, int]] = {}
+
+
+def running_run() -> LinkageRun | None:
+    """The linkage run in progress, if any. One left running by a stopped server is marked failed."""
+    run = LinkageRun.objects.filter(status=RunStatus.RUNNING).select_related("started_by").first()
+    if run is not None and run.pk not in _live_steps and run.started_at < timezone.now() - STALE_RUN:
+        LinkageRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+            status=RunStatus.FAILED,
+            finished_at=timezone.now(),
+            message="The run stopped without finishing (the server was probably restarted), so "
+            "nothing from it was kept. Start linking again.",
+        )
+        return None
+    return run
+
+
+def live_step(run: LinkageRun) -> tuple[str, int, int]:
+    """What `run` is doing now: from this process if it runs it, else as last saved."""
+    return _live_steps.get(run.pk, (run.step, run.step_done, run.step_total))
+
+
+def start_linking(*, by: StaffMember, engine: str = "duckdb") -> LinkageRun:
+    """Open a run that links every source record with the saved model (no retraining), for
+    `carry_on_linking` to do; refused while another run is linking."""
+    if by.role not in REVIEWER_ROLES:
+        raise NotPermitted("Only an information-governance lead or an administrator can run linkage.")
+    model = active_model()
+    if model is None:
+        raise InvalidInput(
+            "No linkage model has been trained yet, so records cannot be linked here. Run "
+            "`iomshare link` once to train a model on the partnership's records."
+        )
+    if not SourceRecord.objects.exists():
+        raise InvalidInput("There are no source records to link.")
+    current = running_run()
+    if current is not None:
+        raise LinkingAlreadyRunning(current)
+    try:
+        with transaction.atomic():
+            return LinkageRun.objects.create(
+                status=RunStatus.RUNNING, started_by=by, model=model, engine=engine, step="Waiting to start"
+            )
+    except IntegrityError:
+        # Another press won the race between the check above and this insert.
+        current = running_run()
+        if current is None:
+            raise
+        raise LinkingAlreadyRunning(current) from None
+
+
+def carry_on_linking(run: LinkageRun) -> LinkageRun:
+    """Do the linking `start_linking` opened, keeping the run's step up to date for the page that
+    shows it; a failure is written on the run (and nothing of the run's own is kept)."""
+    last_saved = {"at": 0.0}
+
+    def progress(step: str, done: int, total: int) -> None:
+        _live_steps[run.pk] = (step, done, total)
+        now = time.monotonic()
+        if not connection.in_atomic_block and now - last_saved["at"] >= 1.0:
+            last_saved["at"] = now
+            LinkageRun.objects.filter(pk=run.pk).update(step=step[:100], step_done=done, step_total=total)
+
+    try:
+        return link_records(by=run.started_by, engine=run.engine, progress=progress, run=run)
+    except Exception as error:
+        logger.exception("Linkage run %s failed", run.pk)
+        message = error.message if isinstance(error, DomainError) else f"{type(error).__name__}: {error}"
+        LinkageRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED,
+            finished_at=timezone.now(),
+            message=f"Linking failed and nothing was changed: {message}"[:2000],
+        )
+        run.refresh_from_db()
+        return run
+    finally:
+        _live_steps.pop(run.pk, None)
+
+
 def link_records(
     *,
     by: StaffMember | None = None,
     engine: str = "duckdb",
     retrain: bool = False,
     progress: Progress = _no_progress,
+    new_person_ids: Iterator[uuid.UUID] | None = None,
+    run: LinkageRun | None = None,
 ) -> LinkageRun:
     """Link every source record into people with the active model (training one first if none).
 
     Respects every reviewer's ruling, never splits a person, merges people the model joins above the
-    upper threshold, queues the uncertain pairs for review, and flags conflicting clusters.
+    upper threshold, queues the uncertain pairs for review, and flags conflicting clusters. People
+    it creates take their ids from `new_person_ids` when given (in the order of their first record),
+    so a seeded demo gives the same ids every time. `run` is a run `start_linking` opened (its
+    model is used); without one, a run is recorded when the linking is done, and none may be
+    running meanwhile.
     """
     if by is not None and by.role not in REVIEWER_ROLES:
         raise NotPermitted("Only an information-governance lead or an administrator can run linkage.")
-    model = None if retrain else active_model()
-    if model is None:
-        model = train_model(by=by, progress=progress)
-    started = timezone.now()
+    if run is None:
+        current = running_run()
+        if current is not None:
+            raise LinkingAlreadyRunning(current)
+        model = None if retrain else active_model()
+        if model is None:
+            model = train_model(by=by, progress=progress)
+    else:
+        model = run.model
+    started = run.started_at if run is not None else timezone.now()
     con = linkage.connect(threads=2)
     try:
         table, count = _records_table(con)
@@ -441,19 +562,38 @@ def link_records(
         con.close()
     applying = time.perf_counter()
     with transaction.atomic():
-        run = LinkageRun.objects.create(
-            started_at=started,
-            started_by=by,
-            model=model,
-            engine=engine,
-            records=count,
-            pairs_scored=result.pairs_scored,
-        )
-        _apply(result, run=run, model=model, by=by, progress=progress)
+        if run is None:
+            run = LinkageRun(started_at=started, started_by=by, model=model, engine=engine)
+        run.records = count
+        run.pairs_scored = result.pairs_scored
+        run.save()
+        _apply(result, run=run, model=model, by=by, progress=progress, new_person_ids=new_person_ids)
+        run.status = RunStatus.FINISHED
+        run.step, run.step_done, run.step_total = "Done", 1, 1
         run.finished_at = timezone.now()
         run.seconds = {**result.seconds, "apply": time.perf_counter() - applying}
         run.save()
     return run
+
+
+def in_background() -> bool:
+    return getattr(settings, "IOMSHARE_LINKING_IN_BACKGROUND", True)
+
+
+def start_in_background(run: LinkageRun) -> None:
+    """Carry on `run` in a thread of the web process (the embedded deployment), so the page can show
+    its progress; with IOMSHARE_LINKING_IN_BACKGROUND off (tests on in-memory SQLite), at once."""
+    if not in_background():
+        carry_on_linking(run)
+        return
+
+    def target() -> None:
+        try:
+            carry_on_linking(LinkageRun.objects.select_related("model", "started_by").get(pk=run.pk))
+        finally:
+            connection.close()
+
+    threading.Thread(target=target, name=f"linkage-run-{run.pk}", daemon=True).start()
 
 
 def _apply(
@@ -463,6 +603,7 @@ def _apply(
     model: LinkageModel,
     by: StaffMember | None,
     progress: Progress,
+    new_person_ids: Iterator[uuid.UUID] | None = None,
 ) -> None:
     groups: dict[int, list[int]] = {}
     for record_id, cluster_id in result.clusters.items():
@@ -490,7 +631,7 @@ def _apply(
             progress("Resolving people", done, total)
     run.people_created = len(new_groups)
     run.records_linked = len(joining) + sum(len(group) for group in new_groups if len(group) > 1)
-    _bulk_resolve(new_groups, joining, by=by)
+    _bulk_resolve(new_groups, joining, by=by, new_person_ids=new_person_ids)
     progress("Resolving people", total, total)
     for conflict in result.conflicts:
         if _open_conflict(conflict.records, conflict.reasons, run=run, groups=conflict.kept_together):
@@ -511,15 +652,24 @@ def _apply(
     run.review_cases = len(cases)
 
 
-def _bulk_resolve(new_groups: list[list[int]], joining: dict[int, Any], *, by: StaffMember | None) -> None:
+def _bulk_resolve(
+    new_groups: list[list[int]],
+    joining: dict[int, Any],
+    *,
+    by: StaffMember | None,
+    new_person_ids: Iterator[uuid.UUID] | None = None,
+) -> None:
     """Create a person for each new group and attach records joining existing people, in bulk: the
     first run over a partnership's records resolves tens of thousands at once."""
+    # In the order records arrived, whatever order the clusters came back in, so runs repeat.
+    new_groups = sorted((sorted(group) for group in new_groups), key=lambda group: group[0])
     ids = [r for group in new_groups for r in group] + list(joining)
     records = SourceRecord.objects.in_bulk(ids)
     people: list[Person] = []
     for group in new_groups:
         best = _best([records[r] for r in group])
         person = Person(
+            id=next(new_person_ids) if new_person_ids is not None else uuid.uuid4(),
             given_name=best.given_name.title() if best.given_name.isupper() else best.given_name,
             family_name=best.family_name.title() if best.family_name.isupper() else best.family_name,
             date_of_birth=best.date_of_birth,
@@ -1085,12 +1235,36 @@ def load_synthetic_records(
     count: int, *, seed: int, provenance: str = "", progress: Progress = _no_progress, batch_size: int = 2000
 ) -> tuple[int, int]:
     """Load `count` generated source records (synthetic, with realistic errors) for the partnership's
-    agencies whose codes the generator uses; return (loaded, rejected).
+    agencies whose codes the generator uses; return (loaded, rejected)."""
+    from iomshare.identity.generator import iter_generate
+
+    return receive_synthetic_records(
+        iter_generate(count, seed=seed),
+        provenance=provenance or f"synthetic generator, seed {seed}",
+        suffix=f"-S{seed}",
+        expected=count,
+        progress=progress,
+        batch_size=batch_size,
+    )
+
+
+def receive_synthetic_records(
+    generated: Iterable[Any],
+    *,
+    provenance: str,
+    suffix: str = "",
+    expected: int = 0,
+    progress: Progress = _no_progress,
+    batch_size: int = 2000,
+) -> tuple[int, int]:
+    """Receive generated records (`identity.generator.GeneratedRecord`) as their agencies' extracts;
+    return (loaded, rejected).
 
     Every record passes the same checks as a real one: the few the generator makes too bare to
-    match (a name and nothing else) are rejected, as a real agency's would be.
+    match (a name and nothing else) are rejected, as a real agency's would be. A record key the
+    agency has already sent gets `suffix`, so a second synthetic load adds records.
     """
-    from iomshare.identity.generator import AGENCY_REACH, iter_generate
+    from iomshare.identity.generator import AGENCY_REACH
 
     agencies = {agency.code: agency for agency in Agency.objects.filter(code__in=list(AGENCY_REACH))}
     missing = sorted(set(AGENCY_REACH) - set(agencies))
@@ -1098,18 +1272,16 @@ def load_synthetic_records(
         raise InvalidInput(
             "Synthetic records need the agencies " + ", ".join(missing) + ": load the demo partnership first."
         )
-    provenance = provenance or f"synthetic generator, seed {seed}"
     today = timezone.localdate()
-    progress("Loading synthetic records", 0, count)
+    progress("Loading synthetic records", 0, expected)
     loaded = rejected = 0
     with transaction.atomic():
+        taken = set(SourceRecord.objects.values_list("agency__code", "record_key"))
         batch: list[SourceRecord] = []
-        for generated in iter_generate(count, seed=seed):
-            submission = generated.as_submission()
-            if SourceRecord.objects.filter(
-                agency=agencies[generated.agency], record_key=generated.record_key
-            ).exists():
-                submission["record_key"] = f"{generated.record_key}-S{seed}"
+        for record in generated:
+            submission = record.as_submission()
+            if (record.agency, record.record_key) in taken:
+                submission["record_key"] = f"{record.record_key}{suffix}"
             try:
                 cleaned = validate_submission(submission, today=today)
             except InvalidInput:
@@ -1117,15 +1289,15 @@ def load_synthetic_records(
                 continue
             batch.append(
                 SourceRecord(
-                    agency=agencies[generated.agency], provenance=provenance, **cleaned, **_keys(cleaned)
+                    agency=agencies[record.agency], provenance=provenance, **cleaned, **_keys(cleaned)
                 )
             )
             if len(batch) >= batch_size:
                 SourceRecord.objects.bulk_create(batch)
                 loaded += len(batch)
-                progress("Loading synthetic records", loaded, count)
+                progress("Loading synthetic records", loaded, expected)
                 batch = []
         SourceRecord.objects.bulk_create(batch)
         loaded += len(batch)
-    progress("Loading synthetic records", count, count)
+    progress("Loading synthetic records", expected, expected)
     return loaded, rejected

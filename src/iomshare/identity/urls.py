@@ -10,4 +10,7 @@ urlpatterns = [
     path("people/<uuid:person_id>/history/", views.person_history, name="person-history"),
     path("merges/<int:merge_id>/unmerge/", views.unmerge, name="unmerge"),
     path("model/", views.linkage_model, name="model"),
+    path("runs/", views.start_linking, name="start-linking"),
+    path("runs/<int:run_id>/", views.link_run, name="link-run"),
+    path("runs/<int:run_id>/status/", views.link_run_status, name="link-run-status"),
 ]

@@ -10,10 +10,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from iomshare.errors import DomainError
 from iomshare.identity import selectors, services
-from iomshare.identity.models import Confidence, ConflictCase, Merge, Outcome, ReviewCase, SourceRecord
+from iomshare.identity.models import (
+    Confidence,
+    ConflictCase,
+    LinkageRun,
+    Merge,
+    Outcome,
+    ReviewCase,
+    SourceRecord,
+)
 from iomshare.people.models import Person
 
 PAGE_SIZE = 25
@@ -54,6 +63,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "conflicts": selectors.open_conflicts()[:50],
             "model": selectors.active_model(),
             "runs": selectors.recent_runs(3),
+            "running": services.running_run(),
             "nav": "identity",
             "page_title": "Records to review",
         },
@@ -237,3 +247,42 @@ def linkage_model(request: HttpRequest) -> HttpResponse:
             "page_title": "Linkage model",
         },
     )
+
+
+@reviewers_only
+@require_POST
+def start_linking(request: HttpRequest) -> HttpResponse:
+    """'Link new records': the same linking as `iomshare link`, with the saved model, in the background."""
+    try:
+        run = services.start_linking(by=request.user)
+    except services.LinkingAlreadyRunning as refused:
+        # Not a mistake in what was entered: say so where the running run's progress is shown.
+        messages.warning(request, refused.message)
+        return redirect("identity:link-run", refused.run.pk)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("identity:review-queue")
+    services.start_in_background(run)
+    return redirect("identity:link-run", run.pk)
+
+
+def _run_context(run: LinkageRun) -> dict:
+    step, done, total = services.live_step(run)
+    return {"run": run, "step": step, "step_done": done, "step_total": total}
+
+
+@reviewers_only
+def link_run(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = _get(LinkageRun.objects.select_related("started_by", "model"), pk=run_id)
+    return render(
+        request,
+        "identity/link_run.html",
+        {**_run_context(run), "nav": "identity", "page_title": "Linking records"},
+    )
+
+
+@reviewers_only
+def link_run_status(request: HttpRequest, run_id: int) -> HttpResponse:
+    """The run's status panel alone: the run page polls it (HTMX) until the run finishes."""
+    run = _get(LinkageRun.objects.select_related("started_by", "model"), pk=run_id)
+    return render(request, "identity/_link_run_status.html", _run_context(run))

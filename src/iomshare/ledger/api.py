@@ -101,7 +101,7 @@ def subject_access(request: HttpRequest, person_id: uuid.UUID):
     """The subject access pack: everything held about a person and its disclosures (IG leads only)."""
     from iomshare.errors import NotFound
 
-    person = person_profile(person_id)
+    person = person_profile(person_id, caller(request))
     if person is None:
         raise NotFound(f"There is no person with the id {person_id}.")
     return pack_as_json(compile_pack(person, by=caller(request)))

@@ -41,8 +41,17 @@ class Action(models.TextChoices):
     NOTIFICATION = "notification", "Was notified"
     SHARING_DECISION = "sharing_decision", "Sharing decision"
     REQUEST = "request", "Request for information"
+    REQUEST_MADE = "request_made", "Asked for a one-off disclosure"
+    REQUEST_APPROVED = "request_approved", "Approved a one-off disclosure"
+    REQUEST_REFUSED = "request_refused", "Refused a one-off disclosure"
+    REQUEST_WITHDRAWN = "request_withdrawn", "Withdrew an approved one-off disclosure"
     SUBJECT_ACCESS = "subject_access", "Subject access pack"
     MERGE = "merge", "Merged records"
+    DISPOSED = "disposed", "Disposed of an item"
+    CONSENT_RECORDED = "consent_recorded", "Recorded a person's consent to sharing"
+    CONSENT_WITHDRAWN = "consent_withdrawn", "Recorded the withdrawal of consent"
+    CONSENT_OVERRIDDEN = "consent_overridden", "Overrode the need for consent"
+    ACCESS_LIST_CHANGED = "access_list_changed", "Changed a person's access list"
 
 
 # Actions through which item content reaches someone: these make a person a recipient of an item.

@@ -154,7 +154,7 @@ def report_csv(request: HttpRequest, kind: str, key: str) -> HttpResponse:
 
 
 def _pack(request: HttpRequest, person_id):
-    person = person_profile(person_id)
+    person = person_profile(person_id, request.user)
     if person is None:
         raise Http404("No such person")
     return compile_pack(person, by=request.user)

@@ -16,17 +16,30 @@ class TrainingInline(admin.TabularInline):
     extra = 0
 
 
+PARTNERSHIP_FIELDS = ["agency", "role", "is_volunteer", "job_title", "vetting_level", "vetting_expires_on"]
+
+
 @admin.register(StaffMember)
 class StaffMemberAdmin(UserAdmin):
-    list_display = ["username", "first_name", "last_name", "agency", "role", "is_volunteer", "is_active"]
-    list_filter = ["agency", "role", "is_volunteer", "is_active"]
+    list_display = [
+        "username",
+        "first_name",
+        "last_name",
+        "agency",
+        "role",
+        "is_volunteer",
+        "vetting_level",
+        "vetting_expires_on",
+        "is_active",
+    ]
+    list_filter = ["agency", "role", "is_volunteer", "vetting_level", "is_active"]
     fieldsets = [
         *UserAdmin.fieldsets,
-        ("Partnership", {"fields": ["agency", "role", "is_volunteer", "job_title"]}),
+        ("Partnership", {"fields": PARTNERSHIP_FIELDS}),
     ]
     add_fieldsets = [
         *UserAdmin.add_fieldsets,
-        ("Partnership", {"fields": ["agency", "role", "is_volunteer", "job_title"]}),
+        ("Partnership", {"fields": PARTNERSHIP_FIELDS}),
     ]
     inlines = [TrainingInline]
 

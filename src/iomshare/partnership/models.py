@@ -60,6 +60,18 @@ class Role(models.TextChoices):
     SYSTEM = "system", "Agency system account"
 
 
+class VettingLevel(models.IntegerChoices):
+    """National security vetting a person holds, in increasing order (UK police and government names).
+
+    What each sensitivity needs is set in one place: protocols.rules.VETTING_NEEDED.
+    """
+
+    NONE = 0, "Not vetted"
+    BPSS = 1, "Baseline Personnel Security Standard (BPSS)"
+    NPPV2 = 2, "NPPV level 2 / Recruitment Vetting"
+    NPPV3_SC = 3, "NPPV level 3 / Security Check (SC)"
+
+
 class StaffMember(AbstractUser):
     """A person (or an agency's system) who signs in; always belongs to one agency."""
 
@@ -67,10 +79,25 @@ class StaffMember(AbstractUser):
     role = models.CharField(max_length=30, choices=Role.choices, default=Role.PRACTITIONER)
     is_volunteer = models.BooleanField(default=False)
     job_title = models.CharField(max_length=120, blank=True)
+    vetting_level = models.IntegerField(
+        choices=VettingLevel.choices,
+        default=VettingLevel.NONE,
+        help_text="Caps the sensitivity of what this person may see, their own agency's items included.",
+    )
+    vetting_expires_on = models.DateField(
+        null=True, blank=True, help_text="Vetting counts until this day; after it, as none at all."
+    )
 
     class Meta:
         ordering = ["last_name", "first_name"]
         verbose_name = "staff member"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(vetting_level=0) | models.Q(vetting_expires_on__isnull=False),
+                name="vetting_has_an_expiry",
+                violation_error_message="Vetting needs the date it expires.",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
@@ -78,6 +105,13 @@ class StaffMember(AbstractUser):
     @property
     def is_system_account(self) -> bool:
         return self.role == Role.SYSTEM
+
+    def vetting_on(self, day: dt.date | None = None) -> VettingLevel:
+        """The vetting in force on `day`: expired vetting counts as none at all."""
+        day = day or timezone.localdate()
+        if self.vetting_expires_on is None or self.vetting_expires_on < day:
+            return VettingLevel.NONE
+        return VettingLevel(self.vetting_level)
 
 
 class Course(models.TextChoices):

@@ -109,3 +109,51 @@ class CohortMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} – {self.get_tier_display()} from {self.started_on}"
+
+
+class AccessListKind(models.TextChoices):
+    """nDelius's two per-person lists: who must not see a person, and who alone may."""
+
+    EXCLUSION = "exclusion", "Exclusion list: must not see this person"
+    RESTRICTION = "restriction", "Restriction list: the only staff who may see this person"
+
+
+class AccessListEntry(models.Model):
+    """One named member of staff on one of a person's access lists.
+
+    Entries are never deleted: removal is recorded, so the history of who could see a person stays.
+    Managed by information-governance leads (people.access_lists).
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="access_list_entries")
+    kind = models.CharField(max_length=12, choices=AccessListKind.choices)
+    staff_member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_list_entries"
+    )
+    reason = models.TextField(help_text="Why this member of staff is on the list.")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removal_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["person", "kind", "added_at"]
+        verbose_name_plural = "access list entries"
+        indexes = [models.Index(fields=["staff_member", "kind"], name="access_list_by_staff")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "kind", "staff_member"],
+                condition=models.Q(removed_at__isnull=True),
+                name="one_live_entry_per_list_and_staff",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff_member} on the {self.kind} list of {self.person}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.removed_at is None

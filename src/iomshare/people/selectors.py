@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from iomshare.partnership.models import StaffMember
+from iomshare.people.access_lists import may_see_person
 from iomshare.people.models import AgencyIdentifier, CohortMembership, Person
 
 
@@ -32,16 +36,51 @@ def search_cohort(filters: CohortFilters) -> QuerySet[CohortMembership]:
 
 
 def search_people(text: str) -> QuerySet[Person]:
-    """People whose name contains every word of `text`, or who hold an identifier equal to it."""
+    """People whose name contains every word of `text`, or who hold an identifier equal to it.
+
+    A person merged into another is never a result: a match on them (their name as an agency once
+    recorded it) leads to the person they were merged into, so nobody opens an emptied record.
+    """
     text = text.strip()
     by_identifier = AgencyIdentifier.objects.filter(value__iexact=text).values("person_id")
     by_name = Q()
     for word in text.split():
         by_name &= Q(given_name__icontains=word) | Q(family_name__icontains=word)
-    return Person.objects.filter(by_name | Q(id__in=by_identifier)).distinct()
+    matches = by_name | Q(id__in=by_identifier)
+    merged_away = _merges().filter(undone_at__isnull=True).values("absorbed_id")
+    survivors = _survivors_of(Person.objects.filter(matches, id__in=merged_away).values_list("id", flat=True))
+    return Person.objects.filter(matches | Q(id__in=survivors)).exclude(id__in=merged_away).distinct()
 
 
-def person_profile(person_id) -> Person | None:
+def _merges() -> QuerySet:
+    # identity.Merge, reached through the relation rather than imported: identity builds on people.
+    return Person._meta.get_field("merges_out").related_model.objects.all()
+
+
+def _survivors_of(absorbed: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    """The people that merged-away `absorbed` now live on in, following merges of merges."""
+    survivors: set[uuid.UUID] = set()
+    seen = set(absorbed)
+    frontier = set(seen)
+    while frontier:
+        reached = set(
+            _merges()
+            .filter(absorbed_id__in=frontier, undone_at__isnull=True)
+            .values_list("survivor_id", flat=True)
+        )
+        survivors |= reached
+        frontier = reached - seen
+        seen |= reached
+    return survivors
+
+
+def person_profile(person_id, viewer: StaffMember) -> Person | None:
+    """A person with identifiers and cohort memberships, or None if absent or hidden from `viewer`.
+
+    An access list that hides the person answers exactly as if they did not exist.
+    """
+    if not may_see_person(viewer, person_id):
+        return None
     return (
         Person.objects.filter(id=person_id)
         .prefetch_related(

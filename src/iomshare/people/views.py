@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from iomshare.errors import NotFound
+from iomshare.information_requests.selectors import approved_purpose_codes
 from iomshare.ledger import services as ledger
 from iomshare.ledger.models import Action
 from iomshare.partnership.models import Agency, Role, StaffMember
 from iomshare.people import selectors
 from iomshare.people.models import Tier
+from iomshare.protocols.decisions import purposes_for
+from iomshare.protocols.models import Purpose
 from iomshare.records import selectors as records
 
 PAGE_SIZE = 50
+TIMELINE_PAGE = 50  # items on one page of a person's timeline, newest first
 
 
 @login_required
@@ -57,12 +65,55 @@ def cohort(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def person(request: HttpRequest, person_id) -> HttpResponse:
-    profile = selectors.person_profile(person_id)
+    """A person's page: purpose first, then the full picture and what is withheld (invariant 3)."""
+    profile = selectors.person_profile(person_id, request.user)
     if profile is None:
         raise Http404("No such person")
-    picture = records.picture_for(request.user, profile)
+    purposes = purposes_for(request.user)
+    one_off = approved_purpose_codes(request.user, profile.pk, on=timezone.localdate())
+    if one_off - {p.code for p in purposes}:
+        purposes = sorted({*purposes, *Purpose.objects.filter(code__in=one_off)}, key=lambda p: p.name)
+    chosen = request.GET.get("purpose", "").strip()[:40]
+    purpose = next((p for p in purposes if p.code == chosen), None)
+    error = ""
+    if chosen and purpose is None:
+        error = "Choose one of the purposes your agency's protocols cover"
+    elif request.GET.get("declare") and not chosen:
+        error = "Choose why you need other agencies' information"
+    try:
+        number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        number = 1
+    read = functools.partial(
+        records.picture_for,
+        request.user,
+        profile,
+        purpose=purpose.code if purpose else None,
+        limit=TIMELINE_PAGE,
+    )
+    try:
+        picture = read(offset=(number - 1) * TIMELINE_PAGE)
+        page = Paginator(range(picture.count), TIMELINE_PAGE).get_page(number)
+        if page.number != number:  # past the last page: show the last one
+            picture = read(offset=(page.number - 1) * TIMELINE_PAGE)
+    except NotFound as exc:
+        raise Http404("No such person") from exc
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    querystring.pop("declare", None)
     return render(
         request,
         "people/person.html",
-        {"person": profile, "picture": picture, "nav": "cohort", "page_title": profile.full_name},
+        {
+            "person": profile,
+            "picture": picture,
+            "purposes": purposes,
+            "purpose": purpose,
+            "purpose_error": error,
+            "page": page,
+            "querystring": querystring.urlencode(),
+            "nav": "cohort",
+            "page_title": ("Error: " if error else "") + profile.full_name,
+        },
+        status=400 if error else 200,
     )

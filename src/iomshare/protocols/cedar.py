@@ -1,7 +1,7 @@
 """Protocols as Cedar policies: the schema, the compiler, the entities and the batch decision.
 
 Each clause of an in-force protocol version becomes one `permit` whose @id names protocol, version
-and clause. There is no `forbid`: whatever no clause permits is refused. A decision allows only when
+and clause; every permit also requires the viewer's vetting to clear the information's sensitivity. There is no `forbid`: whatever no clause permits is refused. A decision allows only when
 Cedar answers Allow with no evaluation errors (invariant 9); anything else is a refusal.
 """
 
@@ -39,6 +39,8 @@ SCHEMA: dict = {
                         "role": {"type": "String"},
                         "is_volunteer": {"type": "Boolean"},
                         "current_courses": {"type": "Set", "element": {"type": "String"}},
+                        # The most sensitive level the viewer's vetting in force allows (rules.py).
+                        "cleared_sensitivity": {"type": "Long"},
                     },
                 }
             },
@@ -107,6 +109,7 @@ def clause_policy(rule: ClauseRule) -> str:
         f"resource.holding_agency == {_agency(rule.sharing_agency_id)}",
         f"{_strings(rule.categories)}.contains(resource.category)",
         f"resource.sensitivity <= {int(rule.max_sensitivity)}",
+        "resource.sensitivity <= principal.cleared_sensitivity",
         f"{_strings(rule.purposes)}.contains(context.purpose)",
         "["
         + ", ".join(_agency(a) for a in sorted(rule.recipient_agency_ids))
@@ -181,6 +184,7 @@ def build_entities(
                 "role": str(facts.role),
                 "is_volunteer": bool(facts.is_volunteer),
                 "current_courses": sorted(str(c) for c in facts.current_courses),
+                "cleared_sensitivity": int(facts.cleared_sensitivity),
             },
             "parents": [],
         }

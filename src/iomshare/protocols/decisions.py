@@ -17,10 +17,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from iomshare.errors import InvalidInput, NotPermitted
-from iomshare.partnership.models import Agency, AssuranceLevel, Course, Role, StaffMember
+from iomshare.partnership.models import Agency, AssuranceLevel, Course, Role, StaffMember, VettingLevel
 from iomshare.protocols import cedar, selectors
 from iomshare.protocols.models import Purpose
-from iomshare.protocols.rules import ClauseRule, ViewerFacts
+from iomshare.protocols.rules import VETTING_NEEDED, ClauseRule, ViewerFacts, cleared_sensitivity
 from iomshare.records.models import Category, Sensitivity
 
 OWN_AGENCY = "own-agency"
@@ -34,6 +34,8 @@ class RefusalReason:
     ROLE_NOT_RECIPIENT = "role_not_recipient"
     VOLUNTEERS_NOT_COVERED = "volunteers_not_covered"
     TRAINING_NOT_CURRENT = "training_not_current"
+    VETTING_EXPIRED = "vetting_expired"
+    VETTING_TOO_LOW = "vetting_too_low"
     ASSURANCE_EXPIRED = "assurance_expired"
     ASSURANCE_BELOW_MINIMUM = "assurance_below_minimum"
     TOO_SENSITIVE = "too_sensitive"
@@ -181,7 +183,17 @@ def access_grid(
 
 def grid_filter(grid: AccessGrid) -> Q:
     """One condition over InformationItem fields that matches exactly what the grid grants."""
-    condition = Q(holding_agency_id=grid.viewer_agency_id)
+    # Own items: every category at one level, the viewer's vetting (see compute_grid).
+    own_level = max(
+        (g.max_sensitivity for g in grid.grants.values() if g.holding_agency_id == grid.viewer_agency_id),
+        default=0,
+    )
+    if own_level >= TOP_SENSITIVITY:
+        condition = Q(holding_agency_id=grid.viewer_agency_id)
+    elif own_level > 0:
+        condition = Q(holding_agency_id=grid.viewer_agency_id, sensitivity__lte=own_level)
+    else:
+        condition = Q(pk__in=[])
     grouped: dict[tuple[int, int], list[int]] = defaultdict(list)
     for grant in grid.grants.values():
         if grant.holding_agency_id != grid.viewer_agency_id:
@@ -193,6 +205,14 @@ def grid_filter(grid: AccessGrid) -> Q:
             sensitivity__lte=max_sensitivity,
         )
     return condition
+
+
+def own_items_filter(viewer: StaffMember, *, on: dt.date | None = None) -> Q:
+    """The viewer's own agency's items up to their vetting: for reads before a purpose is declared."""
+    cleared = min(cleared_sensitivity(viewer.vetting_on(on), role=viewer.role), TOP_SENSITIVITY)
+    if cleared >= TOP_SENSITIVITY:
+        return Q(holding_agency_id=viewer.agency_id)
+    return Q(holding_agency_id=viewer.agency_id, sensitivity__lte=cleared)
 
 
 # --- the decision itself, free of the database (property tests call it directly) ------------------
@@ -210,10 +230,17 @@ def compute_grid(
     rules = list(rules)
     own = facts.agency_id
     consented = set(consented_sources)
-    grants: dict[tuple[int, str], Grant] = {
-        (own, code): Grant(own, code, category_id, TOP_SENSITIVITY, OWN_AGENCY, None, True)
-        for code, (category_id, _) in partnership.categories.items()
-    }
+    # Vetting caps own items too: an unvetted volunteer does not read their own agency's
+    # OFFICIAL-SENSITIVE intelligence. Cedar applies the same cap to every clause.
+    cleared = min(facts.cleared_sensitivity, TOP_SENSITIVITY)
+    explain = _Explainer(facts, purpose, partnership, covered=False)
+    grants: dict[tuple[int, str], Grant] = {}
+    refusals: dict[tuple[int, str], Refusal] = {}
+    for code, (category_id, _) in partnership.categories.items():
+        if cleared >= 1:
+            grants[(own, code)] = Grant(own, code, category_id, cleared, OWN_AGENCY, None, True)
+        if cleared < TOP_SENSITIVITY:
+            refusals[(own, code)] = explain.own_agency(code, category_id, cleared + 1)
     candidates: dict[tuple[int, str], list[ClauseRule]] = defaultdict(list)
     for rule in rules:
         if purpose in rule.purposes and own in rule.recipient_agency_ids and rule.sharing_agency_id != own:
@@ -241,7 +268,6 @@ def compute_grid(
         answers = [cedar.Answer(allowed=False, errors=(compile_error,)) for _ in requests]
     by_class = {(a, c, level): answer for (a, c, level, _), answer in zip(requests, answers, strict=True)}
 
-    refusals: dict[tuple[int, str], Refusal] = {}
     explain = _Explainer(facts, purpose, partnership, covered=bool(candidates))
     rules_by_id = {rule.policy_id: rule for rule in rules}
     for agency_id in sorted(partnership.agency_names):
@@ -326,7 +352,49 @@ class _Explainer:
         self.partnership = partnership
         self.covered = covered
 
-    def _failures(self, rule: ClauseRule, consent: bool) -> list[str]:
+    def _vetting_failure(self, level: int) -> str | None:
+        """Whether the viewer's vetting stops them receiving `level`, and how."""
+        facts = self.facts
+        if level <= facts.cleared_sensitivity:
+            return None
+        if facts.vetting_has_expired and cleared_sensitivity(facts.vetting_level, role=facts.role) >= level:
+            return RefusalReason.VETTING_EXPIRED
+        return RefusalReason.VETTING_TOO_LOW
+
+    def _vetting_message(self, reason: str, level: int) -> str:
+        facts = self.facts
+        sensitivity = Sensitivity(level).label
+        needed = VettingLevel(VETTING_NEEDED[level]).label
+        if reason == RefusalReason.VETTING_EXPIRED:
+            return (
+                f"Your vetting ({VettingLevel(facts.vetting_level).label}) expired on "
+                f"{_date(facts.vetting_expires_on)}, and {sensitivity} information needs {needed} in "
+                "date; ask your manager to renew it."
+            )
+        current = VettingLevel(facts.vetting_in_force).label
+        return (
+            f"Your vetting ({current}) is below the {needed} that {sensitivity} information needs; "
+            "ask your manager."
+        )
+
+    def own_agency(self, category: str, category_id: int, level: int) -> Refusal:
+        """Own items above the viewer's vetting: withheld, and the viewer is told why."""
+        reason = self._vetting_failure(level) or RefusalReason.VETTING_TOO_LOW
+        holder = self.partnership.agency_names.get(self.facts.agency_id, "your agency")
+        category_name = self.partnership.categories[category][1].lower()
+        return Refusal(
+            holding_agency_id=self.facts.agency_id,
+            category_code=category,
+            category_id=category_id,
+            from_sensitivity=level,
+            reason=reason,
+            message=f"{holder}'s own {category_name} marked {Sensitivity(level).label} is withheld. "
+            + self._vetting_message(reason, level),
+            clause_id=None,
+            may_disclose_existence=True,
+        )
+
+    def _failures(self, rule: ClauseRule, consent: bool, level: int) -> list[str]:
         """The failing checks of `rule`, in the order a person should deal with them."""
         facts = self.facts
         failing = []
@@ -338,6 +406,9 @@ class _Explainer:
             )
         if not set(rule.required_courses) <= facts.current_courses:
             failing.append(RefusalReason.TRAINING_NOT_CURRENT)
+        vetting = self._vetting_failure(level)
+        if vetting:
+            failing.append(vetting)
         if facts.assurance_in_force < rule.minimum_assurance:
             expired = facts.assurance_expires_on is not None and facts.assurance_expires_on < facts.day
             failing.append(
@@ -405,6 +476,8 @@ class _Explainer:
             RefusalReason.ROLE_NOT_RECIPIENT,
             RefusalReason.VOLUNTEERS_NOT_COVERED,
             RefusalReason.TRAINING_NOT_CURRENT,
+            RefusalReason.VETTING_EXPIRED,
+            RefusalReason.VETTING_TOO_LOW,
             RefusalReason.ASSURANCE_EXPIRED,
             RefusalReason.ASSURANCE_BELOW_MINIMUM,
             RefusalReason.CONSENT_NOT_RECORDED,
@@ -412,13 +485,13 @@ class _Explainer:
         scored = sorted(
             eligible,
             key=lambda r: (
-                len(self._failures(r, consent)),
-                -min((order.index(f) for f in self._failures(r, consent)), default=len(order)),
+                len(self._failures(r, consent, level)),
+                -min((order.index(f) for f in self._failures(r, consent, level)), default=len(order)),
                 r.policy_id,
             ),
         )
         rule = scored[0]
-        failures = self._failures(rule, consent)
+        failures = self._failures(rule, consent, level)
         where = f"{rule.protocol_title} ({_clause_label(rule.policy_id)})"
         if not failures:
             detail = f" ({errors[0]})" if errors else ""
@@ -453,6 +526,11 @@ class _Explainer:
             message = (
                 f"{_sentence('; '.join(parts))}. {where} requires it in date to see {category_name} "
                 f"from {holder}: renew it, and ask your manager to record it."
+            )
+        elif reason in {RefusalReason.VETTING_EXPIRED, RefusalReason.VETTING_TOO_LOW}:
+            message = (
+                f"{holder}'s {category_name} marked {Sensitivity(level).label} is withheld. "
+                + self._vetting_message(reason, level)
             )
         elif reason == RefusalReason.ASSURANCE_EXPIRED:
             message = (

@@ -243,3 +243,82 @@ class Approval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} approved {self.protocol.label}"
+
+
+class ConsentMethod(models.TextChoices):
+    WRITTEN = "written", "Signed consent form"
+    VERBAL = "verbal", "Verbal, recorded by the practitioner"
+    ELECTRONIC = "electronic", "Electronic (agency system or portal)"
+
+
+class ConsentRecord(models.Model):
+    """A person's consent to one holding agency sharing about them, for some purposes or all.
+
+    Clauses that need consent share only while a record is in force (given, unexpired and not
+    withdrawn); withdrawal takes effect at once and is kept, never deleted (protocols.consent).
+    """
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="consents")
+    sharing_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+", help_text="The holding agency whose sharing."
+    )
+    all_purposes = models.BooleanField(default=False)
+    purposes = models.ManyToManyField(Purpose, related_name="+", blank=True)
+    given_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True)
+    method = models.CharField(max_length=12, choices=ConsentMethod.choices)
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawal_notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["person", "-given_on"]
+        indexes = [models.Index(fields=["person", "sharing_agency"], name="consent_by_person_agency")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_on__isnull=True) | models.Q(expires_on__gte=models.F("given_on")),
+                name="consent_expires_after_given",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Consent of {self.person} to {self.sharing_agency} sharing"
+
+    def is_in_force(self, day: dt.date) -> bool:
+        """Given by `day`, not expired, and not withdrawn on or before it (withdrawal acts at once)."""
+        withdrawn = self.withdrawn_at is not None and timezone.localdate(self.withdrawn_at) <= day
+        return self.given_on <= day and (self.expires_on is None or day <= self.expires_on) and not withdrawn
+
+
+class ConsentOverride(models.Model):
+    """Sharing without recorded consent, for one viewer, person, holding agency and purpose.
+
+    For when consent cannot be sought (a safeguarding emergency, say): it needs the
+    `protocols.override_consent` permission and a reason, lasts at most 72 hours, and is on the ledger.
+    """
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="consent_overrides")
+    sharing_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    purpose = models.ForeignKey(Purpose, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    granted_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-granted_at"]
+        permissions = [("override_consent", "May share without recorded consent, with a reason")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("granted_at")),
+                name="consent_override_expires_after_granted",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Consent override for {self.person} ({self.sharing_agency}, {self.purpose})"

@@ -11,7 +11,23 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from iomshare.partnership.models import AssuranceLevel, Role, StaffMember, TrainingRecord
+from iomshare.partnership.models import AssuranceLevel, Role, StaffMember, TrainingRecord, VettingLevel
+from iomshare.records.models import Sensitivity
+
+# The least vetting in force that each sensitivity needs: the one place this is decided. It caps
+# every viewer, own agency's items included; agency system accounts are not people and are not vetted
+# (what they pull is governed by the clauses that name the `system` role and by agency assurance).
+VETTING_NEEDED: dict[int, int] = {
+    Sensitivity.OFFICIAL: VettingLevel.NONE,
+    Sensitivity.OFFICIAL_SENSITIVE: VettingLevel.NPPV2,
+}
+
+
+def cleared_sensitivity(vetting_in_force: int, *, role: str) -> int:
+    """The most sensitive level a viewer with this vetting may receive (0: nothing at all)."""
+    if role == Role.SYSTEM:
+        return max(VETTING_NEEDED)
+    return max((level for level, needed in VETTING_NEEDED.items() if vetting_in_force >= needed), default=0)
 
 
 @dataclass(frozen=True)
@@ -66,6 +82,24 @@ class ViewerFacts:
     lapsed_courses: Mapping[str, dt.date] = field(default_factory=dict)
     assurance_level: int = AssuranceLevel.NONE
     assurance_expires_on: dt.date | None = None
+    vetting_level: int = VettingLevel.NONE
+    vetting_expires_on: dt.date | None = None
+
+    @property
+    def vetting_in_force(self) -> int:
+        """The viewer's vetting today: expired vetting counts as none (see StaffMember.vetting_on)."""
+        if self.vetting_expires_on is None or self.vetting_expires_on < self.day:
+            return VettingLevel.NONE
+        return self.vetting_level
+
+    @property
+    def vetting_has_expired(self) -> bool:
+        return self.vetting_expires_on is not None and self.vetting_expires_on < self.day
+
+    @property
+    def cleared_sensitivity(self) -> int:
+        """The most sensitive information this viewer's vetting lets them receive, from any agency."""
+        return cleared_sensitivity(self.vetting_in_force, role=self.role)
 
     @property
     def assurance_in_force(self) -> int:
@@ -96,4 +130,6 @@ class ViewerFacts:
             lapsed_courses=lapsed,
             assurance_level=agency.assurance_level,
             assurance_expires_on=agency.assurance_expires_on,
+            vetting_level=viewer.vetting_level,
+            vetting_expires_on=viewer.vetting_expires_on,
         )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from iomshare.partnership.models import Agency, AssuranceLevel, Course, Role
+from iomshare.partnership.models import Agency, AssuranceLevel, Course, Role, VettingLevel
 from iomshare.protocols.decisions import PartnershipFacts, compute_grid
 from iomshare.protocols.models import Protocol, Purpose
 from iomshare.protocols.rules import ClauseRule, ViewerFacts
@@ -107,6 +107,9 @@ def simulate(draft: Protocol, *, on: dt.date | None = None) -> Simulation:
                 current_courses=frozenset(Course.values),
                 assurance_level=AssuranceLevel.ACCREDITED,
                 assurance_expires_on=day + dt.timedelta(days=1),
+                # Fully vetted, so the simulation shows what the protocol opens, not what vetting caps.
+                vetting_level=VettingLevel.NPPV3_SC,
+                vetting_expires_on=day + dt.timedelta(days=1),
             )
             before = _visible(before_rules, facts, purposes, partnership)
             after = _visible(after_rules, facts, purposes, partnership)

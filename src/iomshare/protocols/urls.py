@@ -1,6 +1,6 @@
 from django.urls import path
 
-from iomshare.protocols import views
+from iomshare.protocols import consent_views, views
 
 app_name = "protocols"
 urlpatterns = [
@@ -11,4 +11,11 @@ urlpatterns = [
     path("<int:protocol_id>/export.yaml", views.protocol_export, name="export"),
     path("<int:protocol_id>/simulate/", views.protocol_simulate, name="simulate"),
     path("<int:protocol_id>/<slug:action>/", views.protocol_action, name="action"),
+    path("consent/<uuid:person_id>/", consent_views.consent_page, name="consent"),
+    path(
+        "consent/<uuid:person_id>/<int:consent_id>/withdraw/",
+        consent_views.consent_withdraw,
+        name="consent-withdraw",
+    ),
+    path("consent/<uuid:person_id>/override/", consent_views.consent_override, name="consent-override"),
 ]

@@ -21,30 +21,43 @@ from iomshare.exchange.schemas import (
     ItemListParams,
     ItemOut,
     ItemPage,
+    PurposeOut,
+    PurposeParams,
 )
 from iomshare.people.api import person_or_404
+from iomshare.protocols.decisions import purposes_for
 from iomshare.records import selectors, services
 from iomshare.records.models import Category
 
 router = Router(tags=["items"])
 
 
+@router.get("/purposes", response={200: list[PurposeOut], **PROBLEMS}, url_name="purposes")
+def list_purposes(request: HttpRequest):
+    """The purposes for which active protocols share other agencies' information with the caller."""
+    return purposes_for(caller(request))
+
+
 @router.get("/persons/{person_id}/items", response={200: ItemPage, **PROBLEMS}, url_name="person-items")
 def list_items(request: HttpRequest, person_id: uuid.UUID, params: Query[ItemListParams]):
-    """The items about a person that the caller may see, newest first.
+    """The items about a person that the caller may see for `purpose`, newest first.
 
-    Today that is the caller's own agency's live items. `purpose` is optional for now and will be
-    recorded on the disclosure ledger; it becomes required once sharing protocols are enforced.
+    The caller's own agency's live items, and other agencies' items that active protocols share with
+    the caller for that purpose (each with the clause relied on), or one-off disclosures approved for
+    the caller. The read is one entry on the disclosure ledger.
     """
-    person = person_or_404(person_id)
-    page = selectors.items_page_for(caller(request), person, limit=params.limit, offset=params.offset)
+    viewer = caller(request)
+    person = person_or_404(person_id, viewer)
+    page = selectors.items_page_for(
+        viewer, person, purpose=params.purpose, limit=params.limit, offset=params.offset
+    )
     return {"count": page.count, "limit": params.limit, "offset": params.offset, "results": page.items}
 
 
 @router.get("/items/{item_id}", response={200: ItemOut, **PROBLEMS}, url_name="item")
-def get_item(request: HttpRequest, item_id: uuid.UUID):
-    """One item, if the caller may see it (404 otherwise: never whether it exists)."""
-    item = selectors.item_for(caller(request), item_id)
+def get_item(request: HttpRequest, item_id: uuid.UUID, params: Query[PurposeParams]):
+    """One item, if the caller may see it for `purpose` (404 otherwise: never whether it exists)."""
+    item = selectors.item_for(caller(request), item_id, purpose=params.purpose)
     if item is None:
         raise NotFound(f"There is no item with the id {item_id} that you may see.")
     return item
@@ -59,7 +72,7 @@ def record_item(request: HttpRequest, response: HttpResponse, person_id: uuid.UU
             f"You can record information only for your own agency ({by.agency.code}), "
             f"not for {body.holding_agency}."
         )
-    person = person_or_404(person_id)
+    person = person_or_404(person_id, by, to_record=True)
     category = Category.objects.filter(code=body.category).first()
     if category is None:
         raise InvalidInput(

@@ -1,11 +1,15 @@
 """Information items: what each holding agency records about a person, and nothing more.
 
 Item content is read only through `records.selectors` (the one door, invariant 1 of DESIGN.md).
+It is stored sealed (records.sealing): `summary`, `details` and `payload` are properties that open
+the sealed content when first read, and seal it again when the item is saved.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -52,6 +56,52 @@ class Nature(models.TextChoices):
 class ItemStatus(models.TextChoices):
     LIVE = "live", "Live"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    DISPOSED = "disposed", "Disposed of"
+
+
+class DataKey(models.Model):
+    """The data key sealing one person's items held by one agency, wrapped by the master key.
+
+    One row per (person, holding agency), not per item, so imports add no row per item. Disposing
+    of an item replaces the key (`serial` goes up) and re-seals the bucket's surviving items.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", db_index=False)
+    holding_agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", db_index=False)
+    serial = models.PositiveIntegerField(default=1, help_text="Goes up each time the key is replaced.")
+    generation = models.PositiveIntegerField(help_text="The master key generation that wraps this key.")
+    wrapped = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "holding_agency"], name="one_data_key_per_bucket")
+        ]
+
+    def __str__(self) -> str:
+        return f"Data key {self.serial} for a person's items held by agency {self.holding_agency_id}"
+
+
+def _sealing():
+    from iomshare.records import sealing
+
+    return sealing
+
+
+def seal_items(items: Sequence[InformationItem]) -> None:
+    """Seal the content of every item given whose content was set or changed since it was loaded.
+
+    One key look-up per (holding agency) for all the items' people: what makes bulk writes cheap.
+    """
+    sealing = _sealing()
+    pending = [item for item in items if item._content_is_unsealed()]
+    by_agency: dict[int, set[Any]] = {}
+    for item in pending:
+        by_agency.setdefault(item.holding_agency_id, set()).add(item.person_id)
+    keys = {agency: sealing.current_keys(agency, people) for agency, people in by_agency.items()}
+    for item in pending:
+        serial, cipher = keys[item.holding_agency_id][sealing._uuid(item.person_id)]
+        item._seal_with(cipher, serial)
 
 
 class InformationItemQuerySet(models.QuerySet["InformationItem"]):
@@ -63,6 +113,31 @@ class InformationItemQuerySet(models.QuerySet["InformationItem"]):
 
     def live(self) -> InformationItemQuerySet:
         return self.filter(status=ItemStatus.LIVE)
+
+    def bulk_create(
+        self, objs: Iterable[InformationItem], *args: Any, **kwargs: Any
+    ) -> list[InformationItem]:
+        objs = list(objs)
+        seal_items(objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+# Item fields kept inside the sealed content, and the columns that hold them once sealed.
+CONTENT_FIELDS = ("summary", "details", "payload")
+SEALED_COLUMNS = ("sealed_content", "form_code", "form_version")
+_NO_CONTENT: tuple[str, str, Any] = ("", "", {})
+
+
+def form_facts(payload: Any) -> tuple[str, int | None]:
+    """The standard form (code, version) a payload is on: plain, non-personal columns for filtering."""
+    if not isinstance(payload, dict):
+        return "", None
+    code = payload.get("form")
+    version = payload.get("version")
+    return (
+        str(code)[:60] if code else "",
+        version if isinstance(version, int) and not isinstance(version, bool) and version >= 0 else None,
+    )
 
 
 class InformationItem(models.Model):
@@ -76,9 +151,11 @@ class InformationItem(models.Model):
     )
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="items", db_index=False)
     sensitivity = models.IntegerField(choices=Sensitivity.choices, default=Sensitivity.OFFICIAL)
-    summary = models.CharField(max_length=300)
-    details = models.TextField(blank=True)
-    payload = models.JSONField(default=dict, blank=True, help_text="Structured content on a standard form.")
+    # Summary, details and payload, sealed (see records.sealing); read them through the properties.
+    sealed_content = models.BinaryField(null=True, editable=False)
+    # Which standard form the payload is on, in the clear: not personal, and needed in SQL filters.
+    form_code = models.CharField(max_length=60, blank=True, default="")
+    form_version = models.PositiveIntegerField(null=True, blank=True)
     recorded_at = models.DateTimeField(default=timezone.now)
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)
@@ -111,6 +188,102 @@ class InformationItem(models.Model):
     def __str__(self) -> str:
         return f"{self.category} item held by {self.holding_agency}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.__dict__.get("_redacted_view"):
+            raise RuntimeError("A redacted view of an item is for showing only; it is never saved.")
+        update_fields = kwargs.get("update_fields")
+        if self._state.adding and self.sealed_content is None and not self._content_is_unsealed():
+            self._set_content(0, "")  # a new item always gets sealed content, never a bare NULL
+        if self._content_is_unsealed():
+            seal_items([self])
+            if update_fields is not None:
+                kwargs["update_fields"] = _with_sealed_columns(update_fields)
+        elif update_fields is not None and set(update_fields) & set(CONTENT_FIELDS):
+            kwargs["update_fields"] = [name for name in update_fields if name not in CONTENT_FIELDS]
+        super().save(*args, **kwargs)
+
+    # -- Content: opened on first read, sealed on save --------------------------------------------
+
+    def open_content(self) -> tuple[str, str, Any]:
+        """(summary, details, payload), opened now: before the key that sealed them is replaced."""
+        return self._content()
+
+    def _content(self) -> tuple[str, str, Any]:
+        cached = self.__dict__.get("_content_cache")
+        sealed = self.sealed_content
+        if cached is not None and cached[0] is sealed:
+            return cached[1]
+        if sealed is None or self.status == ItemStatus.DISPOSED:
+            content = _NO_CONTENT
+        else:
+            sealing = _sealing()
+            sealed = bytes(sealed)
+            cipher = sealing.cipher_for(self.person_id, self.holding_agency_id, sealing.serial_of(sealed))
+            content = sealing.decode_content(sealing.open_sealed(cipher, sealing.item_aad(self.pk), sealed))
+        self.__dict__["_content_cache"] = (self.sealed_content, content, False)
+        return content
+
+    def _set_content(self, index: int, value: Any) -> None:
+        content = list(self._content())
+        content[index] = value
+        self.__dict__["_content_cache"] = (self.sealed_content, tuple(content), True)
+
+    def _content_is_unsealed(self) -> bool:
+        cached = self.__dict__.get("_content_cache")
+        return cached is not None and cached[2] and cached[0] is self.sealed_content
+
+    def _seal_with(self, cipher: Any, serial: int) -> None:
+        sealing = _sealing()
+        summary, details, payload = self._content()
+        self.sealed_content = sealing.seal(
+            cipher, serial, sealing.item_aad(self.pk), sealing.encode_content(summary, details, payload)
+        )
+        self.form_code, self.form_version = form_facts(payload)
+        self.__dict__["_content_cache"] = (self.sealed_content, (summary, details, payload), False)
+
+    @property
+    def summary(self) -> str:
+        return self._content()[0]
+
+    @summary.setter
+    def summary(self, value: str) -> None:
+        self._set_content(0, value)
+
+    @property
+    def details(self) -> str:
+        return self._content()[1]
+
+    @details.setter
+    def details(self, value: str) -> None:
+        self._set_content(1, value or "")
+
+    @property
+    def payload(self) -> Any:
+        return self._content()[2]
+
+    @payload.setter
+    def payload(self, value: Any) -> None:
+        self._set_content(2, value if value is not None else {})
+
+    def show_redacted(self, payload: Any) -> None:
+        """Show `payload` in place of the real one, in memory only: a recipient's redacted view.
+
+        The content is not marked as changed, and saving this instance is refused, so a redacted copy
+        can never be sealed over the holding agency's record.
+        """
+        summary, details, _ = self._content()
+        self.__dict__["_content_cache"] = (self.sealed_content, (summary, details, payload), False)
+        self.__dict__["_redacted_view"] = True
+
+    @property
+    def is_disposed(self) -> bool:
+        return self.status == ItemStatus.DISPOSED
+
+
+def _with_sealed_columns(update_fields: Iterable[str]) -> list[str]:
+    names = [name for name in update_fields if name not in CONTENT_FIELDS]
+    return names + [name for name in SEALED_COLUMNS if name not in names]
+
 
 class CorrectionKind(models.TextChoices):
     CORRECTED = "corrected", "Corrected"
@@ -125,11 +298,76 @@ class ItemCorrection(models.Model):
     at = models.DateTimeField(default=timezone.now)
     kind = models.CharField(max_length=10, choices=CorrectionKind.choices)
     reason = models.TextField()
-    previous = models.JSONField(default=dict, help_text="The values before the change, by field.")
-    changes = models.JSONField(default=dict, help_text="The values after the change, by field.")
+    # The values before and after the change, by field, sealed under the item's data key so that
+    # disposing of the item disposes of its history too. Read through `previous` and `changes`.
+    sealed_history = models.BinaryField(null=True, editable=False)
 
     class Meta:
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.by} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        cached = self.__dict__.get("_history_cache")
+        if cached is not None and cached[2] and cached[0] is self.sealed_history:
+            sealing = _sealing()
+            item = self.item
+            serial, cipher = sealing.current_keys(item.holding_agency_id, [item.person_id])[
+                sealing._uuid(item.person_id)
+            ]
+            self.seal_history_with(cipher, serial)
+        super().save(*args, **kwargs)
+
+    def open_history(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(previous, changes), opened now: before the key that sealed them is replaced."""
+        return self._history()
+
+    def _history(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        cached = self.__dict__.get("_history_cache")
+        sealed = self.sealed_history
+        if cached is not None and cached[0] is sealed:
+            return cached[1]
+        if sealed is None:
+            history: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
+        else:
+            sealing = _sealing()
+            sealed = bytes(sealed)
+            item = self.item
+            cipher = sealing.cipher_for(item.person_id, item.holding_agency_id, sealing.serial_of(sealed))
+            plaintext = sealing.open_sealed(cipher, self.history_aad(), sealed)
+            history = sealing.decode_history(plaintext)
+        self.__dict__["_history_cache"] = (self.sealed_history, history, False)
+        return history
+
+    def history_aad(self) -> bytes:
+        return _sealing().correction_aad(self.item_id, self.kind, self.at)
+
+    def _set_history(self, index: int, value: dict[str, Any]) -> None:
+        history = list(self._history())
+        history[index] = dict(value or {})
+        self.__dict__["_history_cache"] = (self.sealed_history, tuple(history), True)
+
+    @property
+    def previous(self) -> dict[str, Any]:
+        return self._history()[0]
+
+    @previous.setter
+    def previous(self, value: dict[str, Any]) -> None:
+        self._set_history(0, value)
+
+    @property
+    def changes(self) -> dict[str, Any]:
+        return self._history()[1]
+
+    @changes.setter
+    def changes(self, value: dict[str, Any]) -> None:
+        self._set_history(1, value)
+
+    def seal_history_with(self, cipher: Any, serial: int) -> None:
+        sealing = _sealing()
+        previous, changes = self._history()
+        self.sealed_history = sealing.seal(
+            cipher, serial, self.history_aad(), sealing.encode_history(previous, changes)
+        )
+        self.__dict__["_history_cache"] = (self.sealed_history, (previous, changes), False)

@@ -1,56 +1,263 @@
-"""The one door: every read of information-item content comes through here.
+"""The one door: every read of information-item content comes through here (invariant 1).
 
-Web pages, the API, exports and reports call these functions so that the sharing rules and the
-ledger entry cannot be skipped: each read writes one disclosure entry naming every item returned,
-before anything is returned. Until protocol-enforced sharing exists, a viewer sees their own
-agency's items only: never more.
+Web pages, the API, exports and reports call these functions so that the sharing decision and the
+ledger entry cannot be skipped. A read of a person for a purpose works as DESIGN.md's "A read, end
+to end" says: protocols compute the viewer's access grid once; this module turns it, with the
+record-level rules (handling codes, restriction, one-off disclosures, per-person access lists), into
+one database query; each read writes one disclosure entry naming every item returned and the clauses
+relied on, before anything is returned (if the entry cannot be written, nothing is shown).
+
+Without a purpose a viewer sees their own agency's items only.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.utils import timezone
 
-from iomshare.errors import NotPermitted
+from iomshare.errors import NotFound, NotPermitted
+from iomshare.information_requests.selectors import approved_item_ids
 from iomshare.ledger import services as ledger
 from iomshare.ledger.context import acting_from, current_origin
 from iomshare.ledger.models import Action
-from iomshare.partnership.models import Role, StaffMember
+from iomshare.partnership.models import Agency, Role, StaffMember
+from iomshare.people.access_lists import hidden_person_ids, may_see_person
 from iomshare.people.models import Person
-from iomshare.records.models import InformationItem
+from iomshare.protocols import consent
+from iomshare.protocols.decisions import AccessGrid, Grant, access_grid, grid_filter
+from iomshare.protocols.models import Protocol
+from iomshare.protocols.rules import ViewerFacts
+from iomshare.records.models import Category, HandlingCode, InformationItem, ItemStatus
+
+# --- why a viewer may see an item -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Basis:
+    """What allows the viewer to see one item: their own agency, a protocol clause, or a one-off."""
+
+    kind: str  # "own", "clause" or "one_off"
+    label: str  # shown beside the item
+    clause_id: str = ""
+    request_id: int | None = None
+    redacted_fields: tuple[str, ...] = ()
+
+    @property
+    def is_own(self) -> bool:
+        return self.kind == "own"
+
+
+OWN_BASIS = Basis("own", "Your agency's own record")
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """Items the viewer may not see for this purpose but may be told exist, and why not."""
+
+    holding_agency: Agency
+    category: Category
+    count: int
+    message: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Sight:
+    """What one viewer may see about one person for one purpose (None: own agency only), today."""
+
+    viewer: StaffMember
+    purpose: str | None
+    grid: AccessGrid | None
+    one_off: dict[uuid.UUID, int]  # item id -> approved request id
+    condition: Q
+    clause_labels: dict[str, str]
+
+    def basis_for(self, item: InformationItem) -> Basis:
+        if item.holding_agency_id == self.viewer.agency_id:
+            return OWN_BASIS
+        grant: Grant | None = (
+            self.grid.grant_for(item.holding_agency_id, item.category.code) if self.grid else None
+        )
+        if grant is not None and item.sensitivity <= grant.max_sensitivity:
+            return Basis(
+                "clause",
+                self.clause_labels.get(grant.clause_id, grant.clause_id),
+                clause_id=grant.clause_id,
+                redacted_fields=grant.redacted_fields,
+            )
+        request_id = self.one_off[item.pk]  # the query matched nothing else
+        return Basis("one_off", f"One-off disclosure, request {request_id}", request_id=request_id)
+
+
+def _require_agency(viewer: StaffMember) -> None:
+    if viewer.agency_id is None:
+        raise NotPermitted("Your account is not linked to an agency, so it cannot see any information.")
+
+
+def _record_level_rules(viewer: StaffMember) -> Q:
+    """Rules on single items that no protocol overrides.
+
+    Another agency's item leaves it only if its handling code allows onward sharing; a restricted
+    item (accuracy disputed) is seen only by its holding agency's information-governance lead.
+    """
+    own = Q(holding_agency_id=viewer.agency_id)
+    shareable = own | Q(handling_code=HandlingCode.SHAREABLE)
+    if viewer.role == Role.IG_LEAD:
+        unrestricted = Q(restricted_at__isnull=True) | own
+    else:
+        unrestricted = Q(restricted_at__isnull=True)
+    return shareable & unrestricted
+
+
+def _own_agency_sight(viewer: StaffMember, day: dt.date) -> Sight:
+    """Without a purpose: the viewer's own agency's items, up to what their vetting clears."""
+    cleared = ViewerFacts.of(viewer, day).cleared_sensitivity
+    own = Q(holding_agency_id=viewer.agency_id, sensitivity__lte=cleared)
+    return Sight(viewer, None, None, {}, own & _record_level_rules(viewer), {})
+
+
+def _clause_labels(grid: AccessGrid) -> dict[str, str]:
+    protocol_ids = {grant.protocol_id for grant in grid.grants.values() if not grant.is_own}
+    titles = dict(Protocol.objects.filter(pk__in=protocol_ids).values_list("pk", "title"))
+    return {
+        grant.clause_id: f"Shared under {titles.get(grant.protocol_id, 'a protocol')}, clause {grant.clause_id.rsplit(':', 1)[-1]}"
+        for grant in grid.grants.values()
+        if not grant.is_own
+    }
+
+
+def sight_for(viewer: StaffMember, person_id, purpose: str | None, *, on: dt.date | None = None) -> Sight:
+    """The viewer's sight of one person: raises NotFound where an access list hides the person."""
+    _require_agency(viewer)
+    if not may_see_person(viewer, person_id):
+        raise NotFound("There is no such person that you may see.")
+    day = on or timezone.localdate()
+    if not purpose:
+        return _own_agency_sight(viewer, day)
+    sources = consent.consented_sources(person_id, purpose, on=day) | consent.overridden_sources(
+        viewer, person_id, purpose, on=day
+    )
+    grid = access_grid(viewer, purpose, on=day, consented_sources=sources)
+    one_off = approved_item_ids(viewer, person_id, purpose, on=day)
+    condition = grid_filter(grid)
+    if one_off:
+        condition |= Q(pk__in=list(one_off))
+    return Sight(
+        viewer, purpose, grid, one_off, condition & _record_level_rules(viewer), _clause_labels(grid)
+    )
+
+
+def _disclosed(sight: Sight, items: list[InformationItem]) -> list[InformationItem]:
+    """Label each item with its basis and remove the fields its clause redacts."""
+    for item in items:
+        item.basis = sight.basis_for(item)
+        if item.basis.redacted_fields and item.payload:
+            item.show_redacted(_redact(item.payload, item.basis.redacted_fields))
+    return items
+
+
+def _redact(payload: dict, fields: tuple[str, ...]) -> dict:
+    kept = {name: value for name, value in payload.items() if name not in fields}
+    if isinstance(kept.get("answers"), dict):
+        kept["answers"] = {name: value for name, value in kept["answers"].items() if name not in fields}
+    kept["redacted"] = sorted(fields)
+    return kept
+
+
+def _record(sight: Sight, person, items: list[InformationItem], **extra) -> None:
+    clauses = sorted({item.basis.clause_id for item in items if item.basis.clause_id})
+    requests = sorted({item.basis.request_id for item in items if item.basis.request_id})
+    if requests:
+        extra["one_off_requests"] = requests
+    ledger.record_disclosure(
+        viewer=sight.viewer, person=person, items=items, purpose=sight.purpose or "", clauses=clauses, **extra
+    )
+
+
+def _person_items(sight: Sight, person) -> object:
+    return InformationItem.objects.live().filter(person=person).filter(sight.condition)
+
+
+# --- reads ----------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Picture:
-    """What one viewer may see about one person, newest first."""
+    """What one viewer may see about one person for one purpose, newest first, and what is withheld."""
 
     person: Person
+    purpose: str | None
     items: list[InformationItem]
-    own_agency_counts: dict[str, int] = field(default_factory=dict)
+    withheld: list[Withheld] = field(default_factory=list)
+    grid: AccessGrid | None = None
+    count: int = 0  # how many items the viewer may see in all (items may be one page of them)
 
 
-def _visible_items(viewer: StaffMember):
-    if viewer.agency_id is None:
-        raise NotPermitted("Your account is not linked to an agency, so it cannot see any information.")
-    return InformationItem.objects.filter(holding_agency_id=viewer.agency_id).live()
+def picture_for(
+    viewer: StaffMember,
+    person: Person,
+    *,
+    purpose: str | None,
+    limit: int | None = None,
+    offset: int = 0,
+    category_id: int | None = None,
+) -> Picture:
+    """Everything `viewer` may see about `person` for `purpose` (None: their own agency's items).
+
+    `limit` and `offset` take one page of it, newest first; only that page is read and recorded.
+    `category_id` narrows the read (and so the ledger entry) to one kind of information, as an
+    information-governance lead choosing items to release needs.
+    """
+    sight = sight_for(viewer, person.pk, purpose)
+    query = _person_items(sight, person).select_related("holding_agency", "category", "author")
+    if category_id is not None:
+        query = query.filter(category_id=category_id)
+    ordered = query.order_by("-recorded_at", "id")
+    items = _disclosed(sight, list(ordered[offset : offset + limit] if limit else ordered[offset:]))
+    _record(sight, person, items, **({"offset": offset} if offset else {}))
+    count = len(items) if not limit and not offset else query.count()
+    return Picture(person, purpose, items, withheld_from(sight, person), sight.grid, count)
 
 
-def picture_for(viewer: StaffMember, person: Person, *, limit: int | None = None) -> Picture:
-    """Everything `viewer` may see about `person`: today, their own agency's live items."""
-    query = (
-        _visible_items(viewer)
-        .for_person(person)
-        .select_related("holding_agency", "category", "author")
-        .order_by("-recorded_at")
+def withheld_from(sight: Sight, person: Person) -> list[Withheld]:
+    """Per holding agency and category, how many items are withheld, where existence may be known.
+
+    Counts only, never content. Items whose handling code forbids onward sharing, and restricted
+    items, are not counted: their existence is not the viewer's to know.
+    """
+    if sight.grid is None:
+        return []
+    hidden = (
+        InformationItem.objects.live()
+        .filter(person=person, handling_code=HandlingCode.SHAREABLE, restricted_at__isnull=True)
+        .exclude(sight.condition)
+        .values_list("holding_agency_id", "category__code", "sensitivity")
+        .annotate(n=Count("id"))
+        .order_by()
     )
-    items = list(query[:limit] if limit else query)
-    counts = dict(
-        _visible_items(viewer).for_person(person).values_list("category__name").annotate(n=Count("id"))
+    counts: dict[tuple[int, str], list] = {}
+    for agency_id, code, sensitivity, n in hidden:
+        refusal = sight.grid.refusal_for(agency_id, code, sensitivity)
+        if refusal is None or not refusal.may_disclose_existence:
+            continue
+        entry = counts.setdefault((agency_id, code), [0, refusal])
+        entry[0] += n
+    if not counts:
+        return []
+    agencies = Agency.objects.in_bulk({agency_id for agency_id, _ in counts})
+    categories = Category.objects.in_bulk({code for _, code in counts}, field_name="code")
+    return sorted(
+        (
+            Withheld(agencies[agency_id], categories[code], n, refusal.message, refusal.reason)
+            for (agency_id, code), (n, refusal) in counts.items()
+        ),
+        key=lambda w: (w.holding_agency.name, w.category.name),
     )
-    ledger.record_disclosure(viewer=viewer, person=person, items=items)
-    return Picture(person=person, items=items, own_agency_counts=counts)
 
 
 @dataclass(frozen=True)
@@ -61,50 +268,97 @@ class ItemsPage:
     items: list[InformationItem]
 
 
-def items_page_for(viewer: StaffMember, person: Person, *, limit: int, offset: int = 0) -> ItemsPage:
-    """A page of what `viewer` may see about `person` (the same rule as `picture_for`), for the API."""
-    query = _visible_items(viewer).for_person(person)
+def items_page_for(
+    viewer: StaffMember, person: Person, *, purpose: str | None, limit: int, offset: int = 0
+) -> ItemsPage:
+    """A page of what `viewer` may see about `person` for `purpose` (the rule of `picture_for`)."""
+    sight = sight_for(viewer, person.pk, purpose)
+    query = _person_items(sight, person)
     page = query.select_related("holding_agency", "category", "author").order_by("-recorded_at", "id")
-    items = list(page[offset : offset + limit])
-    ledger.record_disclosure(viewer=viewer, person=person, items=items, offset=offset)
+    items = _disclosed(sight, list(page[offset : offset + limit]))
+    _record(sight, person, items, offset=offset)
     return ItemsPage(count=query.count(), items=items)
 
 
-def item_for(viewer: StaffMember, item_id) -> InformationItem | None:
-    """One item, if `viewer` may see it; None otherwise (never say whether it exists)."""
+def item_for(viewer: StaffMember, item_id, *, purpose: str | None = None) -> InformationItem | None:
+    """One item, if `viewer` may see it for `purpose`; None otherwise (never say whether it exists)."""
+    _require_agency(viewer)
+    person_id = InformationItem.objects.filter(pk=item_id).values_list("person_id", flat=True).first()
+    if person_id is None:
+        return None
+    try:
+        sight = sight_for(viewer, person_id, purpose)
+    except NotFound:
+        return None
     item = (
-        _visible_items(viewer)
+        InformationItem.objects.live()
+        .filter(pk=item_id)
+        .filter(sight.condition)
         .select_related("holding_agency", "category", "author", "person")
-        .filter(id=item_id)
         .first()
     )
-    if item is not None:
-        ledger.record_disclosure(viewer=viewer, person=item.person, items=[item])
+    if item is None:
+        return None
+    _disclosed(sight, [item])
+    _record(sight, item.person, [item])
     return item
 
 
-def recent_form_items(viewer: StaffMember, person: Person, *, form_code: str, since) -> list[InformationItem]:
+def picture_export_for(viewer: StaffMember, person: Person, *, purpose: str | None) -> list[InformationItem]:
+    """A person's picture for `purpose` (the rule of `picture_for`), to download: an export entry."""
+    sight = sight_for(viewer, person.pk, purpose)
+    query = _person_items(sight, person).select_related("holding_agency", "category", "author", "person")
+    items = _disclosed(sight, list(query.order_by("-recorded_at", "id")))
+    clauses = sorted({item.basis.clause_id for item in items if item.basis.clause_id})
+    ledger.record(
+        Action.EXPORT, by=viewer, person=person, items=items, purpose=purpose or "", clauses=clauses
+    )
+    return items
+
+
+def recent_form_items(
+    viewer: StaffMember, person: Person, *, form_code: str, since, purpose: str | None = None
+) -> list[InformationItem]:
     """Items on standard form `form_code` about `person` since `since` that `viewer` may see, any agency.
 
     Shown before a practitioner starts an assessment, so one already done is not repeated.
     """
+    sight = sight_for(viewer, person.pk, purpose)
     items = list(
-        _visible_items(viewer)
-        .for_person(person)
-        .filter(payload__form=form_code, valid_from__gte=since)
+        _person_items(sight, person)
+        .filter(form_code=form_code, valid_from__gte=since)
         .select_related("holding_agency", "author", "category")
         .order_by("-valid_from", "-recorded_at")
     )
+    _disclosed(sight, items)
     if items:
-        ledger.record_disclosure(viewer=viewer, person=person, items=items, form=form_code)
+        _record(sight, person, items, form=form_code)
     return items
 
 
 def items_for_extract(
-    viewer: StaffMember, *, person_ids=None, recorded_since=None, purpose: str = ""
+    viewer: StaffMember, *, person_ids=None, recorded_since=None, purpose: str | None = None
 ) -> Iterator[InformationItem]:
-    """Every item `viewer` may see, about `person_ids` (or everyone), streamed for a bulk extract."""
-    query = _visible_items(viewer)
+    """Every item `viewer` may see for `purpose`, about `person_ids` (or everyone), for an extract.
+
+    The grid is computed once for the whole extract, so clauses that need a person's consent and
+    one-off disclosures (both per person) do not apply here: a bulk extract carries only what a
+    protocol shares with everyone it covers. People hidden from the viewer by an access list are left
+    out.
+    """
+    _require_agency(viewer)
+    if purpose:
+        grid = access_grid(viewer, purpose)
+        sight = Sight(
+            viewer, purpose, grid, {}, grid_filter(grid) & _record_level_rules(viewer), _clause_labels(grid)
+        )
+    else:
+        sight = _own_agency_sight(viewer, timezone.localdate())
+    query = (
+        InformationItem.objects.live()
+        .filter(sight.condition)
+        .exclude(person_id__in=hidden_person_ids(viewer))
+    )
     if person_ids is not None:
         query = query.filter(person_id__in=person_ids)
     if recorded_since is not None:
@@ -112,12 +366,10 @@ def items_for_extract(
     query = query.select_related("holding_agency", "category", "author", "person").order_by(
         "person_id", "-recorded_at", "id"
     )
-    return _recorded_per_person(viewer, query.iterator(chunk_size=2000), purpose)
+    return _recorded_per_person(sight, query.iterator(chunk_size=2000))
 
 
-def _recorded_per_person(
-    viewer: StaffMember, items: Iterator[InformationItem], purpose: str = ""
-) -> Iterator[InformationItem]:
+def _recorded_per_person(sight: Sight, items: Iterator[InformationItem]) -> Iterator[InformationItem]:
     """Yield an extract's items person by person, each person's export recorded before it is yielded.
 
     The origin (channel, request id) is taken now: a streamed response runs after the request ends.
@@ -126,8 +378,17 @@ def _recorded_per_person(
     batch: list[InformationItem] = []
 
     def flush() -> Iterator[InformationItem]:
+        _disclosed(sight, batch)
+        clauses = sorted({item.basis.clause_id for item in batch if item.basis.clause_id})
         with acting_from(origin):
-            ledger.record(Action.EXPORT, by=viewer, person=batch[0].person_id, items=batch, purpose=purpose)
+            ledger.record(
+                Action.EXPORT,
+                by=sight.viewer,
+                person=batch[0].person_id,
+                items=batch,
+                purpose=sight.purpose or "",
+                clauses=clauses,
+            )
         yield from batch
 
     for item in items:
@@ -137,6 +398,9 @@ def _recorded_per_person(
         batch.append(item)
     if batch:
         yield from flush()
+
+
+# --- counts and metadata, never content -----------------------------------------------------------
 
 
 def count_items_by_agency_category() -> dict[tuple[int, str, int], int]:
@@ -151,6 +415,11 @@ def count_items_by_agency_category() -> dict[tuple[int, str, int], int]:
         .order_by()
     )
     return {(row["holding_agency_id"], row["category__code"], row["sensitivity"]): row["n"] for row in rows}
+
+
+def person_ids_held_by(agency_id: int):
+    """Ids of the people an agency holds any item about, as a subquery (metadata, never content)."""
+    return InformationItem.objects.filter(holding_agency_id=agency_id).values("person_id")
 
 
 # Categories whose items may fall under a subject-access exemption (crime prevention, safeguarding,
@@ -177,6 +446,7 @@ def subject_access_items(person: Person, *, by: StaffMember) -> SubjectAccessIte
         raise NotPermitted("Only an information-governance lead can compile a subject access pack.")
     items = list(
         InformationItem.objects.for_person(person)
+        .exclude(status=ItemStatus.DISPOSED)  # their content no longer exists; the ledger has certificates
         .select_related("holding_agency", "category", "author")
         .prefetch_related("corrections")
         .order_by("holding_agency__name", "-recorded_at")

@@ -12,6 +12,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -27,13 +28,16 @@ from iomshare.ledger import services as ledger
 from iomshare.ledger.models import Action
 from iomshare.partnership.models import Role, StaffMember
 from iomshare.people.models import Person
+from iomshare.records import sealing
 from iomshare.records.models import (
     Category,
     CorrectionKind,
+    DataKey,
     InformationItem,
     ItemCorrection,
     ItemStatus,
     Sensitivity,
+    form_facts,
 )
 
 MAX_REVIEW_INTERVAL = dt.timedelta(days=3 * 366)
@@ -100,9 +104,9 @@ _BULK_FIELDS = (
     "author_id",
     "category_id",
     "sensitivity",
-    "summary",
-    "details",
-    "payload",
+    "sealed_content",
+    "form_code",
+    "form_version",
     "recorded_at",
     "valid_from",
     "valid_to",
@@ -111,11 +115,19 @@ _BULK_FIELDS = (
 
 
 def _prepare_rows(rows: Iterable[Mapping[str, Any]], by: StaffMember) -> list[tuple]:
-    """Rows as tuples in _BULK_FIELDS order, each with a new id; InvalidInput naming every bad field."""
+    """Rows as tuples in _BULK_FIELDS order, each with a new id and its content sealed.
+
+    Every row is checked before anything is written (InvalidInput names every bad field); only
+    then are the people's data keys found or made, and the content sealed.
+    """
+    return _seal_rows(_check_rows(rows), by)
+
+
+def _check_rows(rows: Iterable[Mapping[str, Any]]) -> list[tuple]:
+    """Check every row (no database access, so it can overlap a batch being written)."""
     today = timezone.localdate()
-    now = timezone.now()
     default_review = today + dt.timedelta(days=365)
-    prepared: list[tuple] = []
+    checked: list[tuple] = []
     errors: dict[str, str] = {}
     for index, row in enumerate(rows):
         summary = (row.get("summary") or "").strip()
@@ -134,18 +146,14 @@ def _prepare_rows(rows: Iterable[Mapping[str, Any]], by: StaffMember) -> list[tu
             today=today,
         ).items():
             errors[f"rows[{index}].{name}"] = message
-        prepared.append(
+        checked.append(
             (
-                uuid.uuid4(),
                 row["person_id"],
-                by.agency_id,
-                by.pk,
                 row["category_id"],
                 int(sensitivity),
                 summary,
                 details,
                 row.get("payload") or {},
-                now,
                 valid_from,
                 valid_to,
                 review_by,
@@ -155,6 +163,48 @@ def _prepare_rows(rows: Iterable[Mapping[str, Any]], by: StaffMember) -> list[tu
         raise InvalidInput(
             f"No items were recorded: {len(errors)} problem{'s' if len(errors) != 1 else ''} found.",
             field_errors=errors,
+        )
+    return checked
+
+
+def _seal_rows(checked: list[tuple], by: StaffMember) -> list[tuple]:
+    """Find or make the people's data keys and seal each checked row's content."""
+    if not checked:
+        return []
+    now = timezone.now()
+    keys = sealing.current_keys(by.agency_id, {values[0] for values in checked})
+    seal, encode, item_aad, as_uuid = sealing.seal, sealing.encode_content, sealing.item_aad, sealing._uuid
+    prepared: list[tuple] = []
+    for (
+        person_id,
+        category_id,
+        sensitivity,
+        summary,
+        details,
+        payload,
+        valid_from,
+        valid_to,
+        review_by,
+    ) in checked:
+        item_id = uuid.uuid4()
+        serial, cipher = keys[as_uuid(person_id)]
+        form_code, form_version = form_facts(payload)
+        prepared.append(
+            (
+                item_id,
+                person_id,
+                by.agency_id,
+                by.pk,
+                category_id,
+                sensitivity,
+                seal(cipher, serial, item_aad(item_id), encode(summary, details, payload)),
+                form_code,
+                form_version,
+                now,
+                valid_from,
+                valid_to,
+                review_by,
+            )
         )
     return prepared
 
@@ -194,8 +244,9 @@ class BulkRecorder:
         `then_copy` (PostgreSQL only) gives, from the new ids, one more COPY (statement, text) to run
         with the batch: an import's record of which key became which item.
         """
-        self.wait()
-        prepared = _prepare_rows(rows, self.by)
+        checked = _check_rows(rows)  # pure Python: runs while the previous batch is still being copied
+        self.wait()  # the data keys below are read on the same connection as the copy
+        prepared = _seal_rows(checked, self.by)
         ids = [values[0] for values in prepared]
         if not prepared:
             return ids
@@ -271,7 +322,6 @@ def record_items_in_bulk(rows: Iterable[Mapping[str, Any]], *, by: StaffMember) 
 
 # COPY's text format: backslash, tab, newline and carriage return are escaped; \N is NULL.
 COPY_NULL = "\\N"
-_PAYLOAD_ENCODER = DjangoJSONEncoder(ensure_ascii=False)
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -322,7 +372,7 @@ def _copy_lines(batch: list[tuple]) -> str:
     other_texts = _other_field_texts(others)
     fixed_tail = all(isinstance(text, str) for text in other_texts)
     tail = ("\t" + "\t".join(other_texts)) if fixed_tail and other_texts else ""
-    escape, encode = COPY_ESCAPES, _PAYLOAD_ENCODER.encode
+    escape = COPY_ESCAPES
     # Values repeated across an import's rows (its agency, people, days) are formatted once.
     texts: dict[Any, str] = {None: COPY_NULL}
 
@@ -340,9 +390,9 @@ def _copy_lines(batch: list[tuple]) -> str:
         author_id,
         category_id,
         sensitivity,
-        summary,
-        details,
-        payload,
+        sealed_content,
+        form_code,
+        form_version,
         recorded_at,
         valid_from,
         valid_to,
@@ -356,9 +406,10 @@ def _copy_lines(batch: list[tuple]) -> str:
                 text(author_id),
                 text(category_id),
                 text(sensitivity),
-                summary.translate(escape),
-                details.translate(escape) if details else "",
-                encode(payload).translate(escape),
+                # bytea in hex, its backslash escaped for COPY's text format
+                "\\\\x" + sealed_content.hex(),
+                form_code.translate(escape),
+                text(form_version),
                 text(recorded_at),
                 text(valid_from),
                 text(valid_to),
@@ -461,6 +512,8 @@ def _check_holder(item: InformationItem, by: StaffMember, verb: str) -> None:
         raise NotPermitted(f"Only staff of the agency that holds this information can {verb} it.")
     if item.status == ItemStatus.WITHDRAWN:
         raise InvalidInput(f"This information has been withdrawn, so it cannot be {verb}ed.")
+    if item.status == ItemStatus.DISPOSED:
+        raise InvalidInput(f"This information has been disposed of, so it cannot be {verb}ed.")
 
 
 def _reason(reason: str, verb: str) -> str:
@@ -568,7 +621,9 @@ def correct_item(
         by=by,
         person=item.person_id,
         items=[item],
-        details={"fields": sorted(changed), "reason": reason, "correction_id": correction.pk},
+        # The reason stays in the (sealed) correction, not the append-only ledger: it may name the
+        # person, and disposal must be able to remove it.
+        details={"fields": sorted(changed), "correction_id": correction.pk},
     )
     _tell_recipients(item, by=by, kind=CorrectionKind.CORRECTED, correction=correction)
     return correction
@@ -594,7 +649,7 @@ def withdraw_item(item: InformationItem, *, by: StaffMember, reason: str) -> Ite
         by=by,
         person=item.person_id,
         items=[item],
-        details={"reason": reason, "correction_id": correction.pk},
+        details={"correction_id": correction.pk},
     )
     _tell_recipients(item, by=by, kind=CorrectionKind.WITHDRAWN, correction=correction)
     return correction
@@ -604,16 +659,230 @@ def reassign_items(from_person: Person, to_person: Person, *, by: StaffMember | 
     """Move every item of `from_person` to `to_person` (identity merge); return the ids moved.
 
     Only records touches item rows: identity calls this and keeps the ids so an unmerge can put
-    exactly these items back. Content is neither read nor changed.
+    exactly these items back. Content is not changed, but it is re-sealed under `to_person`'s data
+    keys, so a disposal always finds an item's key by its person and holding agency.
     """
-    rows = InformationItem.objects.filter(person=from_person)
-    moved = [str(item_id) for item_id in rows.values_list("id", flat=True)]
-    rows.update(person=to_person)
-    return moved
+    with transaction.atomic():
+        items = list(InformationItem.objects.select_for_update().filter(person=from_person))
+        _move_items(items, to_person)
+    return [str(item.pk) for item in items]
 
 
 def restore_items(item_ids: Iterable[str], to_person: Person, *, by: StaffMember | None) -> int:
     """Move the given items (by id) to `to_person` again (identity unmerge); return how many moved."""
-    return InformationItem.objects.filter(id__in=[uuid.UUID(str(item_id)) for item_id in item_ids]).update(
-        person=to_person
+    ids = [uuid.UUID(str(item_id)) for item_id in item_ids]
+    with transaction.atomic():
+        items = list(InformationItem.objects.select_for_update().filter(id__in=ids).exclude(person=to_person))
+        _move_items(items, to_person)
+    return len(items)
+
+
+def _move_items(items: list[InformationItem], to_person: Person) -> None:
+    """Give `items` to `to_person`, re-sealing their content and history under its data keys."""
+    if not items:
+        return
+    corrections = list(ItemCorrection.objects.filter(item__in=items))
+    by_id = {item.pk: item for item in items}
+    for correction in corrections:
+        correction.item = by_id[correction.item_id]
+        correction.open_history()  # under the old bucket's key, before the item moves
+    for item in items:
+        item.open_content()
+    for item in items:
+        item.person = to_person
+    agencies = {item.holding_agency_id for item in items}
+    keys = {agency: sealing.current_keys(agency, [to_person.pk])[to_person.pk] for agency in agencies}
+    for item in items:
+        if item.sealed_content is not None:
+            item._seal_with(keys[item.holding_agency_id][1], keys[item.holding_agency_id][0])
+    for correction in corrections:
+        if correction.sealed_history is not None:
+            agency = correction.item.holding_agency_id
+            correction.seal_history_with(keys[agency][1], keys[agency][0])
+    InformationItem.objects.bulk_update(items, ["person", "sealed_content"], batch_size=500)
+    ItemCorrection.objects.bulk_update(corrections, ["sealed_history"], batch_size=500)
+
+
+# -- Disposal (invariant 6): the content goes for good, a certificate stays -----------------------
+
+
+@dataclass(frozen=True)
+class DisposalCertificate:
+    """What was disposed of, whose, when, under which rule and by whom; kept on the ledger."""
+
+    item_id: uuid.UUID
+    person_id: uuid.UUID
+    holding_agency: str
+    category: str
+    rule: str
+    reason: str
+    disposed_at: dt.datetime  # the ledger entry's time
+    by_id: int | None
+    ledger_entry_id: int
+
+
+ROLES_THAT_DISPOSE = {Role.IG_LEAD, Role.SYSTEM}
+
+
+def dispose_items(
+    item_ids: Iterable[uuid.UUID | str],
+    *,
+    by: StaffMember | None,
+    rule: str,
+    reason: str,
+    rotate_master_key: bool = True,
+) -> list[DisposalCertificate]:
+    """Dispose of items for good: content, correction history and data key destroyed; a certificate stays.
+
+    Each (person, holding agency) bucket is one transaction: its key is replaced and its surviving
+    items re-sealed, so nothing sealed under the old key can be opened again. Then (by default) the
+    master key is rotated, so a database backup taken before cannot bring the content back either.
+    Already-disposed items are skipped, so a run killed midway is finished by running it again.
+    `by` is the information-governance lead deciding, or None for a scheduled retention sweep.
+    Legal holds are the caller's to check. Returns the certificates of the items disposed of now.
+    """
+    rule, reason = (rule or "").strip(), (reason or "").strip()
+    problems = {}
+    if not rule:
+        problems["rule"] = "Name the retention rule the information is disposed of under"
+    if not reason:
+        problems["reason"] = "Enter why the information is being disposed of"
+    ids: list[uuid.UUID] = []
+    for index, item_id in enumerate(item_ids):
+        try:
+            ids.append(item_id if isinstance(item_id, uuid.UUID) else uuid.UUID(str(item_id)))
+        except ValueError:
+            problems[f"item_ids[{index}]"] = f"{item_id!r} is not an item id"
+    if problems:
+        raise InvalidInput("Nothing was disposed of: correct the problems listed.", field_errors=problems)
+    found: dict[uuid.UUID, tuple[uuid.UUID, int, str]] = {}
+    for start in range(0, len(ids), 900):
+        for item_id, person_id, agency_id, status in InformationItem.objects.filter(
+            id__in=ids[start : start + 900]
+        ).values_list("id", "person_id", "holding_agency_id", "status"):
+            found[item_id] = (person_id, agency_id, status)
+    unknown = [str(item_id) for item_id in ids if item_id not in found]
+    if unknown:
+        raise InvalidInput(
+            "Nothing was disposed of: some items do not exist.",
+            field_errors={"item_ids": "No item has the id " + ", ".join(unknown[:10])},
+        )
+    buckets: dict[tuple[uuid.UUID, int], set[uuid.UUID]] = {}
+    for item_id, (person_id, agency_id, status) in found.items():
+        if status != ItemStatus.DISPOSED:
+            buckets.setdefault((person_id, agency_id), set()).add(item_id)
+    if by is not None:
+        foreign = {agency for _, agency in buckets} - {by.agency_id}
+        if by.role not in ROLES_THAT_DISPOSE or (by.role == Role.IG_LEAD and foreign):
+            raise NotPermitted(
+                "Only the information-governance lead of the agency that holds information can dispose of it."
+            )
+    if buckets:
+        sealing.mark_rotation_due()
+    certificates: list[DisposalCertificate] = []
+    for (person_id, agency_id), bucket_ids in sorted(buckets.items(), key=lambda pair: str(pair[0])):
+        certificates += _dispose_bucket(person_id, agency_id, bucket_ids, by=by, rule=rule, reason=reason)
+    if rotate_master_key and sealing.master_keys().rotation_due:
+        sealing.rotate_master_key()
+    return certificates
+
+
+@transaction.atomic
+def _dispose_bucket(
+    person_id: uuid.UUID,
+    agency_id: int,
+    item_ids: set[uuid.UUID],
+    *,
+    by: StaffMember | None,
+    rule: str,
+    reason: str,
+) -> list[DisposalCertificate]:
+    key = DataKey.objects.select_for_update().filter(person_id=person_id, holding_agency_id=agency_id).first()
+    items = list(
+        InformationItem.objects.select_for_update()
+        .filter(person_id=person_id, holding_agency_id=agency_id)
+        .select_related("category", "holding_agency")
     )
+    disposing = [item for item in items if item.pk in item_ids and item.status != ItemStatus.DISPOSED]
+    if not disposing:  # another run finished this bucket meanwhile
+        return []
+    surviving = [item for item in items if item.pk not in item_ids and item.sealed_content is not None]
+    by_id = {item.pk: item for item in items}
+    corrections = list(ItemCorrection.objects.filter(item_id__in=list(by_id)))
+    surviving_history = [c for c in corrections if c.item_id not in item_ids and c.sealed_history is not None]
+    for correction in surviving_history:
+        correction.item = by_id[correction.item_id]
+        correction.open_history()  # under the key about to be destroyed
+    for item in surviving:
+        item.open_content()
+
+    # A new data key for the bucket; the old one is overwritten, with no copy kept anywhere.
+    data_key, generation, wrapped = sealing.new_data_key(person_id, agency_id)
+    cipher, serial = sealing.AESGCM(data_key), (key.serial + 1 if key else 1)
+    for item in surviving:
+        item._seal_with(cipher, serial)
+    for correction in surviving_history:
+        correction.seal_history_with(cipher, serial)
+    InformationItem.objects.bulk_update(surviving, ["sealed_content"], batch_size=500)
+    ItemCorrection.objects.bulk_update(surviving_history, ["sealed_history"], batch_size=500)
+    if key is None:
+        DataKey.objects.create(
+            person_id=person_id,
+            holding_agency_id=agency_id,
+            serial=serial,
+            generation=generation,
+            wrapped=wrapped,
+        )
+    else:
+        key.serial, key.generation, key.wrapped = serial, generation, wrapped
+        key.save(update_fields=["serial", "generation", "wrapped"])
+
+    disposed_ids = [item.pk for item in disposing]
+    InformationItem.objects.filter(id__in=disposed_ids).update(
+        status=ItemStatus.DISPOSED,
+        sealed_content=None,
+        form_code="",
+        form_version=None,
+        restricted_reason="",
+    )
+    # A correction's reason may repeat what was corrected: it goes with the content.
+    ItemCorrection.objects.filter(item_id__in=disposed_ids).update(sealed_history=None, reason="")
+    transaction.on_commit(lambda: sealing.key_cache.forget_bucket(person_id, agency_id))
+    sealing.key_cache.forget_bucket(person_id, agency_id)
+
+    events = [
+        ledger.Event(
+            action=Action.DISPOSED,
+            by=by,
+            person_id=person_id,
+            item_ids=[str(item.pk)],
+            holding_agencies=[item.holding_agency.code],
+            details={
+                "certificate": {
+                    "item_id": str(item.pk),
+                    "category": item.category.code,
+                    "holding_agency": item.holding_agency.code,
+                    "person_id": str(person_id),
+                    "recorded_at": item.recorded_at.isoformat(),
+                    "rule": rule,
+                    "reason": reason,
+                }
+            },
+        )
+        for item in disposing
+    ]
+    entries = ledger.append_many(events)
+    return [
+        DisposalCertificate(
+            item_id=item.pk,
+            person_id=person_id,
+            holding_agency=item.holding_agency.code,
+            category=item.category.code,
+            rule=rule,
+            reason=reason,
+            disposed_at=entry.at,
+            by_id=by.pk if by is not None else None,
+            ledger_entry_id=entry.pk,
+        )
+        for item, entry in zip(disposing, entries, strict=True)
+    ]

@@ -32,7 +32,7 @@ def _default_dates() -> dict[str, str]:
 
 @login_required
 def record_item(request: HttpRequest, person_id) -> HttpResponse:
-    person = person_profile(person_id)
+    person = person_profile(person_id, request.user)
     if person is None:
         raise Http404("No such person")
     errors: dict[str, str] = {}

@@ -1,12 +1,20 @@
-"""The web shell: signing in and out."""
+"""The web shell: signing in and out, and the information-governance hub."""
 
 from __future__ import annotations
 
 from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+
+from iomshare.identity import selectors as identity
+from iomshare.information_requests import selectors as requests
+from iomshare.information_requests.models import RequestStatus
+from iomshare.partnership.models import Role
+from iomshare.retention import selectors as retention
 
 
 def sign_in(request: HttpRequest) -> HttpResponse:
@@ -44,3 +52,29 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("people:cohort" if request.user.is_authenticated else "web:sign-in")
+
+
+GOVERNANCE_ROLES = frozenset({Role.IG_LEAD, Role.PARTNERSHIP_MANAGER, Role.ADMIN})
+
+
+@login_required
+def governance(request: HttpRequest) -> HttpResponse:
+    """One page for the information-governance tools, with what is waiting for a decision."""
+    viewer = request.user
+    if viewer.role not in GOVERNANCE_ROLES:
+        raise PermissionDenied(
+            "The governance tools are for information-governance leads, partnership managers and administrators."
+        )
+    waiting = {}
+    if viewer.role == Role.IG_LEAD and viewer.agency_id:
+        waiting = {
+            "requests": requests.queue_for(viewer).filter(status=RequestStatus.AWAITING_DECISION).count(),
+            "reviews": retention.open_reviews(viewer.agency_id).count(),
+            "stale": retention.stale_items(viewer.agency_id).count(),
+            "identity": identity.open_review_cases().count() + identity.open_conflicts().count(),
+        }
+    return render(
+        request,
+        "web/governance.html",
+        {"waiting": waiting, "nav": "governance", "page_title": "Information governance"},
+    )

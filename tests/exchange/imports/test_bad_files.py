@@ -112,7 +112,7 @@ CORPUS = {
     "a person nobody knows": (
         csv_bytes([contact_row("C1", crn="Z999999")]),
         "probation-contacts",
-        (2, "CRN", "nobody in the partnership has the Local identifier Z999999"),
+        (2, "CRN", "nobody in the partnership has the local identifier Z999999"),
     ),
     "a missing column": (
         csv_bytes([[*contact_row("C1")[:4], "Seen"]], header=[h for h in CONTACT_HEADER if h != "OUTCOME"]),

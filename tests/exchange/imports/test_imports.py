@@ -93,7 +93,7 @@ def test_one_bad_row_means_nothing_is_written_and_every_problem_is_listed(
     problems = {(p.row, p.column, p.value): p.reason for p in outcome.problems}
     assert "not a real date in the form %d/%m/%Y" in problems[(4, "CONTACT_DATE", "31/02/2026")]
     assert "'WENTWELL' is not a code of contact outcomes" in problems[(5, "OUTCOME", "WENTWELL")]
-    assert "nobody in the partnership has the Local identifier Z999999" in problems[(6, "CRN", "Z999999")]
+    assert "nobody in the partnership has the local identifier Z999999" in problems[(6, "CRN", "Z999999")]
 
 
 def test_the_valid_rows_can_be_imported_and_the_rejects_taken_as_a_file(

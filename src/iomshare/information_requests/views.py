@@ -1,0 +1,359 @@
+"""Pages for requests for information: ask, my requests, the IG lead's queue and decision, the gap report.
+
+Thin: each change is a service call; each read a selector. Item content is read only through
+records.selectors (candidates.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from iomshare.errors import DomainError
+from iomshare.exchange import csv_safety
+from iomshare.information_requests import selectors, services
+from iomshare.information_requests.candidates import candidate_items
+from iomshare.information_requests.charts import bar_chart
+from iomshare.information_requests.models import RequestStatus, Urgency
+from iomshare.partnership.models import Agency, Role
+from iomshare.people.selectors import person_profile
+from iomshare.protocols.decisions import access_grid
+from iomshare.protocols.models import LegalGateway, Purpose
+from iomshare.records.models import Category
+from iomshare.web.govuk_dates import DateInputError, parse_date_input
+
+NEW_FIELDS = ["holding_agency", "category", "purpose", "legal_gateway", "justification", "urgency"]
+DECISION_FIELDS = ["decision", "item_ids", "expires_on", "reason", "withdraw_reason"]
+CHART_ROWS = 15
+
+
+def _ordered(errors: dict[str, str], order: list[str]) -> dict[str, str]:
+    """Errors in the order the fields appear on the page, so the summary reads top to bottom."""
+    return {
+        **{f: errors[f] for f in order if f in errors},
+        **{f: m for f, m in errors.items() if f not in order},
+    }
+
+
+def _not_permitted(request: HttpRequest, message: str) -> HttpResponse:
+    return render(
+        request,
+        "information_requests/not_permitted.html",
+        {"message": message, "nav": "requests", "page_title": "You cannot do this"},
+        status=403,
+    )
+
+
+def _person_or_404(value: str, viewer):
+    try:
+        person_id = uuid.UUID(value)
+    except (TypeError, ValueError):
+        raise Http404("Start a request from the person's page.") from None
+    person = person_profile(person_id, viewer)
+    if person is None:
+        raise Http404("No such person")
+    return person
+
+
+def _what_the_decision_says(viewer, values) -> str:
+    """Why the viewer cannot already see what they are about to ask for, in the decision's own words."""
+    agency = Agency.objects.filter(code=values.get("holding_agency", "")).first()
+    purpose = values.get("purpose", "")
+    category = values.get("category", "")
+    if agency is None or not purpose or not category or agency.pk == viewer.agency_id:
+        return ""
+    try:
+        grid = access_grid(viewer, purpose)
+    except DomainError:
+        return ""
+    refusal = grid.refusals.get((agency.pk, category))
+    return refusal.message if refusal else ""
+
+
+@login_required
+def new_request(request: HttpRequest) -> HttpResponse:
+    """Ask a holding agency for withheld information: pre-filled from the person page's withheld panel."""
+    source = request.POST if request.method == "POST" else request.GET
+    person = _person_or_404(source.get("person", ""), request.user)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = request.POST
+        try:
+            made = services.make_request(
+                by=request.user,
+                person=person,
+                holding_agency=values.get("holding_agency", "").strip(),
+                category=values.get("category", "").strip(),
+                purpose=values.get("purpose", "").strip(),
+                legal_gateway=values.get("legal_gateway", "").strip(),
+                justification=values.get("justification", ""),
+                urgency=values.get("urgency", ""),
+            )
+        except DomainError as error:
+            errors = error.field_errors or {"holding_agency": error.message}
+        else:
+            messages.success(
+                request,
+                f"Request {made.number} is sent to {made.holding_agency.name}'s information-governance lead.",
+            )
+            return redirect("information_requests:detail", made.pk)
+    else:
+        values = {
+            "holding_agency": request.GET.get("agency", ""),
+            "category": request.GET.get("category", ""),
+            "purpose": request.GET.get("purpose", ""),
+            "urgency": Urgency.ROUTINE,
+        }
+    return render(
+        request,
+        "information_requests/new.html",
+        {
+            "person": person,
+            "values": values,
+            "errors": _ordered(errors, NEW_FIELDS),
+            "decision_says": _what_the_decision_says(request.user, values),
+            "agencies": Agency.objects.exclude(pk=request.user.agency_id),
+            "categories": Category.objects.all(),
+            "purposes": Purpose.objects.order_by("name"),
+            "gateways": LegalGateway.objects.order_by("title"),
+            "urgencies": Urgency.choices,
+            "min_justification": services.MIN_JUSTIFICATION,
+            "nav": "requests",
+            "page_title": ("Error: " if errors else "") + f"Ask for information about {person.full_name}",
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def my_requests(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "information_requests/mine.html",
+        {
+            "requests": selectors.requests_made_by(request.user),
+            "is_ig_lead": request.user.role == Role.IG_LEAD,
+            "may_see_gap_report": request.user.role in selectors.GAP_REPORT_ROLES,
+            "nav": "requests",
+            "page_title": "My requests for information",
+        },
+    )
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """Requests to the IG lead's own agency, awaiting a decision first."""
+    if request.user.role != Role.IG_LEAD:
+        return _not_permitted(
+            request, "Only an information-governance lead answers requests for information."
+        )
+    return render(
+        request,
+        "information_requests/queue.html",
+        {
+            "requests": selectors.queue_for(request.user),
+            "nav": "requests",
+            "page_title": f"Requests to {request.user.agency.name}",
+        },
+    )
+
+
+def _expiry_parts(day: dt.date) -> dict[str, str]:
+    return {"day": str(day.day), "month": str(day.month), "year": str(day.year)}
+
+
+@login_required
+def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
+    """A request: its status for the requester; the decision for the holding agency's IG lead."""
+    information_request = selectors.request_for(request.user, request_id)
+    if information_request is None:
+        raise Http404("No such request")
+    errors: dict[str, str] = {}
+    default_expiry = timezone.localdate() + dt.timedelta(days=services.DEFAULT_APPROVAL_DAYS)
+    expiry = _expiry_parts(default_expiry)
+    chosen: list[str] = []
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        chosen = request.POST.getlist("item_ids")
+        try:
+            if action == "approve":
+                expiry = {p: request.POST.get(f"expires_on-{p}", "") for p in ("day", "month", "year")}
+                try:
+                    expires_on = parse_date_input(
+                        request.POST, "expires_on", "the date the approval ends", required=True
+                    )
+                except DateInputError as error:
+                    expires_on = None
+                    date_error = str(error)
+                else:
+                    date_error = ""
+                try:
+                    services.approve_request(
+                        information_request,
+                        by=request.user,
+                        item_ids=chosen,
+                        expires_on=expires_on,
+                        note=request.POST.get("note", ""),
+                    )
+                except DomainError as error:
+                    if date_error and "expires_on" in error.field_errors:
+                        error.field_errors["expires_on"] = date_error
+                    raise
+                done = "The request is approved: the requester is told, and sees the items you chose."
+            elif action == "refuse":
+                services.refuse_request(
+                    information_request, by=request.user, reason=request.POST.get("reason", "")
+                )
+                done = "The request is refused: the requester is told why."
+            elif action == "withdraw":
+                services.withdraw_approval(
+                    information_request, by=request.user, reason=request.POST.get("withdraw_reason", "")
+                )
+                done = "The approval is withdrawn: the requester no longer sees the items."
+            else:
+                raise Http404("No such action")
+        except DomainError as error:
+            if error.status == 403:
+                return _not_permitted(request, error.message)
+            errors = error.field_errors or {"decision": error.message}
+            information_request = selectors.request_for(request.user, request_id)
+        else:
+            messages.success(request, done)
+            return redirect("information_requests:detail", information_request.pk)
+    may_decide = selectors.may_decide(request.user, information_request)
+    awaiting = information_request.status == RequestStatus.AWAITING_DECISION
+    return render(
+        request,
+        "information_requests/detail.html",
+        {
+            "information_request": information_request,
+            "may_decide": may_decide and awaiting,
+            "may_withdraw": may_decide and information_request.status == RequestStatus.APPROVED,
+            "is_requester": information_request.requested_by_id == request.user.pk,
+            "candidates": candidate_items(information_request, by=request.user)
+            if may_decide and awaiting
+            else [],
+            "approved_count": information_request.approved_items.count(),
+            "chosen": chosen,
+            "expiry": expiry,
+            "expiry_hint": f"The last day the requester can see the items, at most a year from today. "
+            f"{services.DEFAULT_APPROVAL_DAYS} days is usual.",
+            "errors": _ordered(errors, DECISION_FIELDS),
+            "nav": "requests",
+            "page_title": ("Error: " if errors else "") + f"Request {information_request.number}",
+        },
+        status=400 if errors else 200,
+    )
+
+
+# --- the gap report ------------------------------------------------------------------------------
+
+
+def _report_dates(request: HttpRequest) -> tuple[dt.date | None, dt.date | None, dict[str, str]]:
+    errors: dict[str, str] = {}
+    dates: dict[str, dt.date | None] = {"start": None, "end": None}
+    for name, label in (("start", "the first day"), ("end", "the last day")):
+        try:
+            dates[name] = parse_date_input(request.GET, name, label, required=False)
+        except DateInputError as error:
+            errors[name] = str(error)
+    if not errors and dates["start"] and dates["end"] and dates["end"] < dates["start"]:
+        errors["end"] = "The last day must be the same as or after the first day"
+    return dates["start"], dates["end"], errors
+
+
+def _gap_report_refused(request: HttpRequest) -> HttpResponse | None:
+    if request.user.role in selectors.GAP_REPORT_ROLES:
+        return None
+    return _not_permitted(
+        request, "Only information-governance leads and the partnership manager can see the gap report."
+    )
+
+
+@login_required
+def gap_report(request: HttpRequest) -> HttpResponse:
+    """What practitioners needed that no protocol provides: the evidence for a new protocol clause."""
+    if refused := _gap_report_refused(request):
+        return refused
+    start, end, errors = _report_dates(request)
+    rows = [] if errors else selectors.gap_report(start=start, end=end)
+    return render(
+        request,
+        "information_requests/gap_report.html",
+        {
+            "rows": rows,
+            "chart": bar_chart(
+                [(row.label, row.requests) for row in rows[:CHART_ROWS]],
+                title="Requests no protocol provides for, most needed first",
+            ),
+            "chart_rows": min(len(rows), CHART_ROWS),
+            "total": sum(row.requests for row in rows),
+            "start": start,
+            "end": end,
+            "dates": {
+                name: {part: request.GET.get(f"{name}-{part}", "") for part in ("day", "month", "year")}
+                for name in ("start", "end")
+            },
+            "querystring": request.GET.urlencode(),
+            "errors": _ordered(errors, ["start", "end"]),
+            "nav": "requests",
+            "page_title": ("Error: " if errors else "") + "Gap report: needs no protocol provides",
+        },
+        status=400 if errors else 200,
+    )
+
+
+GAP_COLUMNS = [
+    "purpose_code",
+    "purpose",
+    "category_code",
+    "category",
+    "requesting_agency_code",
+    "requesting_agency",
+    "holding_agency_code",
+    "holding_agency",
+    "requests",
+    "not_covered_by_any_protocol",
+    "refused",
+]
+
+
+@login_required
+def gap_report_csv(request: HttpRequest) -> HttpResponse:
+    """The gap report as CSV, every cell safe to open in a spreadsheet (exchange.csv_safety)."""
+    if refused := _gap_report_refused(request):
+        return refused
+    start, end, errors = _report_dates(request)
+    if errors:
+        return gap_report(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    suffix = f"-{start or 'start'}-to-{end or 'today'}" if start or end else ""
+    response["Content-Disposition"] = f'attachment; filename="gap-report{suffix}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(GAP_COLUMNS)
+    for row in selectors.gap_report(start=start, end=end):
+        writer.writerow(
+            csv_safety.safe_row(
+                [
+                    row.purpose_code,
+                    row.purpose,
+                    row.category_code,
+                    row.category,
+                    row.requesting_agency_code,
+                    row.requesting_agency,
+                    row.holding_agency_code,
+                    row.holding_agency,
+                    row.requests,
+                    row.not_covered,
+                    row.refused,
+                ]
+            )
+        )
+    return response

@@ -1,0 +1,167 @@
+"""The daily retention sweep: find what is due, queue reviews, dispose of the rest unless held.
+
+Idempotent and safe to kill: work is done in batches, each committed on its own; an item leaves the
+set of due items the moment its batch commits (a review opened, or the item disposed of), so a re-run
+finds only what is still due.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from iomshare.retention import due, services
+from iomshare.retention.models import (
+    ExpiryAction,
+    LegalHold,
+    RetentionReview,
+    RetentionSchedule,
+    Trigger,
+    add_period,
+)
+
+BATCH_SIZE = 500
+
+
+@dataclass
+class SweepResult:
+    """What one sweep found and did (or, in a dry run, would do)."""
+
+    today: dt.date
+    dry_run: bool
+    found: int = 0
+    queued_for_review: int = 0
+    disposed: int = 0
+    anonymised: int = 0
+    held: int = 0  # due for disposal but under a legal hold: queued, with the reason, instead
+    batches: int = 0
+    by_rule: dict[str, int] = field(default_factory=dict)
+
+
+def due_on(item: due.DueItem, dates: dict[str, dict]) -> dt.date:
+    """The day `item`'s retention period ended (counting from the recorded date where no event date)."""
+    schedule = item.schedule
+    start = dates.get(schedule.trigger, {}).get(item.person_id)
+    if start is None or schedule.trigger == Trigger.RECORDED:
+        start = timezone.localdate(item.recorded_at)
+    return add_period(start, schedule.period, schedule.unit)
+
+
+def _review(item: due.DueItem, today: dt.date, dates: dict[str, dict], *, held: bool) -> RetentionReview:
+    return RetentionReview(
+        item_id=item.item_id,
+        person_id=item.person_id,
+        holding_agency_id=item.holding_agency_id,
+        category_id=item.category_id,
+        recorded_at=item.recorded_at,
+        schedule=item.schedule,
+        rule=rule_text(item.schedule),
+        due_on=due_on(item, dates),
+        opened_on=today,
+        held_at_sweep=held,
+    )
+
+
+def rule_text(schedule: RetentionSchedule) -> str:
+    """The rule as certificates and the queue name it: its reference and its words."""
+    return f"{schedule.rule_reference} ({schedule.describe()})"
+
+
+def _held(batch: list[due.DueItem]) -> tuple[set, set]:
+    """People and items in `batch` under a legal hold, read inside the batch's transaction."""
+    holds = LegalHold.objects.filter(lifted_at__isnull=True)
+    people = set(
+        holds.filter(person_id__in={item.person_id for item in batch}).values_list("person_id", flat=True)
+    )
+    items = set(holds.filter(item_id__in=[item.item_id for item in batch]).values_list("item_id", flat=True))
+    return people, items
+
+
+def _do_batch(batch: list[due.DueItem], today: dt.date, result: SweepResult) -> None:
+    held_people, held_items = _held(batch)
+    dates = due.trigger_dates(item.person_id for item in batch)
+    reviews: list[RetentionReview] = []
+    disposals: dict[int, list[due.DueItem]] = {}
+    for item in batch:
+        is_held = item.person_id in held_people or item.item_id in held_items
+        if item.schedule.action == ExpiryAction.REVIEW or is_held:
+            reviews.append(
+                _review(item, today, dates, held=is_held and item.schedule.action != ExpiryAction.REVIEW)
+            )
+            result.held += is_held and item.schedule.action != ExpiryAction.REVIEW
+        else:
+            disposals.setdefault(item.schedule.pk, []).append(item)
+    # ignore_conflicts: a second sweep running at the same moment cannot queue an item twice.
+    RetentionReview.objects.bulk_create(reviews, ignore_conflicts=True)
+    result.queued_for_review += len(reviews)
+    for items in disposals.values():
+        schedule = items[0].schedule
+        services.dispose(
+            [item.item_id for item in items],
+            by=None,
+            rotate=False,
+            rule=rule_text(schedule),
+            reason=f"Retention period ended (retention sweep of {today:%-d %B %Y}).",
+        )
+        if schedule.action == ExpiryAction.ANONYMISE:
+            services.count_anonymised((i.holding_agency_id, i.category_id, i.recorded_at) for i in items)
+            result.anonymised += len(items)
+        else:
+            result.disposed += len(items)
+
+
+def sweep(
+    today: dt.date | None = None,
+    *,
+    dry_run: bool = False,
+    batch_size: int = BATCH_SIZE,
+    on_found: Callable[[int], None] | None = None,
+    on_batch: Callable[[int], None] | None = None,
+) -> SweepResult:
+    """Act on everything due by `today`: reviews queued, disposals done, holds respected.
+
+    `on_found(total)` and `on_batch(size)` report progress (the command shows a progress bar).
+    """
+    today = today or timezone.localdate()
+    result = SweepResult(today=today, dry_run=dry_run)
+    schedules = due.Schedules()
+    found = list(due.due_items(today, schedules=schedules))
+    result.found = len(found)
+    for item in found:
+        key = item.schedule.rule_reference
+        result.by_rule[key] = result.by_rule.get(key, 0) + 1
+    if on_found is not None:
+        on_found(len(found))
+    if dry_run:
+        _count_dry_run(found, result)
+        return result
+    for start in range(0, len(found), batch_size):
+        batch = found[start : start + batch_size]
+        with transaction.atomic():
+            _do_batch(batch, today, result)
+        result.batches += 1
+        if on_batch is not None:
+            on_batch(len(batch))
+    services.finish_disposals()  # once for the whole run, after every batch has committed
+    return result
+
+
+def _count_dry_run(found: list[due.DueItem], result: SweepResult) -> None:
+    for start in range(0, len(found), BATCH_SIZE):
+        batch = found[start : start + BATCH_SIZE]
+        held_people, held_items = _held(batch)
+        for item in batch:
+            is_held = item.person_id in held_people or item.item_id in held_items
+            if item.schedule.action == ExpiryAction.REVIEW:
+                result.queued_for_review += 1
+            elif is_held:
+                result.held += 1
+                result.queued_for_review += 1
+            elif item.schedule.action == ExpiryAction.ANONYMISE:
+                result.anonymised += 1
+            else:
+                result.disposed += 1

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from iomshare.retention import views
+
+app_name = "retention"
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("reviews/", views.review_queue, name="review-queue"),
+    path("reviews/<int:review_id>/", views.review, name="review"),
+    path("reviews/<int:review_id>/dispose/", views.dispose, name="dispose"),
+    path("holds/", views.holds, name="holds"),
+    path("holds/new/", views.place_hold, name="place-hold"),
+    path("holds/<int:hold_id>/lift/", views.lift_hold, name="lift-hold"),
+    path("accuracy/", views.stale_items, name="stale-items"),
+    path("schedules/", views.schedules, name="schedules"),
+    path("schedules/<slug:category_code>/", views.edit_schedule, name="edit-schedule"),
+    path("items/<uuid:item_id>/restriction/", views.restriction, name="restriction"),
+]

@@ -1,0 +1,28 @@
+"""The person page pages through a long timeline, reading and recording only the page shown."""
+
+import re
+
+import pytest
+
+from iomshare.ledger.models import Action, LedgerEntry
+from tests.factories import CohortMembershipFactory, InformationItemFactory
+
+pytestmark = pytest.mark.django_db
+ITEM_ID = re.compile(r'id="item-([0-9a-f-]{36})"')
+
+
+def test_a_long_timeline_is_shown_fifty_items_a_page(client, officer, person):
+    CohortMembershipFactory(person=person, lead_agency=officer.agency)
+    for _ in range(60):
+        InformationItemFactory(person=person, holding_agency=officer.agency, author=officer)
+    client.force_login(officer)
+    first = client.get(f"/cohort/people/{person.pk}/")
+    assert len(ITEM_ID.findall(first.content.decode())) == 50
+    assert "Page 1 of 2" in first.content.decode()
+    second = client.get(f"/cohort/people/{person.pk}/", {"page": 2})
+    shown = ITEM_ID.findall(second.content.decode())
+    assert len(shown) == 10 and not set(shown) & set(ITEM_ID.findall(first.content.decode()))
+    entry = LedgerEntry.objects.filter(action=Action.VIEW).latest("pk")
+    assert sorted(entry.item_ids) == sorted(shown) and entry.details["offset"] == 50
+    past_the_end = client.get(f"/cohort/people/{person.pk}/", {"page": 9})
+    assert ITEM_ID.findall(past_the_end.content.decode()) == shown
