@@ -2,11 +2,12 @@
 
 For each size the generator writes N source records (with ground truth) to Parquet; then, each in a
 fresh process so peak memory is its own:
-  iomshare  - iomshare's pipeline: clean, train by EM, link (predict, cluster, conflicts, review pairs)
+  train     - iomshare cleans the records and trains the model by EM (saved as JSON)
+  iomshare  - iomshare links with the saved model (predict, cluster, conflicts, review pairs)
   splink    - plain Splink on the same cleaned data with the same trained model: predict and cluster
 and finally one new record is matched against the existing ones (median of 20, no retraining).
 Both link timings are taken the same way: after one warm-up run on a 2,000-record sample (so neither
-side pays DuckDB's and Splink's first-query costs inside the measurement), the median of three runs
+side pays DuckDB's and Splink's first-query costs inside the measurement), the median of five runs
 (one run from 1M records up).
 
     python bench/identity_bench.py                 # 10k and 100k
@@ -37,7 +38,9 @@ WARM_UP_RECORDS = 2000
 
 
 def _repeats(records: int) -> int:
-    return 3 if records < 1_000_000 else 1
+    # Five below 1M: at 10k a run is a quarter of a second, so one burst of another process's work
+    # moves a median of three.
+    return 5 if records < 1_000_000 else 1
 
 
 def _warm_up(con, table: str, run) -> None:
@@ -97,27 +100,33 @@ def _scores(con, clusters_table: str, path: Path) -> dict[str, float]:
     return {"precision": precision, "recall": recall, "f1": 2 * precision * recall / (precision + recall)}
 
 
-def worker_iomshare(path: Path, model_out: Path) -> dict:
+def worker_train(path: Path, model_out: Path) -> dict:
+    """Clean and train, in a process of its own: the partnership trains once and links many times."""
     from iomshare.identity import linkage
 
-    timings = {}
     started = time.perf_counter()
     con = linkage.connect(threads=2, memory_limit=MEMORY_LIMIT)
     table = linkage.prepare(con, f"read_parquet('{path}')")
-    timings["prepare"] = time.perf_counter() - started
+    prepared = time.perf_counter() - started
     report = linkage.train(con, table)
-    timings["train"] = report.seconds
     model_out.write_text(json.dumps(report.model))
-    # Link on a fresh connection, as `services.link_records` does after `train_model`: the tables
-    # training leaves behind slowed every later query on its connection (10k: 0.43 s against 0.28 s).
-    con.close()
+    return {"seconds": {"prepare": prepared, "train": report.seconds}, "peak_mb": _peak_mb()}
+
+
+def worker_iomshare(path: Path, model_path: Path) -> dict:
+    """Link with the saved model in a fresh process, started just as plain Splink's is."""
+    from iomshare.identity import linkage
+
+    model = json.loads(model_path.read_text())
+    timings = {}
     con = linkage.connect(threads=2, memory_limit=MEMORY_LIMIT)
     table = linkage.prepare(con, f"read_parquet('{path}')")
-    _warm_up(con, table, lambda name: linkage.link(con, name, report.model))
+    _warm_up(con, table, lambda name: linkage.link(con, name, model))
+    records = con.sql(f"select count(*) from {table}").fetchall()[0][0]
     runs = []
-    for _ in range(_repeats(report.records)):
+    for _ in range(_repeats(records)):
         started = time.perf_counter()
-        result = linkage.link(con, table, report.model)
+        result = linkage.link(con, table, model)
         runs.append(time.perf_counter() - started)
     timings["link"] = statistics.median(runs)
     con.register("bench_clusters_rows", result.cluster_table)
@@ -126,7 +135,7 @@ def worker_iomshare(path: Path, model_out: Path) -> dict:
     truth = dict(con.sql(f"select unique_id, person_key from read_parquet('{path}')").fetchall())
     accepted = sum(truth[r["unique_id_l"]] == truth[r["unique_id_r"]] for r in result.review_pairs)
     return {
-        "records": con.sql(f"select count(*) from {table}").fetchall()[0][0],
+        "records": records,
         "pairs_scored": result.pairs_scored,
         "review_pairs": len(result.review_pairs),
         "review_pairs_truly_matching": accepted,
@@ -224,9 +233,12 @@ def main(sizes: list[int]) -> None:
             started = time.perf_counter()
             generate_parquet(size, path)
             print(f"generated {size:,} records in {time.perf_counter() - started:.1f} s", flush=True)
+        training = _run("train", str(path), str(model_path))
         ours = _run("iomshare", str(path), str(model_path))
         plain = _run("splink", str(path), str(model_path))
         arrival = _run("new-record", str(path), str(model_path))
+        ours["seconds"] = {**training["seconds"], **ours["seconds"]}
+        ours["peak_mb"] = max(training["peak_mb"], ours["peak_mb"])  # the larger of training and linking
         total = sum(ours["seconds"].values())
         print(
             json.dumps(
@@ -297,7 +309,12 @@ if __name__ == "__main__":
         paired(int(sys.argv[2]), int(sys.argv[3]))
     elif len(sys.argv) > 2 and sys.argv[1] == "--worker":
         role, *paths = sys.argv[2:]
-        worker = {"iomshare": worker_iomshare, "splink": worker_splink, "new-record": worker_new_record}[role]
+        worker = {
+            "train": worker_train,
+            "iomshare": worker_iomshare,
+            "splink": worker_splink,
+            "new-record": worker_new_record,
+        }[role]
         print(json.dumps(worker(*map(Path, paths))))
     else:
         main([int(arg) for arg in sys.argv[1:]] or [10_000, 100_000])

@@ -35,14 +35,17 @@ def visible_people(viewer: StaffMember) -> QuerySet[Person]:
     return Person.objects.filter(known).exclude(id__in=hidden_person_ids(viewer))
 
 
-def person_or_404(person_id: uuid.UUID, viewer: StaffMember, *, to_record: bool = False) -> Person:
-    """The person with `person_id`, with identifiers and cohort, or a 404 problem.
+def person_or_404(
+    person_id: uuid.UUID, viewer: StaffMember, *, to_record: bool = False, with_details: bool = True
+) -> Person:
+    """The person with `person_id` (with identifiers and cohort unless `with_details` is false), or a
+    404 problem.
 
     A person outside everything `viewer` may see answers exactly as one who does not exist, so that
     callers cannot probe for who exists. Recording a first item about someone needs only that no
     access list hides them.
     """
-    person = person_with_cohort(person_id)
+    person = person_with_cohort(person_id) if with_details else Person.objects.filter(pk=person_id).first()
     if person is not None:
         may = (
             may_see_person(viewer, person.pk)

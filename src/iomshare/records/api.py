@@ -47,7 +47,7 @@ def list_items(request: HttpRequest, person_id: uuid.UUID, params: Query[ItemLis
     the caller. The read is one entry on the disclosure ledger.
     """
     viewer = caller(request)
-    person = person_or_404(person_id, viewer)
+    person = person_or_404(person_id, viewer, with_details=False)
     page = selectors.items_page_for(
         viewer, person, purpose=params.purpose, limit=params.limit, offset=params.offset
     )

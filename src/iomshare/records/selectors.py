@@ -32,6 +32,7 @@ from iomshare.protocols import consent
 from iomshare.protocols.decisions import AccessGrid, Grant, access_grid, grid_filter
 from iomshare.protocols.models import Protocol
 from iomshare.protocols.rules import ViewerFacts
+from iomshare.protocols.selectors import rules_in_force
 from iomshare.records.models import Category, HandlingCode, InformationItem, ItemStatus
 
 # --- why a viewer may see an item -----------------------------------------------------------------
@@ -114,6 +115,14 @@ def _record_level_rules(viewer: StaffMember) -> Q:
     return shareable & unrestricted
 
 
+def _consent_matters(viewer: StaffMember, purpose: str, day: dt.date) -> bool:
+    """Whether any clause in force for this purpose and the viewer's agency needs the person's consent."""
+    return any(
+        rule.consent_needed and purpose in rule.purposes and viewer.agency_id in rule.recipient_agency_ids
+        for rule in rules_in_force(on=day)
+    )
+
+
 def _own_agency_sight(viewer: StaffMember, day: dt.date) -> Sight:
     """Without a purpose: the viewer's own agency's items, up to what their vetting clears."""
     cleared = ViewerFacts.of(viewer, day).cleared_sensitivity
@@ -139,9 +148,11 @@ def sight_for(viewer: StaffMember, person_id, purpose: str | None, *, on: dt.dat
     day = on or timezone.localdate()
     if not purpose:
         return _own_agency_sight(viewer, day)
-    sources = consent.consented_sources(person_id, purpose, on=day) | consent.overridden_sources(
-        viewer, person_id, purpose, on=day
-    )
+    sources: set[int] = set()
+    if _consent_matters(viewer, purpose, day):  # most clauses need none: skip two queries a read
+        sources = consent.consented_sources(person_id, purpose, on=day) | consent.overridden_sources(
+            viewer, person_id, purpose, on=day
+        )
     grid = access_grid(viewer, purpose, on=day, consented_sources=sources)
     one_off = approved_item_ids(viewer, person_id, purpose, on=day)
     condition = grid_filter(grid)
