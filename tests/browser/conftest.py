@@ -92,15 +92,23 @@ def sign_in(page, username: str, password: str) -> None:
 
 
 def reseed_reference_data() -> None:
-    """Put back what migrations seed (categories, purposes, legal gateways): transactional tests flush it."""
+    """Put back what migrations seed: transactional tests flush every table when they end.
+
+    Categories, purposes and legal gateways, the starter vocabulary and forms, and the default
+    retention schedules: each by its own seeding code, so a browser test sees what a new install has.
+    """
+    import importlib
+
     from django.apps import apps
 
+    from iomshare.forms.definitions import load_starter_forms
     from iomshare.records.models import Category
     from iomshare.records.taxonomy import STARTER_CATEGORIES
+    from iomshare.vocabulary.starter import load_starter_vocabulary
 
     for code, name, description in STARTER_CATEGORIES:
         Category.objects.get_or_create(code=code, defaults={"name": name, "description": description})
-    seed_protocol_lists = __import__(
-        "iomshare.protocols.migrations.0002_reference_lists", fromlist=["seed"]
-    ).seed
-    seed_protocol_lists(apps, None)
+    importlib.import_module("iomshare.protocols.migrations.0002_reference_lists").seed(apps, None)
+    load_starter_vocabulary(apps.get_model)
+    load_starter_forms(apps.get_model)
+    importlib.import_module("iomshare.retention.migrations.0002_default_schedules").seed(apps, None)

@@ -9,18 +9,13 @@ import json
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 
 from iomshare.exchange.starter import load_demo_import_profiles
-from iomshare.forms.definitions import load_starter_forms
 from iomshare.partnership.models import Role
 from iomshare.people.models import Tier
-from iomshare.records.models import Category
-from iomshare.records.taxonomy import STARTER_CATEGORIES
 from iomshare.vocabulary.services import load_demo_local_terms
-from iomshare.vocabulary.starter import load_starter_vocabulary
-from tests.browser.conftest import assert_accessible, screenshot, sign_in
+from tests.browser.conftest import assert_accessible, reseed_reference_data, screenshot, sign_in
 from tests.factories import (
     TEST_PASSWORD,
     AgencyFactory,
@@ -35,21 +30,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TODAY = timezone.localdate()
 
 
-def _reseed_language() -> None:
-    """Categories, the starter vocabulary and the starter forms: migrations seed them, the flush removes them."""
-    for code, name, description in STARTER_CATEGORIES:
-        Category.objects.get_or_create(code=code, defaults={"name": name, "description": description})
-    load_starter_vocabulary(apps.get_model)
-    load_starter_forms(apps.get_model)
-
-
 @pytest.fixture
 def partnership(db, settings, tmp_path):
     settings.LEDGER_SIGNING_KEY_FILE = str(tmp_path / "keys" / "ledger_signing_key.pem")
     settings.LEDGER_TRUSTED_KEYS_DIR = str(tmp_path / "keys" / "trusted")
     settings.IOMSHARE_IMPORTS_IN_BACKGROUND = False
     settings.IOMSHARE_IMPORT_DIR = tmp_path / "imports"
-    _reseed_language()
+    reseed_reference_data()  # transactional tests flush what migrations seeded
     police = AgencyFactory(code="police", name="Northshire Police", kind="police")
     probation = AgencyFactory(code="probation", name="Probation Service – Northshire", kind="probation")
     council = AgencyFactory(code="council", name="Northshire Council Housing Options", kind="council")

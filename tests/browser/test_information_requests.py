@@ -6,12 +6,8 @@ import pytest
 from iomshare.information_requests import services
 from iomshare.partnership.models import Role
 from iomshare.people.models import Tier
-from iomshare.protocols.legal_gateways import LEGAL_GATEWAYS
-from iomshare.protocols.models import LegalGateway, Purpose
-from iomshare.protocols.purposes import PURPOSES
 from iomshare.records.models import Category
-from iomshare.records.taxonomy import STARTER_CATEGORIES
-from tests.browser.conftest import assert_accessible, screenshot, sign_in
+from tests.browser.conftest import assert_accessible, reseed_reference_data, screenshot, sign_in
 from tests.factories import (
     TEST_PASSWORD,
     AgencyFactory,
@@ -32,16 +28,7 @@ JUSTIFICATION = (
 def partnership(db, settings, tmp_path):
     settings.LEDGER_SIGNING_KEY_FILE = str(tmp_path / "keys" / "ledger_signing_key.pem")
     settings.LEDGER_TRUSTED_KEYS_DIR = str(tmp_path / "keys" / "trusted")
-    # Transactional tests flush the database, seeded reference lists included: put them back.
-    for code, name, description in STARTER_CATEGORIES:
-        Category.objects.get_or_create(code=code, defaults={"name": name, "description": description})
-    for code, name, description in PURPOSES:
-        Purpose.objects.get_or_create(code=code, defaults={"name": name, "description": description})
-    for gateway in LEGAL_GATEWAYS:
-        LegalGateway.objects.get_or_create(
-            code=gateway.code,
-            defaults={"title": gateway.title, "kind": gateway.kind, "summary": gateway.summary},
-        )
+    reseed_reference_data()  # transactional tests flush what migrations seeded
     police = AgencyFactory(code="police", name="Northshire Police", kind="police")
     probation = AgencyFactory(code="probation", name="Probation Service – Northshire", kind="probation")
     officer = StaffMemberFactory(username="officer", agency=police, first_name="Priya", last_name="Shah")

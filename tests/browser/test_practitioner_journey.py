@@ -3,9 +3,7 @@
 import pytest
 
 from iomshare.people.models import Tier
-from iomshare.records.models import Category
-from iomshare.records.taxonomy import STARTER_CATEGORIES
-from tests.browser.conftest import assert_accessible, screenshot, sign_in
+from tests.browser.conftest import assert_accessible, reseed_reference_data, screenshot, sign_in
 from tests.factories import (
     TEST_PASSWORD,
     AgencyFactory,
@@ -22,9 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def partnership(db):
-    # Transactional tests flush the database, seeded categories included: put the taxonomy back.
-    for code, name, description in STARTER_CATEGORIES:
-        Category.objects.get_or_create(code=code, defaults={"name": name, "description": description})
+    reseed_reference_data()  # transactional tests flush the seeded categories
     police = AgencyFactory(code="police", name="Northshire Police", kind="police")
     probation = AgencyFactory(code="probation", name="Probation Service North", kind="probation")
     officer = StaffMemberFactory(username="officer", agency=police, first_name="Priya", last_name="Shah")

@@ -1,18 +1,15 @@
 """The IG lead's retention journey: the review queue, keep one item, dispose of one, place a legal hold."""
 
 import datetime as dt
-import importlib
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 
 from iomshare.partnership.models import Role
 from iomshare.records.models import Category, InformationItem, ItemStatus
-from iomshare.records.taxonomy import STARTER_CATEGORIES
 from iomshare.retention import sweep
 from iomshare.retention.models import LegalHold, RetentionReview, RetentionSchedule, ReviewStatus
-from tests.browser.conftest import assert_accessible, screenshot, sign_in
+from tests.browser.conftest import assert_accessible, reseed_reference_data, screenshot, sign_in
 from tests.factories import (
     TEST_PASSWORD,
     AgencyFactory,
@@ -27,10 +24,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def queue(db, settings, tmp_path):
     settings.IOMSHARE_MASTER_KEY_FILE = tmp_path / "master_keys"
-    # Transactional tests flush the database: put back the categories and default schedules.
-    for code, name, description in STARTER_CATEGORIES:
-        Category.objects.get_or_create(code=code, defaults={"name": name, "description": description})
-    importlib.import_module("iomshare.retention.migrations.0002_default_schedules").seed(apps, None)
+    reseed_reference_data()  # transactional tests flush the categories and default schedules
     RetentionSchedule.objects.filter(category__code="risk").update(period=2, unit="years", trigger="recorded")
     police = AgencyFactory(code="police", name="Northshire Police", kind="police")
     StaffMemberFactory(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -56,6 +56,14 @@ class Grant:
     may_disclose_existence: bool
     redacted_fields: tuple[str, ...] = ()  # payload fields of this category to remove
     retention_days: int | None = None  # how long the recipient may keep a copy (None: own item)
+    protocol_title: str = ""
+
+    @property
+    def label(self) -> str:
+        """What a viewer is told allowed them to see an item shared under this grant."""
+        return (
+            f"Shared under {self.protocol_title or 'a protocol'}, clause {self.clause_id.rsplit(':', 1)[-1]}"
+        )
 
     @property
     def is_own(self) -> bool:
@@ -146,12 +154,14 @@ def access_grid(
     purpose_code: str,
     *,
     on: dt.date | None = None,
-    consented_sources: Collection[int] = (),
+    consented_sources: Collection[int] | Callable[[], Collection[int]] = (),
 ) -> AccessGrid:
     """What `viewer` may receive from each agency for `purpose_code` on `on` (default today).
 
     `consented_sources` are holding agencies whose sharing about the person in view the person has
     consented to (recorded, unexpired, not withdrawn): clauses that need consent count only those.
+    Given as a function, it is called only when a clause in force for this purpose and the viewer's
+    agency needs consent, so most reads skip the consent records altogether.
     """
     if viewer.agency_id is None:
         raise NotPermitted("Your account is not linked to an agency, so it cannot see any information.")
@@ -172,13 +182,16 @@ def access_grid(
         purpose_names=purposes,
         agency_assurance_in_force={agency.pk: int(agency.assurance_on(day)) for agency in agencies},
     )
-    return compute_grid(
-        facts,
-        purpose_code,
-        selectors.rules_in_force(on=day),
-        partnership,
-        consented_sources=consented_sources,
-    )
+    rules = selectors.rules_in_force(on=day)
+    if callable(consented_sources):
+        needs_consent = any(
+            rule.consent_needed
+            and purpose_code in rule.purposes
+            and viewer.agency_id in rule.recipient_agency_ids
+            for rule in rules
+        )
+        consented_sources = consented_sources() if needs_consent else ()
+    return compute_grid(facts, purpose_code, rules, partnership, consented_sources=consented_sources)
 
 
 def grid_filter(grid: AccessGrid) -> Q:
@@ -295,6 +308,7 @@ def compute_grid(
                     max_sensitivity=granted_to,
                     clause_id=relied.policy_id,
                     protocol_id=relied.protocol_id,
+                    protocol_title=relied.protocol_title,
                     may_disclose_existence=relied.may_disclose_existence,
                     redacted_fields=relied.redactions_for(category),
                     retention_days=relied.retention_days,

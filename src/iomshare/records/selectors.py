@@ -30,9 +30,7 @@ from iomshare.people.access_lists import hidden_person_ids, may_see_person
 from iomshare.people.models import Person
 from iomshare.protocols import consent
 from iomshare.protocols.decisions import AccessGrid, Grant, access_grid, grid_filter
-from iomshare.protocols.models import Protocol
 from iomshare.protocols.rules import ViewerFacts
-from iomshare.protocols.selectors import rules_in_force
 from iomshare.records.models import Category, HandlingCode, InformationItem, ItemStatus
 
 # --- why a viewer may see an item -----------------------------------------------------------------
@@ -76,7 +74,6 @@ class Sight:
     grid: AccessGrid | None
     one_off: dict[uuid.UUID, int]  # item id -> approved request id
     condition: Q
-    clause_labels: dict[str, str]
 
     def basis_for(self, item: InformationItem) -> Basis:
         if item.holding_agency_id == self.viewer.agency_id:
@@ -87,7 +84,7 @@ class Sight:
         if grant is not None and item.sensitivity <= grant.max_sensitivity:
             return Basis(
                 "clause",
-                self.clause_labels.get(grant.clause_id, grant.clause_id),
+                grant.label,
                 clause_id=grant.clause_id,
                 redacted_fields=grant.redacted_fields,
             )
@@ -115,29 +112,19 @@ def _record_level_rules(viewer: StaffMember) -> Q:
     return shareable & unrestricted
 
 
-def _consent_matters(viewer: StaffMember, purpose: str, day: dt.date) -> bool:
-    """Whether any clause in force for this purpose and the viewer's agency needs the person's consent."""
-    return any(
-        rule.consent_needed and purpose in rule.purposes and viewer.agency_id in rule.recipient_agency_ids
-        for rule in rules_in_force(on=day)
-    )
-
-
 def _own_agency_sight(viewer: StaffMember, day: dt.date) -> Sight:
     """Without a purpose: the viewer's own agency's items, up to what their vetting clears."""
     cleared = ViewerFacts.of(viewer, day).cleared_sensitivity
     own = Q(holding_agency_id=viewer.agency_id, sensitivity__lte=cleared)
-    return Sight(viewer, None, None, {}, own & _record_level_rules(viewer), {})
+    return Sight(viewer, None, None, {}, own & _record_level_rules(viewer))
 
 
-def _clause_labels(grid: AccessGrid) -> dict[str, str]:
-    protocol_ids = {grant.protocol_id for grant in grid.grants.values() if not grant.is_own}
-    titles = dict(Protocol.objects.filter(pk__in=protocol_ids).values_list("pk", "title"))
-    return {
-        grant.clause_id: f"Shared under {titles.get(grant.protocol_id, 'a protocol')}, clause {grant.clause_id.rsplit(':', 1)[-1]}"
-        for grant in grid.grants.values()
-        if not grant.is_own
-    }
+def _sight_from_grid(viewer: StaffMember, purpose: str, grid: AccessGrid, one_off: dict) -> Sight:
+    """The grid's one condition, widened by one-off disclosures and narrowed by record-level rules."""
+    condition = grid_filter(grid)
+    if one_off:
+        condition |= Q(pk__in=list(one_off))
+    return Sight(viewer, purpose, grid, one_off, condition & _record_level_rules(viewer))
 
 
 def sight_for(viewer: StaffMember, person_id, purpose: str | None, *, on: dt.date | None = None) -> Sight:
@@ -148,19 +135,16 @@ def sight_for(viewer: StaffMember, person_id, purpose: str | None, *, on: dt.dat
     day = on or timezone.localdate()
     if not purpose:
         return _own_agency_sight(viewer, day)
-    sources: set[int] = set()
-    if _consent_matters(viewer, purpose, day):  # most clauses need none: skip two queries a read
-        sources = consent.consented_sources(person_id, purpose, on=day) | consent.overridden_sources(
-            viewer, person_id, purpose, on=day
-        )
-    grid = access_grid(viewer, purpose, on=day, consented_sources=sources)
-    one_off = approved_item_ids(viewer, person_id, purpose, on=day)
-    condition = grid_filter(grid)
-    if one_off:
-        condition |= Q(pk__in=list(one_off))
-    return Sight(
-        viewer, purpose, grid, one_off, condition & _record_level_rules(viewer), _clause_labels(grid)
+    grid = access_grid(
+        viewer,
+        purpose,
+        on=day,
+        consented_sources=lambda: (
+            consent.consented_sources(person_id, purpose, on=day)
+            | consent.overridden_sources(viewer, person_id, purpose, on=day)
+        ),
     )
+    return _sight_from_grid(viewer, purpose, grid, approved_item_ids(viewer, person_id, purpose, on=day))
 
 
 def _disclosed(sight: Sight, items: list[InformationItem]) -> list[InformationItem]:
@@ -180,8 +164,13 @@ def _redact(payload: dict, fields: tuple[str, ...]) -> dict:
     return kept
 
 
+def _clauses(items: list[InformationItem]) -> list[str]:
+    """The protocol clauses relied on for these items (one-off disclosures are named apart)."""
+    return sorted({item.basis.clause_id for item in items if item.basis.clause_id})
+
+
 def _record(sight: Sight, person, items: list[InformationItem], **extra) -> None:
-    clauses = sorted({item.basis.clause_id for item in items if item.basis.clause_id})
+    clauses = _clauses(items)
     requests = sorted({item.basis.request_id for item in items if item.basis.request_id})
     if requests:
         extra["one_off_requests"] = requests
@@ -320,9 +309,8 @@ def picture_export_for(viewer: StaffMember, person: Person, *, purpose: str | No
     sight = sight_for(viewer, person.pk, purpose)
     query = _person_items(sight, person).select_related("holding_agency", "category", "author", "person")
     items = _disclosed(sight, list(query.order_by("-recorded_at", "id")))
-    clauses = sorted({item.basis.clause_id for item in items if item.basis.clause_id})
     ledger.record(
-        Action.EXPORT, by=viewer, person=person, items=items, purpose=purpose or "", clauses=clauses
+        Action.EXPORT, by=viewer, person=person, items=items, purpose=purpose or "", clauses=_clauses(items)
     )
     return items
 
@@ -359,10 +347,7 @@ def items_for_extract(
     """
     _require_agency(viewer)
     if purpose:
-        grid = access_grid(viewer, purpose)
-        sight = Sight(
-            viewer, purpose, grid, {}, grid_filter(grid) & _record_level_rules(viewer), _clause_labels(grid)
-        )
+        sight = _sight_from_grid(viewer, purpose, access_grid(viewer, purpose), {})
     else:
         sight = _own_agency_sight(viewer, timezone.localdate())
     query = (
@@ -390,7 +375,6 @@ def _recorded_per_person(sight: Sight, items: Iterator[InformationItem]) -> Iter
 
     def flush() -> Iterator[InformationItem]:
         _disclosed(sight, batch)
-        clauses = sorted({item.basis.clause_id for item in batch if item.basis.clause_id})
         with acting_from(origin):
             ledger.record(
                 Action.EXPORT,
@@ -398,7 +382,7 @@ def _recorded_per_person(sight: Sight, items: Iterator[InformationItem]) -> Iter
                 person=batch[0].person_id,
                 items=batch,
                 purpose=sight.purpose or "",
-                clauses=clauses,
+                clauses=_clauses(batch),
             )
         yield from batch
 
