@@ -80,7 +80,8 @@ item_specs = st.lists(
 class TestWhatPeopleSeeAgreesWithTheReference(TestCase):
     cases = 0
 
-    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    # Derandomized: the same examples in every run, so the case count below cannot vary run to run.
+    @settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
     @given(database_partnerships(), item_specs)
     def test_the_page_and_the_api_show_exactly_what_the_reference_allows(self, partnership, items):
         agencies, members, viewers, clauses, assurance = build_database_partnership(partnership)
@@ -119,6 +120,7 @@ class TestWhatPeopleSeeAgreesWithTheReference(TestCase):
             assert api.status_code == 200, api.content
             assert {row["id"] for row in api.json()["results"]} == expected
             assert api.json()["count"] == len(expected)
+            type(self).cases += len(made)  # every item judged through the API
 
             if member.role == Role.SYSTEM:
                 continue  # agency systems use the API, not the pages
@@ -128,7 +130,7 @@ class TestWhatPeopleSeeAgreesWithTheReference(TestCase):
             assert page.status_code == (200 if offered else 400)
             shown = set(ITEM_ID.findall(page.content.decode()))
             assert shown == (expected if offered else own_only)
-            type(self).cases += 2 * len(made)
+            type(self).cases += len(made)  # and through the page
 
     @classmethod
     def tearDownClass(cls):
