@@ -2,7 +2,15 @@
 
 import pytest
 
+from iomshare.protocols.decisions import forget_grids
 from tests.factories import AgencyFactory, CategoryFactory, PersonFactory, StaffMemberFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_decisions():
+    """Each test computes its access grids afresh: some replace part of the decision (Cedar) to
+    test failure, and a grid remembered from an earlier test with equal facts would hide that."""
+    forget_grids()
 
 
 @pytest.fixture

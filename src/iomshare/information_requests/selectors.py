@@ -19,25 +19,32 @@ from iomshare.partnership.models import Role, StaffMember
 GAP_REPORT_ROLES = frozenset({Role.IG_LEAD, Role.PARTNERSHIP_MANAGER})
 
 
-def approved_item_ids(
-    viewer: StaffMember, person_id, purpose_code: str | None, *, on: dt.date
-) -> dict[uuid.UUID, int]:
-    """Item id -> request id, for `viewer`'s approved, unexpired requests about a person for a purpose.
+def approved_items(viewer: StaffMember, person_id, purpose_code: str | None, *, on: dt.date) -> QuerySet:
+    """`viewer`'s approved, unexpired one-off disclosures about a person for a purpose (lazy).
 
-    One query. A one-off disclosure is for the purpose it was asked for: another purpose, another
-    person, someone else, a withdrawn or an expired approval, discloses nothing.
+    A one-off disclosure is for the purpose it was asked for: another purpose, another person,
+    someone else, a withdrawn or an expired approval, discloses nothing. records.selectors puts
+    this inside its one query, so a read with no one-off disclosure costs no query of its own.
     """
     if not purpose_code or getattr(viewer, "pk", None) is None:
-        return {}
-    rows = ApprovedItem.objects.filter(
+        return ApprovedItem.objects.none()
+    return ApprovedItem.objects.filter(
         request__requested_by_id=viewer.pk,
         request__person_id=person_id,
         request__purpose__code=purpose_code,
         request__status=RequestStatus.APPROVED,
         request__expires_on__gte=on,
-    ).values_list("item_id", "request_id")
+    )
+
+
+def approved_item_ids(
+    viewer: StaffMember, person_id, purpose_code: str | None, *, on: dt.date
+) -> dict[uuid.UUID, int]:
+    """Item id -> request id for `approved_items` (one query)."""
     found: dict[uuid.UUID, int] = {}
-    for item_id, request_id in rows:
+    for item_id, request_id in approved_items(viewer, person_id, purpose_code, on=on).values_list(
+        "item_id", "request_id"
+    ):
         found.setdefault(item_id, request_id)
     return found
 

@@ -47,7 +47,8 @@ def hidden_person_ids(viewer: StaffMember) -> QuerySet:
 
 def may_see_person(viewer: StaffMember, person_id: uuid.UUID | str) -> bool:
     """Whether no access list hides `person_id` from `viewer` (it says nothing about items)."""
-    entries = list(_live().filter(person_id=person_id).values_list("kind", "staff_member_id"))
+    # No ordering: the model's default would join the person table for nothing.
+    entries = list(_live().filter(person_id=person_id).order_by().values_list("kind", "staff_member_id"))
     if (AccessListKind.EXCLUSION, viewer.pk) in entries:
         return False
     restricted_to = {staff for kind, staff in entries if kind == AccessListKind.RESTRICTION}

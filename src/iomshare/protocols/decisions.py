@@ -3,13 +3,16 @@
 `access_grid` asks Cedar, in one batch, about every (holding agency, category, sensitivity) that an
 in-force clause could open to the viewer, and explains every refusal in words a person can act on.
 `grid_filter` turns the grid into one database condition for records.selectors (the one door).
-Nothing is cached across calls except parsed policy text, so an expiry closes access at once.
+Every fact the decision rests on (training, vetting, assurance, protocols in force, consent) is
+read fresh on every call, so an expiry closes access at once; only the pure computation from those
+facts to the grid is remembered, keyed on all of them (see `_remembered_grid`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -191,7 +194,66 @@ def access_grid(
             for rule in rules
         )
         consented_sources = consented_sources() if needs_consent else ()
-    return compute_grid(facts, purpose_code, rules, partnership, consented_sources=consented_sources)
+    return _remembered_grid(facts, purpose_code, rules, partnership, frozenset(consented_sources))
+
+
+# Grids computed from exactly these facts: the same facts always give the same grid, and a read
+# skips the Cedar batch and the explanations (most of a decision's time) when nothing has changed.
+_GRIDS: OrderedDict[tuple, AccessGrid] = OrderedDict()
+_GRIDS_HELD = 512
+_GRIDS_LOCK = threading.Lock()
+
+
+def forget_grids() -> None:
+    """Drop every remembered grid (tests that replace part of the decision call this first)."""
+    with _GRIDS_LOCK:
+        _GRIDS.clear()
+
+
+def _remembered_grid(
+    facts: ViewerFacts,
+    purpose: str,
+    rules: list[ClauseRule],
+    partnership: PartnershipFacts,
+    consented: frozenset[int],
+) -> AccessGrid:
+    """`compute_grid` for these facts, remembered under a key made of every one of them.
+
+    The key holds the facts themselves, not a version or a time, so nothing can go stale: a lapsed
+    course, an expired vetting or assurance, a suspended protocol or a withdrawn consent is a
+    different key. Grids are immutable in use (records.selectors only reads them).
+    """
+    key = (
+        facts.staff_id,
+        facts.agency_id,
+        facts.role,
+        facts.is_volunteer,
+        facts.day,
+        facts.current_courses,
+        tuple(sorted(facts.lapsed_courses.items())),
+        facts.assurance_level,
+        facts.assurance_expires_on,
+        facts.vetting_level,
+        facts.vetting_expires_on,
+        purpose,
+        tuple(rules),
+        tuple(sorted(partnership.agency_names.items())),
+        tuple(sorted(partnership.categories.items())),
+        tuple(sorted(partnership.purpose_names.items())),
+        tuple(sorted(partnership.agency_assurance_in_force.items())),
+        consented,
+    )
+    with _GRIDS_LOCK:
+        grid = _GRIDS.get(key)
+        if grid is not None:
+            _GRIDS.move_to_end(key)
+            return grid
+    grid = compute_grid(facts, purpose, rules, partnership, consented_sources=consented)
+    with _GRIDS_LOCK:
+        _GRIDS[key] = grid
+        while len(_GRIDS) > _GRIDS_HELD:
+            _GRIDS.popitem(last=False)
+    return grid
 
 
 def grid_filter(grid: AccessGrid) -> Q:
