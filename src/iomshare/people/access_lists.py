@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from iomshare import plain_sql as sql
 from iomshare.errors import InvalidInput, NotFound, NotPermitted
 from iomshare.ledger import services as ledger
 from iomshare.ledger.models import Action
@@ -47,8 +48,14 @@ def hidden_person_ids(viewer: StaffMember) -> QuerySet:
 
 def may_see_person(viewer: StaffMember, person_id: uuid.UUID | str) -> bool:
     """Whether no access list hides `person_id` from `viewer` (it says nothing about items)."""
-    # No ordering: the model's default would join the person table for nothing.
-    entries = list(_live().filter(person_id=person_id).order_by().values_list("kind", "staff_member_id"))
+    # Plain SQL: every read of a person passes here (see iomshare.plain_sql).
+    entries = [
+        (kind, staff)
+        for kind, staff, removed_at in sql.select(
+            AccessListEntry, ("kind", "staff_member", "removed_at"), {"person": person_id}
+        )
+        if removed_at is None
+    ]
     if (AccessListKind.EXCLUSION, viewer.pk) in entries:
         return False
     restricted_to = {staff for kind, staff in entries if kind == AccessListKind.RESTRICTION}

@@ -20,11 +20,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from iomshare.errors import InvalidInput, NotPermitted
-from iomshare.partnership.models import Agency, AssuranceLevel, Course, Role, StaffMember, VettingLevel
-from iomshare.protocols import cedar, selectors
+from iomshare.partnership.models import AssuranceLevel, Course, Role, StaffMember, VettingLevel
+from iomshare.protocols import cedar, facts, selectors
 from iomshare.protocols.models import Purpose
 from iomshare.protocols.rules import VETTING_NEEDED, ClauseRule, ViewerFacts, cleared_sensitivity
-from iomshare.records.models import Category, Sensitivity
+from iomshare.records.models import Sensitivity
 
 OWN_AGENCY = "own-agency"
 TOP_SENSITIVITY = max(Sensitivity.values)
@@ -169,19 +169,22 @@ def access_grid(
     if viewer.agency_id is None:
         raise NotPermitted("Your account is not linked to an agency, so it cannot see any information.")
     day = on or timezone.localdate()
-    purposes = dict(Purpose.objects.values_list("code", "name"))
+    purposes = facts.purpose_names()
     if purpose_code not in purposes:
         raise InvalidInput(
             f"'{purpose_code}' is not a purpose for sharing information.",
             field_errors={"purpose": "Choose the purpose for which you need the information"},
         )
-    agencies = list(Agency.objects.all())
-    facts = ViewerFacts.of(viewer, day)
+    agencies = facts.agencies()
+    viewer_facts = ViewerFacts.of(
+        viewer,
+        day,
+        training=facts.training_of(viewer.pk),
+        agency=next((agency for agency in agencies if agency.pk == viewer.agency_id), None),
+    )
     partnership = PartnershipFacts(
         agency_names={agency.pk: agency.name for agency in agencies},
-        categories={
-            code: (pk, name) for pk, code, name in Category.objects.values_list("pk", "code", "name")
-        },
+        categories=facts.category_ids_and_names(),
         purpose_names=purposes,
         agency_assurance_in_force={agency.pk: int(agency.assurance_on(day)) for agency in agencies},
     )
@@ -194,7 +197,7 @@ def access_grid(
             for rule in rules
         )
         consented_sources = consented_sources() if needs_consent else ()
-    return _remembered_grid(facts, purpose_code, rules, partnership, frozenset(consented_sources))
+    return _remembered_grid(viewer_facts, purpose_code, rules, partnership, frozenset(consented_sources))
 
 
 # Grids computed from exactly these facts: the same facts always give the same grid, and a read

@@ -11,7 +11,14 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from iomshare.partnership.models import AssuranceLevel, Role, StaffMember, TrainingRecord, VettingLevel
+from iomshare.partnership.models import (
+    Agency,
+    AssuranceLevel,
+    Role,
+    StaffMember,
+    TrainingRecord,
+    VettingLevel,
+)
 from iomshare.records.models import Sensitivity
 
 # The least vetting in force that each sensitivity needs: the one place this is decided. It caps
@@ -110,11 +117,18 @@ class ViewerFacts:
 
     @classmethod
     def of(
-        cls, viewer: StaffMember, day: dt.date, training: Iterable[TrainingRecord] | None = None
+        cls,
+        viewer: StaffMember,
+        day: dt.date,
+        training: Iterable[TrainingRecord] | None = None,
+        agency: Agency | None = None,
     ) -> ViewerFacts:
-        """Facts about `viewer` on `day`, read fresh each time: an expiry closes access at once."""
-        agency = viewer.agency
-        records = list(viewer.training.all() if training is None else training)
+        """Facts about `viewer` on `day`, read fresh each time: an expiry closes access at once.
+
+        `training` and `agency` (the viewer's records and agency) are read here unless given.
+        """
+        agency = agency or viewer.agency
+        records = list(viewer.training.order_by() if training is None else training)
         current = frozenset(r.course for r in records if r.completed_on <= day <= r.expires_on)
         lapsed: dict[str, dt.date] = {}
         for record in records:

@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from iomshare.partnership.models import Agency, Role, StaffMember
+from iomshare.protocols import facts
 from iomshare.protocols.models import Approval, Clause, Protocol, ProtocolStatus, Purpose
 from iomshare.protocols.rules import ClauseRule
 
@@ -80,12 +81,7 @@ def rules_in_force(*, on: dt.date | None = None) -> list[ClauseRule]:
     Clauses themselves cannot change once a version leaves draft.
     """
     day = on or timezone.localdate()
-    fingerprint = tuple(
-        Protocol.objects.filter(status=ProtocolStatus.ACTIVE)
-        .order_by("pk")
-        .values_list("pk", "status_changed_at", "ends_on")
-    )
-    key = (day, fingerprint)
+    key = (day, facts.active_protocol_versions())
     rules = _RULES_CACHE.get(key)
     if rules is None:
         rules = [rule for protocol in protocols_in_force(on=day) for rule in rules_of(protocol)]

@@ -1,0 +1,53 @@
+"""Plain SQL for the few reads on every decision's path (the sharing door runs them on each read).
+
+Building a query through the ORM costs several times what running a small one does, so these reads
+are written as SQL over the models' own table and column names. Nothing here reads item content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.db import connection
+from django.db.models import Model
+
+
+def table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def column(model: type[Model], name: str) -> str:
+    return connection.ops.quote_name(model._meta.get_field(name).column)
+
+
+def param(model: type[Model], name: str, value: Any) -> Any:
+    """`value` as the database stores the field (SQLite keeps UUIDs as hex text, for one)."""
+    return model._meta.get_field(name).get_db_prep_value(value, connection)
+
+
+def rows(sql: str, params: list | tuple = ()) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def select(model: type[Model], names: tuple[str, ...], where: dict[str, Any] | None = None) -> list[tuple]:
+    """`names` of the rows of `model` whose fields equal `where`'s values."""
+    sql = f"SELECT {', '.join(column(model, name) for name in names)} FROM {table(model)}"  # noqa: S608
+    conditions = [f"{column(model, name)} = %s" for name in where or {}]
+    params = [param(model, name, value) for name, value in (where or {}).items()]
+    return rows(f"{sql} WHERE {' AND '.join(conditions)}" if conditions else sql, params)
+
+
+def as_date(value: Any) -> dt.date | None:
+    """A date column's value (SQLite gives text)."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def as_uuid(value: Any) -> uuid.UUID:
+    """A UUID column's value (SQLite gives hex text)."""
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
