@@ -6,6 +6,7 @@ no record-level rules and no ledger entry: what the read would cost without comp
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Window
 from django.http import Http404, JsonResponse
 from django.urls import path
 
@@ -24,10 +25,16 @@ def plain_items(request, person_id):
         raise PermissionDenied
     if not Person.objects.filter(pk=person_id).exists():  # any API looks the person up
         raise Http404
+    # The same page-and-count query as the door's (records.selectors._page_and_count), unfiltered.
     query = InformationItem.objects.live().filter(person_id=person_id)
-    page = query.select_related("holding_agency", "category", "author").order_by("-recorded_at", "id")[:limit]
+    page = list(
+        query.select_related("holding_agency", "category", "author")
+        .annotate(matches=Window(Count("pk")))
+        .order_by("-recorded_at", "id")[:limit]
+    )
     results = [ItemOut.from_orm(item).model_dump(mode="json") for item in page]
-    return JsonResponse({"count": query.count(), "limit": limit, "offset": 0, "results": results})
+    count = page[0].matches if page else 0
+    return JsonResponse({"count": count, "limit": limit, "offset": 0, "results": results})
 
 
 urlpatterns = [*product_urls, path("bench/plain-items/<uuid:person_id>", plain_items)]

@@ -106,6 +106,10 @@ def test_items_are_paged_newest_first(police_api, officer, person):
     assert first["count"] == rest["count"] == last["count"] == 5
     ids = [r["id"] for page in (first, rest, last) for r in page["results"]]
     assert ids == [str(i.id) for i in items]
+    past_the_end = police_api.get(
+        f"/persons/{person.id}/items", {"limit": 2, "offset": 6, "purpose": "risk_management"}
+    ).json()
+    assert past_the_end["count"] == 5 and past_the_end["results"] == []
 
 
 def test_every_read_of_items_needs_a_known_purpose(police_api, officer, person):

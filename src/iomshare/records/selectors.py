@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Window
 from django.utils import timezone
 
 from iomshare.errors import NotFound, NotPermitted
@@ -216,13 +216,17 @@ def picture_for(
     information-governance lead choosing items to release needs.
     """
     sight = sight_for(viewer, person.pk, purpose)
-    query = _person_items(sight, person).select_related("holding_agency", "category", "author")
+    query = _person_items(sight, person)
     if category_id is not None:
         query = query.filter(category_id=category_id)
-    ordered = query.order_by("-recorded_at", "id")
-    items = _disclosed(sight, list(ordered[offset : offset + limit] if limit else ordered[offset:]))
+    if limit:
+        items, count = _page_and_count(query, offset, limit)
+    else:
+        ordered = query.select_related("holding_agency", "category", "author").order_by("-recorded_at", "id")
+        items = list(ordered[offset:])
+        count = len(items) if not offset else query.count()
+    _disclosed(sight, items)
     _record(sight, person, items, **({"offset": offset} if offset else {}))
-    count = len(items) if not limit and not offset else query.count()
     return Picture(person, purpose, items, withheld_from(sight, person), sight.grid, count)
 
 
@@ -276,10 +280,26 @@ def items_page_for(
     """A page of what `viewer` may see about `person` for `purpose` (the rule of `picture_for`)."""
     sight = sight_for(viewer, person.pk, purpose)
     query = _person_items(sight, person)
-    page = query.select_related("holding_agency", "category", "author").order_by("-recorded_at", "id")
-    items = _disclosed(sight, list(page[offset : offset + limit]))
+    items, count = _page_and_count(query, offset, limit)
+    _disclosed(sight, items)
     _record(sight, person, items, offset=offset)
-    return ItemsPage(count=query.count(), items=items)
+    return ItemsPage(count=count, items=items)
+
+
+def _page_and_count(query, offset: int, limit: int) -> tuple[list[InformationItem], int]:
+    """One page of `query`, newest first, and how many it matches in all, in one query.
+
+    The count rides on the page's rows (a window over every match), so the door's condition is
+    built and run once; only a page past the end needs a count of its own.
+    """
+    page = list(
+        query.select_related("holding_agency", "category", "author")
+        .annotate(matches=Window(Count("pk")))
+        .order_by("-recorded_at", "id")[offset : offset + limit]
+    )
+    if page:
+        return page, page[0].matches
+    return page, query.count() if offset else 0
 
 
 def item_for(viewer: StaffMember, item_id, *, purpose: str | None = None) -> InformationItem | None:
