@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection
@@ -35,10 +36,17 @@ def rows(sql: str, params: list | tuple = ()) -> list[tuple]:
 
 def select(model: type[Model], names: tuple[str, ...], where: dict[str, Any] | None = None) -> list[tuple]:
     """`names` of the rows of `model` whose fields equal `where`'s values."""
+    where = where or {}
+    params = [param(model, name, value) for name, value in where.items()]
+    return rows(_select_text(model, names, tuple(where), connection.vendor), params)
+
+
+@lru_cache(maxsize=256)
+def _select_text(model: type[Model], names: tuple[str, ...], where: tuple[str, ...], vendor: str) -> str:
+    """The statement for `select`, written once per shape (and database vendor, which quotes names)."""
     sql = f"SELECT {', '.join(column(model, name) for name in names)} FROM {table(model)}"  # noqa: S608
-    conditions = [f"{column(model, name)} = %s" for name in where or {}]
-    params = [param(model, name, value) for name, value in (where or {}).items()]
-    return rows(f"{sql} WHERE {' AND '.join(conditions)}" if conditions else sql, params)
+    conditions = [f"{column(model, name)} = %s" for name in where]
+    return f"{sql} WHERE {' AND '.join(conditions)}" if conditions else sql
 
 
 def as_date(value: Any) -> dt.date | None:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 
+from django.db import connection
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
@@ -32,14 +34,9 @@ def approved_item_ids(
     """
     if not purpose_code or getattr(viewer, "pk", None) is None:
         return {}
-    request, item, purpose = InformationRequest, ApprovedItem, Purpose
+    request = InformationRequest
     rows = sql.rows(
-        f"SELECT a.{sql.column(item, 'item_id')}, a.{sql.column(item, 'request')} "  # noqa: S608
-        f"FROM {sql.table(item)} a JOIN {sql.table(request)} r ON r.{sql.column(request, 'id')} = a.{sql.column(item, 'request')} "
-        f"JOIN {sql.table(purpose)} p ON p.{sql.column(purpose, 'id')} = r.{sql.column(request, 'purpose')} "
-        f"WHERE r.{sql.column(request, 'requested_by')} = %s AND r.{sql.column(request, 'person')} = %s "
-        f"AND p.{sql.column(purpose, 'code')} = %s AND r.{sql.column(request, 'status')} = %s "
-        f"AND r.{sql.column(request, 'expires_on')} >= %s",
+        _approved_items_sql(connection.vendor),
         [
             viewer.pk,
             sql.param(request, "person", person_id),
@@ -52,6 +49,20 @@ def approved_item_ids(
     for item_id, request_id in rows:
         found.setdefault(sql.as_uuid(item_id), request_id)
     return found
+
+
+@lru_cache(maxsize=2)
+def _approved_items_sql(vendor: str) -> str:
+    request, item, purpose = InformationRequest, ApprovedItem, Purpose
+    return (
+        f"SELECT a.{sql.column(item, 'item_id')}, a.{sql.column(item, 'request')} "  # noqa: S608
+        f"FROM {sql.table(item)} a JOIN {sql.table(request)} r "
+        f"ON r.{sql.column(request, 'id')} = a.{sql.column(item, 'request')} "
+        f"JOIN {sql.table(purpose)} p ON p.{sql.column(purpose, 'id')} = r.{sql.column(request, 'purpose')} "
+        f"WHERE r.{sql.column(request, 'requested_by')} = %s AND r.{sql.column(request, 'person')} = %s "
+        f"AND p.{sql.column(purpose, 'code')} = %s AND r.{sql.column(request, 'status')} = %s "
+        f"AND r.{sql.column(request, 'expires_on')} >= %s"
+    )
 
 
 def approved_purpose_codes(viewer: StaffMember, person_id, *, on: dt.date) -> set[str]:

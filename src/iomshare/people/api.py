@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -57,17 +59,22 @@ def _in_cohort_or_identified(agency_id: int, person_id: uuid.UUID) -> bool:
     of a person passes here (see iomshare.plain_sql)."""
     person = sql.param(CohortMembership, "person", person_id)
     today = sql.param(CohortMembership, "started_on", timezone.localdate())
-    cohort, identifiers = sql.table(CohortMembership), sql.table(AgencyIdentifier)
     (found,) = sql.rows(
-        f"SELECT EXISTS (SELECT 1 FROM {cohort} WHERE {sql.column(CohortMembership, 'person')} = %s "  # noqa: S608
-        f"AND {sql.column(CohortMembership, 'started_on')} <= %s "
-        f"AND ({sql.column(CohortMembership, 'ended_on')} IS NULL "
-        f"OR {sql.column(CohortMembership, 'ended_on')} >= %s)) "
-        f"OR EXISTS (SELECT 1 FROM {identifiers} WHERE {sql.column(AgencyIdentifier, 'person')} = %s "
-        f"AND {sql.column(AgencyIdentifier, 'agency')} = %s)",
-        [person, today, today, person, agency_id],
+        _cohort_or_identifier_sql(connection.vendor), [person, today, today, person, agency_id]
     )[0]
     return bool(found)
+
+
+@lru_cache(maxsize=2)
+def _cohort_or_identifier_sql(vendor: str) -> str:
+    cohort, identifier = CohortMembership, AgencyIdentifier
+    return (
+        f"SELECT EXISTS (SELECT 1 FROM {sql.table(cohort)} WHERE {sql.column(cohort, 'person')} = %s "  # noqa: S608
+        f"AND {sql.column(cohort, 'started_on')} <= %s AND ({sql.column(cohort, 'ended_on')} IS NULL "
+        f"OR {sql.column(cohort, 'ended_on')} >= %s)) "
+        f"OR EXISTS (SELECT 1 FROM {sql.table(identifier)} WHERE {sql.column(identifier, 'person')} = %s "
+        f"AND {sql.column(identifier, 'agency')} = %s)"
+    )
 
 
 def person_or_404(
