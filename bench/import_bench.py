@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import gc
 import os
 import random
 import sys
@@ -158,10 +159,85 @@ def copy_baseline(path: Path) -> float:
     return seconds
 
 
+class CpuMeter:
+    """CPU seconds of this process and of its PostgreSQL backend (read from /proc when the server is
+    on this machine), so a run says where its time went, not only how long it took on a shared box."""
+
+    def __init__(self) -> None:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            self.backend_stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def now(self) -> tuple[float, float | None]:
+        process = sum(os.times()[:2])
+        try:
+            fields = self.backend_stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the server runs elsewhere
+            return process, None
+        return process, (int(fields[11]) + int(fields[12])) / self.tick
+
+    def since(self, start: tuple[float, float | None], rows: int) -> str:
+        process, backend = self.now()
+        text = f"Python {(process - start[0]) / rows * 1e6:5.1f} µs/row"
+        if backend is not None and start[1] is not None:
+            text += f", PostgreSQL backend {(backend - start[1]) / rows * 1e6:5.1f} µs/row"
+        return f"{text}, load {os.getloadavg()[0]:.2f}"
+
+
+def time_parts() -> dict[str, float]:
+    """Wrap the import's stages so each adds up its thread CPU seconds (--parts): where Python's time goes."""
+    from iomshare.exchange import imports, mapping
+    from iomshare.records import services
+
+    spent: dict[str, float] = {}
+    stages = [
+        (mapping.RowMapper, "map", "read + map + check a row (mapping.RowMapper.map)"),
+        (services, "_check_rows", "records: item rules (_check_rows)"),
+        (services, "_sealed_copy_lines", "ids, seal (JSON + AES-GCM), COPY text (_sealed_copy_lines)"),
+        (services.BulkRecorder, "_data_keys", "data keys (_data_keys)"),
+        (imports, "_keys_copy", "imported keys' COPY text (_keys_copy)"),
+        (services.BulkRecorder, "_finish_pending", "wait for the COPY + ledger entry (_finish_pending)"),
+    ]
+    if not hasattr(services, "_sealed_copy_lines"):  # the stages before 6 December 2026
+        stages += [
+            (services, "_seal_rows", "data keys, ids, seal (_seal_rows)"),
+            (services, "_copy_lines", "COPY text (_copy_lines)"),
+            (services.BulkRecorder, "wait", "wait for the COPY + ledger entry (BulkRecorder.wait)"),
+        ]
+    collecting: list[float] = []
+
+    def garbage_collector(phase: str, info: dict) -> None:
+        if phase == "start":
+            collecting.append(time.thread_time())
+        elif collecting:
+            label = "Python's cyclic garbage collector (within the stages above, or once after)"
+            spent[label] = spent.get(label, 0.0) + time.thread_time() - collecting.pop()
+
+    gc.callbacks.append(garbage_collector)
+    for owner, name, label in stages:
+        original = getattr(owner, name, None)
+        if original is None:
+            continue
+
+        def timed(*args, _original=original, _label=label, **kwargs):
+            started = time.thread_time()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                spent[_label] = spent.get(_label, 0.0) + time.thread_time() - started
+
+        setattr(owner, name, timed)
+    return spent
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--database-url", default=default_database_url())
+    parser.add_argument("--parts", action="store_true", help="also print the import's Python CPU by stage")
     args = parser.parse_args()
     ensure_database(args.database_url)
     setup_django(args.database_url)
@@ -179,29 +255,42 @@ def main() -> int:
         f"PostgreSQL {connection.pg_version // 10000}, {args.rows:,} rows, {size_mb:.0f} MB CSV", flush=True
     )
 
-    started = time.perf_counter()
+    cpu = CpuMeter()
+    print(f"load average before: {os.getloadavg()[0]:.2f}", flush=True)
+    started, cpu_started = time.perf_counter(), cpu.now()
     checked = import_file(profile, extract, by=system, write=False)
     check_seconds = time.perf_counter() - started
     assert checked.problem_count == 0, checked.problems[:5]
     print(
-        f"check (dry run):       {check_seconds:6.1f} s  {args.rows / check_seconds:>9,.0f} rows/s",
+        f"check (dry run):       {check_seconds:6.1f} s  {args.rows / check_seconds:>9,.0f} rows/s  "
+        f"({cpu.since(cpu_started, args.rows)})",
         flush=True,
     )
 
-    started = time.perf_counter()
+    spent = time_parts() if args.parts else {}
+    started, cpu_started, main_started = time.perf_counter(), cpu.now(), time.thread_time()
     outcome = import_file(profile, extract, by=system, write=True)
     import_seconds = time.perf_counter() - started
+    import_cpu = cpu.since(cpu_started, args.rows)
+    if args.parts:
+        print(f"  main thread: {(time.thread_time() - main_started) / args.rows * 1e6:5.1f} µs/row, of which")
+        for label, seconds in spent.items():
+            print(f"  {seconds / args.rows * 1e6:5.1f} µs/row  {label}")
     assert outcome.problem_count == 0 and outcome.rows_created == args.rows, outcome
     assert InformationItem.objects.count() == args.rows
     import_rate = args.rows / import_seconds
-    print(f"import (check + write):{import_seconds:6.1f} s  {import_rate:>9,.0f} rows/s", flush=True)
+    print(
+        f"import (check + write):{import_seconds:6.1f} s  {import_rate:>9,.0f} rows/s  ({import_cpu})",
+        flush=True,
+    )
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), cpu.now()
     again = import_file(profile, extract, by=system, write=True)
     again_seconds = time.perf_counter() - started
     assert again.rows_created == 0 and again.rows_already_imported == args.rows
     print(
-        f"re-import (all known): {again_seconds:6.1f} s  {args.rows / again_seconds:>9,.0f} rows/s",
+        f"re-import (all known): {again_seconds:6.1f} s  {args.rows / again_seconds:>9,.0f} rows/s  "
+        f"({cpu.since(cpu_started, args.rows)})",
         flush=True,
     )
 

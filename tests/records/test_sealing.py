@@ -398,3 +398,24 @@ def test_sealed_layout_carries_the_key_serial_and_a_fresh_nonce_each_time():
     assert sealing.open_sealed(cipher, b"aad", second) == b"same text"
     with pytest.raises(sealing.ContentUnavailable):
         sealing.open_sealed(cipher, b"other", first)
+
+
+def test_content_is_encoded_exactly_as_django_encodes_it_whatever_it_holds():
+    """Plain JSON takes a faster encoder; anything else (dates, ids) falls back to Django's."""
+    for summary, details, payload in [
+        ("Seen at home", "", {"form": "contact", "version": 1, "answers": {"n": [1, 2.5, None, True]}}),
+        ('é \u2028 "quoted" \\', "line\nbreak", {1: "an int key"}),
+        ("Dated", "", {"on": dt.date(2026, 12, 6), "at": timezone.now(), "id": PersonFactory.build().pk}),
+    ]:
+        encoded = sealing.encode_content(summary, details, payload)
+        assert encoded == sealing._ENCODER.encode([summary, details, payload]).encode()
+        assert sealing.decode_content(encoded)[0] == summary
+
+
+def test_a_bulk_writer_may_pass_its_own_nonce_but_only_a_whole_one():
+    cipher = AESGCM(AESGCM.generate_key(bit_length=256))
+    sealed = sealing.seal(cipher, 3, b"aad", b"text", nonce=b"n" * sealing.NONCE_BYTES)
+    assert sealed[5 : sealing.HEADER_BYTES] == b"n" * sealing.NONCE_BYTES
+    assert sealing.open_sealed(cipher, b"aad", sealed) == b"text"
+    with pytest.raises(ValueError):
+        sealing.seal(cipher, 3, b"aad", b"text", nonce=b"short")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -112,40 +113,48 @@ _BULK_FIELDS = (
     "valid_to",
     "review_by",
 )
-
-
-def _prepare_rows(rows: Iterable[Mapping[str, Any]], by: StaffMember) -> list[tuple]:
-    """Rows as tuples in _BULK_FIELDS order, each with a new id and its content sealed.
-
-    Every row is checked before anything is written (InvalidInput names every bad field); only
-    then are the people's data keys found or made, and the content sealed.
-    """
-    return _seal_rows(_check_rows(rows), by)
+# A random (version 4, RFC 4122 variant) UUID is 122 random bits with these 6 bits set.
+_UUID4_KEEP = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)
+_UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
 
 
 def _check_rows(rows: Iterable[Mapping[str, Any]]) -> list[tuple]:
-    """Check every row (no database access, so it can overlap a batch being written)."""
+    """Check every row by `record_item`'s rules (no database access, so it overlaps a batch being written)."""
     today = timezone.localdate()
     default_review = today + dt.timedelta(days=365)
+    latest_review = today + MAX_REVIEW_INTERVAL
     checked: list[tuple] = []
     errors: dict[str, str] = {}
     for index, row in enumerate(rows):
-        summary = (row.get("summary") or "").strip()
-        details = row.get("details") or ""
-        sensitivity = row.get("sensitivity", Sensitivity.OFFICIAL)
-        valid_from = row.get("valid_from") or today
-        valid_to = row.get("valid_to")
-        review_by = row.get("review_by") or default_review
-        for name, message in _item_errors(
-            summary=summary,
-            details=details,
-            sensitivity=sensitivity,
-            valid_from=valid_from,
-            valid_to=valid_to,
-            review_by=review_by,
-            today=today,
-        ).items():
-            errors[f"rows[{index}].{name}"] = message
+        get = row.get
+        summary = (get("summary") or "").strip()
+        details = get("details") or ""
+        sensitivity = get("sensitivity", Sensitivity.OFFICIAL)
+        valid_from = get("valid_from") or today
+        valid_to = get("valid_to")
+        review_by = get("review_by") or default_review
+        # _item_errors' rules written out as one test, for speed: a valid row (nearly every row) passes
+        # it and costs no call; any other row gets _item_errors' verdict and messages. A test holds the
+        # two to the same answers.
+        if not (
+            summary
+            and len(summary) <= 300
+            and len(details) <= 20_000
+            and sensitivity in SENSITIVITY_VALUES
+            and valid_from <= today
+            and (valid_to is None or valid_to >= valid_from)
+            and today < review_by <= latest_review
+        ):
+            for name, message in _item_errors(
+                summary=summary,
+                details=details,
+                sensitivity=sensitivity,
+                valid_from=valid_from,
+                valid_to=valid_to,
+                review_by=review_by,
+                today=today,
+            ).items():
+                errors[f"rows[{index}].{name}"] = message
         checked.append(
             (
                 row["person_id"],
@@ -153,7 +162,7 @@ def _check_rows(rows: Iterable[Mapping[str, Any]]) -> list[tuple]:
                 int(sensitivity),
                 summary,
                 details,
-                row.get("payload") or {},
+                get("payload") or {},
                 valid_from,
                 valid_to,
                 review_by,
@@ -167,15 +176,25 @@ def _check_rows(rows: Iterable[Mapping[str, Any]]) -> list[tuple]:
     return checked
 
 
-def _seal_rows(checked: list[tuple], by: StaffMember) -> list[tuple]:
-    """Find or make the people's data keys and seal each checked row's content."""
-    if not checked:
-        return []
+def _new_item_ids(count: int) -> list[uuid.UUID]:
+    """`count` random (version 4) ids from one read of the system's random source, not one read each."""
+    block = os.urandom(16 * count)
+    from_bytes, make = int.from_bytes, uuid.UUID
+    return [
+        make(int=from_bytes(block[at : at + 16], "big") & _UUID4_KEEP | _UUID4_SET)
+        for at in range(0, 16 * count, 16)
+    ]
+
+
+DataKeys = dict[uuid.UUID, tuple[int, sealing.AESGCM]]
+
+
+def _seal_rows(checked: list[tuple], by: StaffMember, keys: DataKeys) -> list[tuple]:
+    """Checked rows as tuples in _BULK_FIELDS order, each with a new id and its content sealed."""
     now = timezone.now()
-    keys = sealing.current_keys(by.agency_id, {values[0] for values in checked})
     seal, encode, item_aad, as_uuid = sealing.seal, sealing.encode_content, sealing.item_aad, sealing._uuid
     prepared: list[tuple] = []
-    for (
+    for item_id, (
         person_id,
         category_id,
         sensitivity,
@@ -185,8 +204,7 @@ def _seal_rows(checked: list[tuple], by: StaffMember) -> list[tuple]:
         valid_from,
         valid_to,
         review_by,
-    ) in checked:
-        item_id = uuid.uuid4()
+    ) in zip(_new_item_ids(len(checked)), checked, strict=True):
         serial, cipher = keys[as_uuid(person_id)]
         form_code, form_version = form_facts(payload)
         prepared.append(
@@ -209,12 +227,78 @@ def _seal_rows(checked: list[tuple], by: StaffMember) -> list[tuple]:
     return prepared
 
 
+def _sealed_copy_lines(checked: list[tuple], by: StaffMember, keys: DataKeys) -> tuple[list[uuid.UUID], str]:
+    """New ids for checked rows, and the rows sealed and in COPY's text format, in one pass.
+
+    Touches no database, so it runs while the previous batch is still being copied. Per row it
+    costs microseconds, so what repeats across rows (a person's key and id text, days, the form) is
+    worked out once.
+    """
+    count = len(checked)
+    ids = _new_item_ids(count)
+    nonces = os.urandom(sealing.NONCE_BYTES * count)  # one read of the random source, not one a row
+    seal, encode, item_aad = sealing.seal, sealing.encode_content, sealing.item_aad
+    by_fields = f"\t{by.agency_id}\t{by.pk}\t"
+    recorded_at = timezone.now().isoformat()
+    tail = _other_fields_tail()
+    people: dict[Any, tuple[int, sealing.AESGCM, str]] = {}
+    days: dict[Any, str] = {None: COPY_NULL}
+    forms: dict[Any, str] = {}
+    lines: list[str] = []
+    at = 0
+    for item_id, (
+        person_id,
+        category_id,
+        sensitivity,
+        summary,
+        details,
+        payload,
+        valid_from,
+        valid_to,
+        review_by,
+    ) in zip(ids, checked, strict=True):
+        person = people.get(person_id)
+        if person is None:
+            person = people[person_id] = (*keys[sealing._uuid(person_id)], str(person_id))
+        serial, cipher, person_text = person
+        form = form_facts(payload)
+        form_text = forms.get(form)
+        if form_text is None:
+            form_text = forms[form] = f"{form[0].translate(COPY_ESCAPES)}\t{_copy_text(form[1])}"
+        sealed = seal(
+            cipher,
+            serial,
+            item_aad(item_id),
+            encode(summary, details, payload),
+            nonce=nonces[at : at + sealing.NONCE_BYTES],
+        )
+        at += sealing.NONCE_BYTES
+        lines.append(
+            f"{item_id.hex}\t{person_text}{by_fields}{category_id}\t{sensitivity}\t"
+            # bytea in hex, its backslash escaped for COPY's text format
+            f"\\\\x{sealed.hex()}\t{form_text}\t{recorded_at}\t"
+            f"{days.get(valid_from) or _day_text(days, valid_from)}\t"
+            f"{days.get(valid_to) or _day_text(days, valid_to)}\t"
+            f"{days.get(review_by) or _day_text(days, review_by)}"
+            f"{tail if isinstance(tail, str) else tail()}\n"
+        )
+    return ids, "".join(lines)
+
+
+def _day_text(days: dict[Any, str], day: dt.date) -> str:
+    """A date as COPY text, remembered in `days`: an extract's rows fall on a few hundred days."""
+    text = days[day] = _copy_text(day)
+    return text
+
+
 class BulkRecorder:
     """Records items batch after batch (an import), in the caller's transaction, held by `by`'s agency.
 
-    On PostgreSQL each batch goes to the server with COPY from a helper thread, so the database
-    stores one batch while the caller prepares the next; `wait` (called before any other use of the
-    connection, and by `close`) lets the batch finish and puts it on the ledger.
+    On PostgreSQL each batch goes to the server with COPY from a helper thread, one batch behind:
+    while the database stores batch N, the caller checks batch N+1 and this seals and formats it,
+    so Python and the database work at the same time. `wait` (called before any other use of the
+    connection, and by `close`) sends what is left, lets it finish and puts it on the ledger.
+    Use it inside one `transaction.atomic()`: the data keys it finds are kept for the transaction.
     """
 
     def __init__(self, *, by: StaffMember) -> None:
@@ -230,8 +314,13 @@ class BulkRecorder:
         self._executor = (
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-copy") if self.is_streaming else None
         )
+        # The batch being copied, and the next one, sealed and formatted, waiting for the connection.
         self._pending: Future | None = None
         self._pending_ids: list[uuid.UUID] = []
+        self._ready: tuple[list[tuple[str, str]], list[uuid.UUID]] | None = None
+        # The data key (serial, cipher) of each person met so far, and the transaction that found them.
+        self._keys: DataKeys = {}
+        self._keys_found_in: tuple | None = None
 
     def record(
         self,
@@ -239,37 +328,73 @@ class BulkRecorder:
         *,
         then_copy: Callable[[list[uuid.UUID]], tuple[str, str]] | None = None,
     ) -> list[uuid.UUID]:
-        """Check and start writing one batch; the ids, in row order. All or none of the batch.
+        """Check one batch and have it written; the ids, in row order. All or none of the batch.
 
         `then_copy` (PostgreSQL only) gives, from the new ids, one more COPY (statement, text) to run
         with the batch: an import's record of which key became which item.
         """
-        checked = _check_rows(rows)  # pure Python: runs while the previous batch is still being copied
-        self.wait()  # the data keys below are read on the same connection as the copy
-        prepared = _seal_rows(checked, self.by)
-        ids = [values[0] for values in prepared]
-        if not prepared:
-            return ids
-        if self._executor is not None:
-            copies = [(_items_copy_statement(), _copy_lines(prepared))]
-            if then_copy is not None:
-                copies.append(then_copy(ids))
-            self._pending = self._executor.submit(_send_copies, connection.connection, copies)
-        else:
+        checked = _check_rows(rows)  # pure Python: runs while the batch before last is being copied
+        if not checked:
+            return []
+        people = {sealing._uuid(values[0]) for values in checked}
+        if self._executor is None:
+            prepared = _seal_rows(checked, self.by, self._data_keys(people))
+            ids = [values[0] for values in prepared]
             InformationItem.objects.bulk_create(
                 [InformationItem(**dict(zip(_BULK_FIELDS, values, strict=True))) for values in prepared]
             )
-        self._pending_ids = ids
-        if self._executor is None:
+            self._pending_ids = ids
             self._record_on_ledger()
+            return ids
+        self._finish_pending()  # the connection is free again: for the keys, then the next COPY
+        keys = self._data_keys(people)
+        self._send_ready()
+        # Sealed and formatted while the batch just sent is being copied; sent with the next batch.
+        ids, text = _sealed_copy_lines(checked, self.by, keys)
+        copies = [(_items_copy_statement(), text)]
+        if then_copy is not None:
+            copies.append(then_copy(ids))
+        self._ready = (copies, ids)
         return ids
 
-    def wait(self) -> None:
-        """Let the batch being written finish (raising its error, if any) and record it on the ledger."""
+    def _data_keys(self, people: set[uuid.UUID]) -> DataKeys:
+        """The data keys of `people`: those found earlier in this transaction, the rest from the database.
+
+        Keeping keys is safe because `sealing.current_keys` locks each key row until the transaction
+        ends (FOR SHARE on PostgreSQL; on SQLite the transaction holds the database's write lock from
+        its first batch): no disposal can replace a key while it is kept here. Call with the
+        connection free (no COPY running).
+        """
+        transaction_now = _transaction_now()
+        if transaction_now is None:  # outside a transaction the locks end with each statement
+            return sealing.current_keys(self.by.agency_id, people)
+        if transaction_now != self._keys_found_in:  # another transaction, or savepoint, than the keys'
+            self._keys, self._keys_found_in = {}, transaction_now
+        missing = people.difference(self._keys)
+        if missing:
+            self._keys.update(sealing.current_keys(self.by.agency_id, missing))
+        return self._keys
+
+    def _send_ready(self) -> None:
+        """Start copying the batch that is sealed and formatted (the connection must be free)."""
+        if self._ready is not None and self._executor is not None:
+            (copies, ids), self._ready = self._ready, None
+            self._pending = self._executor.submit(_send_copies, connection.connection, copies)
+            self._pending_ids = ids
+
+    def _finish_pending(self) -> None:
+        """Let the batch being copied finish (raising its error, if any) and record it on the ledger."""
         if self._pending is not None:
             pending, self._pending = self._pending, None
-            pending.result()
+            with connection.wrap_database_errors:  # the driver's error as Django's, as for any query
+                pending.result()
             self._record_on_ledger()
+
+    def wait(self) -> None:
+        """Write every batch recorded so far (raising an error, if any) and record them on the ledger."""
+        self._finish_pending()
+        self._send_ready()
+        self._finish_pending()
 
     def _record_on_ledger(self) -> None:
         if self._pending_ids:
@@ -288,6 +413,7 @@ class BulkRecorder:
         try:
             self.wait()
         finally:
+            self._keys, self._ready = {}, None
             if self._executor is not None:
                 self._executor.shutdown(wait=True)
 
@@ -298,11 +424,23 @@ class BulkRecorder:
         if kind is None:
             self.close()
         else:  # the transaction is being undone anyway: only make sure the thread is done
+            self._keys, self._ready = {}, None
             with contextlib.suppress(Exception):
                 if self._pending is not None:
                     self._pending.result()
             if self._executor is not None:
                 self._executor.shutdown(wait=True)
+
+
+def _transaction_now() -> tuple | None:
+    """What tells the caller's transaction and savepoint apart (None outside a transaction).
+
+    The atomic blocks themselves (compared by identity) and the savepoint ids: a key found inside a
+    savepoint that was rolled back is gone, and so is its lock.
+    """
+    if not connection.in_atomic_block:
+        return None
+    return (list(connection.atomic_blocks), list(connection.savepoint_ids))
 
 
 def record_items_in_bulk(rows: Iterable[Mapping[str, Any]], *, by: StaffMember) -> list[uuid.UUID]:
@@ -336,17 +474,22 @@ def _copy_text(value: Any) -> str:
     return str(value).translate(COPY_ESCAPES)
 
 
-def _other_field_texts(fields: list) -> list[Any]:
-    """For each field the rows do not fill: its default as COPY text, or the field if the default is per row."""
-    texts: list[Any] = []
-    for field in fields:
-        if field.has_default() and callable(field.default):
-            texts.append(field)
-        elif isinstance(field, JSONField):
-            texts.append(_copy_text(json.dumps(field.get_default(), cls=DjangoJSONEncoder)))
-        else:
-            texts.append(_copy_text(field.get_db_prep_save(field.get_default(), connection)))
-    return texts
+def _default_text(field: Any) -> str:
+    """A field's default as COPY text."""
+    if isinstance(field, JSONField):
+        return _copy_text(json.dumps(field.get_default(), cls=DjangoJSONEncoder))
+    return _copy_text(field.get_db_prep_save(field.get_default(), connection))
+
+
+def _other_fields_tail() -> str | Callable[[], str]:
+    """The defaults of the item fields rows do not fill, as the end of a COPY line.
+
+    A text when every default is fixed; a function giving a fresh one per row if a default is not.
+    """
+    others = _copy_fields()[len(_BULK_FIELDS) :]
+    if any(field.has_default() and callable(field.default) for field in others):
+        return lambda: "".join("\t" + _default_text(field) for field in others)
+    return "".join("\t" + _default_text(field) for field in others)
 
 
 def _items_copy_statement() -> str:
@@ -361,70 +504,6 @@ def _copy_fields() -> list:
     return [by_name[name] for name in _BULK_FIELDS] + [
         f for name, f in by_name.items() if name not in _BULK_FIELDS
     ]
-
-
-def _copy_lines(batch: list[tuple]) -> str:
-    """Prepared rows in COPY's text format, formatted in one pass of string operations.
-
-    Formatting value by value through the driver costs several times as much.
-    """
-    others = _copy_fields()[len(_BULK_FIELDS) :]
-    other_texts = _other_field_texts(others)
-    fixed_tail = all(isinstance(text, str) for text in other_texts)
-    tail = ("\t" + "\t".join(other_texts)) if fixed_tail and other_texts else ""
-    escape = COPY_ESCAPES
-    # Values repeated across an import's rows (its agency, people, days) are formatted once.
-    texts: dict[Any, str] = {None: COPY_NULL}
-
-    def text(value: Any) -> str:
-        known = texts.get(value)
-        if known is None:
-            known = texts[value] = value.isoformat() if isinstance(value, dt.date) else str(value)
-        return known
-
-    lines: list[str] = []
-    for (
-        item_id,
-        person_id,
-        agency_id,
-        author_id,
-        category_id,
-        sensitivity,
-        sealed_content,
-        form_code,
-        form_version,
-        recorded_at,
-        valid_from,
-        valid_to,
-        review_by,
-    ) in batch:
-        line = "\t".join(
-            (
-                str(item_id),
-                text(person_id),
-                text(agency_id),
-                text(author_id),
-                text(category_id),
-                text(sensitivity),
-                # bytea in hex, its backslash escaped for COPY's text format
-                "\\\\x" + sealed_content.hex(),
-                form_code.translate(escape),
-                text(form_version),
-                text(recorded_at),
-                text(valid_from),
-                text(valid_to),
-                text(review_by),
-            )
-        )
-        if not fixed_tail:
-            tail = "\t" + "\t".join(
-                other
-                if isinstance(other, str)
-                else _copy_text(other.get_db_prep_save(other.get_default(), connection))
-                for other in other_texts
-            )
-        lines.append(line + tail + "\n")
-    return "".join(lines)
 
 
 def _send_copies(raw_connection, copies: list[tuple[str, str]]) -> None:

@@ -1,4 +1,5 @@
 import csv
+import gc
 import io
 
 import pytest
@@ -213,3 +214,32 @@ def test_imported_items_are_on_the_ledger(people, probation_ig, contacts_profile
         str(i) for i in InformationItem.objects.values_list("id", flat=True)
     )
     assert entry.details == {"bulk": True, "count": 3}
+
+
+def test_the_cyclic_collector_is_paused_during_an_import_and_restored_after(
+    people, probation_ig, contacts_profile, write_file
+):
+    seen: list[bool] = []
+    path = write_file(csv_bytes(good_contacts(3)))
+    import_file(
+        contacts_profile, path, by=probation_ig, write=True, progress=lambda *_: seen.append(gc.isenabled())
+    )
+    assert seen and not any(seen) and gc.isenabled()
+    gc.disable()
+    try:  # a caller that had it off keeps it off
+        import_file(contacts_profile, path, by=probation_ig, write=False)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_an_import_that_fails_still_restores_the_cyclic_collector(
+    people, probation_ig, contacts_profile, write_file, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("iomshare.exchange.imports.BulkRecorder.record", broken)
+    with pytest.raises(RuntimeError):
+        import_file(contacts_profile, write_file(csv_bytes(good_contacts(2))), by=probation_ig, write=True)
+    assert gc.isenabled() and InformationItem.objects.count() == 0
