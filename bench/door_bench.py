@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 TOTAL_ITEMS = 1_000_000
 BIG_PICTURE = 1_000
 PURPOSE = "risk_management"
-RUNS = 200
+RUNS = 500
 
 
 def default_database_url() -> str:
