@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from iomshare.ledger.models import Action, LedgerEntry, Outcome
 from iomshare.partnership.models import ApiToken
 from iomshare.partnership.tokens import issue_token, revoke_token
 from tests.exchange.conftest import ApiClient
@@ -76,3 +77,37 @@ def test_a_token_acts_as_its_staff_member_even_with_another_session(client, offi
     response = ApiClient(client, probation_token).get("/me")
     assert response.status_code == 200
     assert response.json()["username"] == "po"
+
+
+def failed_sign_ins() -> list[LedgerEntry]:
+    return list(LedgerEntry.objects.filter(action=Action.SIGN_IN_FAILED).order_by("id"))
+
+
+@pytest.mark.parametrize(
+    ("secret", "reason", "prefix"),
+    [
+        ("iom_" + "A" * 40, "no such token", "iom_AAAAAAAA"),
+        ("wrong", "not an iomshare API token", ""),
+    ],
+)
+def test_a_refused_token_is_a_failed_sign_in_on_the_ledger_without_its_secret(
+    client, officer, officer_token, secret, reason, prefix
+):
+    ApiClient(client, secret).get("/me")
+    (entry,) = failed_sign_ins()
+    assert entry.outcome == Outcome.FAILED and entry.actor_id is None
+    assert entry.details == {"channel": "api token", "reason": reason, "token_prefix": prefix}
+    assert secret not in str(entry.details)
+
+
+def test_a_revoked_token_names_whose_it_was_on_the_ledger(client, officer, officer_token):
+    api = ApiClient(client, officer_token)
+    assert api.get("/me").status_code == 200
+    assert failed_sign_ins() == []
+    revoke_token(ApiToken.objects.get(), by=officer)
+    api.get("/me")
+    (entry,) = failed_sign_ins()
+    assert entry.actor_username == officer.username
+    assert entry.details["reason"] == "the token was revoked"
+    assert entry.details["token_prefix"] == officer_token[:12]
+    assert officer_token not in str(entry.details)

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from iomshare.errors import InvalidInput, NotPermitted
 from iomshare.ledger import services as ledger
-from iomshare.ledger.models import Action
+from iomshare.ledger.models import Action, Outcome
 from iomshare.partnership.models import ApiToken, Role, StaffMember
 
 TOKEN_PREFIX = "iom_"  # noqa: S105 (a marker, not a secret)
@@ -141,24 +141,43 @@ def authenticate_token(secret: str) -> StaffMember | None:
     minute per token, so API traffic does not mean a database write per request.
     """
     if not secret.startswith(TOKEN_PREFIX) or len(secret) != TOKEN_LENGTH:
-        return None
+        return _refused("not an iomshare API token")
     token = (
         ApiToken.objects.select_related("staff_member", "staff_member__agency")
         .filter(key_hash=hash_secret(secret))
         .first()
     )
     now = timezone.now()
-    if token is None or not token.is_usable(now):
-        return None
+    if token is None:
+        return _refused("no such token", prefix=secret[:DISPLAY_PREFIX_LENGTH])
+    if not token.is_usable(now):
+        reason = "revoked" if token.revoked_at is not None else "expired"
+        return _refused(f"the token was {reason}", token=token)
     staff = token.staff_member
     if not staff.is_active or staff.agency_id is None:
-        return None
+        return _refused("the account is inactive or has no agency", token=token)
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         # Conditional, so concurrent requests in the same minute write once between them.
         ApiToken.objects.filter(pk=token.pk).filter(
             Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_RESOLUTION)
         ).update(last_used_at=now)
     return staff
+
+
+def _refused(reason: str, *, token: ApiToken | None = None, prefix: str = "") -> None:
+    """Put a refused token on the ledger as a failed sign-in, as the sign-in page's are: the
+    token's display prefix and whose it is, never the secret."""
+    ledger.record(
+        Action.SIGN_IN_FAILED,
+        username=token.staff_member.get_username() if token is not None else "",
+        outcome=Outcome.FAILED,
+        details={
+            "channel": "api token",
+            "reason": reason,
+            "token_prefix": token.prefix if token is not None else prefix,
+        },
+    )
+    return None
 
 
 def tokens_of(staff: StaffMember | None = None) -> QuerySet[ApiToken]:
