@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import os
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -189,62 +189,15 @@ def _new_item_ids(count: int) -> list[uuid.UUID]:
 DataKeys = dict[uuid.UUID, tuple[int, sealing.AESGCM]]
 
 
-def _seal_rows(checked: list[tuple], by: StaffMember, keys: DataKeys) -> list[tuple]:
-    """Checked rows as tuples in _BULK_FIELDS order, each with a new id and its content sealed."""
-    now = timezone.now()
-    seal, encode, item_aad, as_uuid = sealing.seal, sealing.encode_content, sealing.item_aad, sealing._uuid
-    prepared: list[tuple] = []
-    for item_id, (
-        person_id,
-        category_id,
-        sensitivity,
-        summary,
-        details,
-        payload,
-        valid_from,
-        valid_to,
-        review_by,
-    ) in zip(_new_item_ids(len(checked)), checked, strict=True):
-        serial, cipher = keys[as_uuid(person_id)]
-        form_code, form_version = form_facts(payload)
-        prepared.append(
-            (
-                item_id,
-                person_id,
-                by.agency_id,
-                by.pk,
-                category_id,
-                sensitivity,
-                seal(cipher, serial, item_aad(item_id), encode(summary, details, payload)),
-                form_code,
-                form_version,
-                now,
-                valid_from,
-                valid_to,
-                review_by,
-            )
-        )
-    return prepared
+def _sealed(checked: list[tuple], by: StaffMember, keys: DataKeys) -> Iterator[tuple]:
+    """Checked rows as tuples in _BULK_FIELDS order, each with a new id and its content sealed.
 
-
-def _sealed_copy_lines(checked: list[tuple], by: StaffMember, keys: DataKeys) -> tuple[list[uuid.UUID], str]:
-    """New ids for checked rows, and the rows sealed and in COPY's text format, in one pass.
-
-    Touches no database, so it runs while the previous batch is still being copied. Per row it
-    costs microseconds, so what repeats across rows (a person's key and id text, days, the form) is
-    worked out once.
+    Ids and nonces come from one read of the random source per batch, not one read a row.
     """
     count = len(checked)
-    ids = _new_item_ids(count)
-    nonces = os.urandom(sealing.NONCE_BYTES * count)  # one read of the random source, not one a row
-    seal, encode, item_aad = sealing.seal, sealing.encode_content, sealing.item_aad
-    by_fields = f"\t{by.agency_id}\t{by.pk}\t"
-    recorded_at = timezone.now().isoformat()
-    tail = _other_fields_tail()
-    people: dict[Any, tuple[int, sealing.AESGCM, str]] = {}
-    days: dict[Any, str] = {None: COPY_NULL}
-    forms: dict[Any, str] = {}
-    lines: list[str] = []
+    nonces = os.urandom(sealing.NONCE_BYTES * count)
+    now = timezone.now()
+    seal, encode, item_aad, as_uuid = sealing.seal, sealing.encode_content, sealing.item_aad, sealing._uuid
     at = 0
     for item_id, (
         person_id,
@@ -256,15 +209,9 @@ def _sealed_copy_lines(checked: list[tuple], by: StaffMember, keys: DataKeys) ->
         valid_from,
         valid_to,
         review_by,
-    ) in zip(ids, checked, strict=True):
-        person = people.get(person_id)
-        if person is None:
-            person = people[person_id] = (*keys[sealing._uuid(person_id)], str(person_id))
-        serial, cipher, person_text = person
-        form = form_facts(payload)
-        form_text = forms.get(form)
-        if form_text is None:
-            form_text = forms[form] = f"{form[0].translate(COPY_ESCAPES)}\t{_copy_text(form[1])}"
+    ) in zip(_new_item_ids(count), checked, strict=True):
+        serial, cipher = keys[as_uuid(person_id)]
+        form_code, form_version = form_facts(payload)
         sealed = seal(
             cipher,
             serial,
@@ -273,22 +220,70 @@ def _sealed_copy_lines(checked: list[tuple], by: StaffMember, keys: DataKeys) ->
             nonce=nonces[at : at + sealing.NONCE_BYTES],
         )
         at += sealing.NONCE_BYTES
+        yield (
+            item_id,
+            person_id,
+            by.agency_id,
+            by.pk,
+            category_id,
+            sensitivity,
+            sealed,
+            form_code,
+            form_version,
+            now,
+            valid_from,
+            valid_to,
+            review_by,
+        )
+
+
+def _seal_rows(checked: list[tuple], by: StaffMember, keys: DataKeys) -> list[tuple]:
+    """The rows `_sealed`, as a list (for bulk_create)."""
+    return list(_sealed(checked, by, keys))
+
+
+def _sealed_copy_lines(checked: list[tuple], by: StaffMember, keys: DataKeys) -> tuple[list[uuid.UUID], str]:
+    """New ids for checked rows, and the rows sealed and in COPY's text format, in one pass.
+
+    Touches no database, so it runs while the previous batch is still being copied. Per row it
+    costs microseconds, so what repeats across rows (the person's id text, days, the form, the
+    author and agency) is worked out once.
+    """
+    tail = _other_fields_tail()
+    texts: dict[Any, str] = {None: COPY_NULL}  # people, days and numbers repeat across an import's rows
+
+    def text(value: Any) -> str:
+        known = texts.get(value)
+        if known is None:
+            known = texts[value] = _copy_text(value)
+        return known
+
+    ids: list[uuid.UUID] = []
+    lines: list[str] = []
+    for (
+        item_id,
+        person_id,
+        agency_id,
+        author_id,
+        category_id,
+        sensitivity,
+        sealed,
+        form_code,
+        form_version,
+        recorded_at,
+        valid_from,
+        valid_to,
+        review_by,
+    ) in _sealed(checked, by, keys):
+        ids.append(item_id)
         lines.append(
-            f"{item_id.hex}\t{person_text}{by_fields}{category_id}\t{sensitivity}\t"
+            f"{item_id.hex}\t{text(person_id)}\t{agency_id}\t{author_id}\t{category_id}\t{sensitivity}\t"
             # bytea in hex, its backslash escaped for COPY's text format
-            f"\\\\x{sealed.hex()}\t{form_text}\t{recorded_at}\t"
-            f"{days.get(valid_from) or _day_text(days, valid_from)}\t"
-            f"{days.get(valid_to) or _day_text(days, valid_to)}\t"
-            f"{days.get(review_by) or _day_text(days, review_by)}"
+            f"\\\\x{sealed.hex()}\t{form_code.translate(COPY_ESCAPES)}\t{text(form_version)}\t"
+            f"{text(recorded_at)}\t{text(valid_from)}\t{text(valid_to)}\t{text(review_by)}"
             f"{tail if isinstance(tail, str) else tail()}\n"
         )
     return ids, "".join(lines)
-
-
-def _day_text(days: dict[Any, str], day: dt.date) -> str:
-    """A date as COPY text, remembered in `days`: an extract's rows fall on a few hundred days."""
-    text = days[day] = _copy_text(day)
-    return text
 
 
 class BulkRecorder:
