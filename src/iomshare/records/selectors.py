@@ -219,12 +219,7 @@ def picture_for(
     query = _person_items(sight, person)
     if category_id is not None:
         query = query.filter(category_id=category_id)
-    if limit:
-        items, count = _page_and_count(query, offset, limit)
-    else:
-        ordered = query.select_related("holding_agency", "category", "author").order_by("-recorded_at", "id")
-        items = list(ordered[offset:])
-        count = len(items) if not offset else query.count()
+    items, count = _page_and_count(query, offset, limit)
     _disclosed(sight, items)
     _record(sight, person, items, **({"offset": offset} if offset else {}))
     return Picture(person, purpose, items, withheld_from(sight, person), sight.grid, count)
@@ -286,8 +281,9 @@ def items_page_for(
     return ItemsPage(count=count, items=items)
 
 
-def _page_and_count(query, offset: int, limit: int) -> tuple[list[InformationItem], int]:
-    """One page of `query`, newest first, and how many it matches in all, in one query.
+def _page_and_count(query, offset: int, limit: int | None) -> tuple[list[InformationItem], int]:
+    """One page of `query` (all of it from `offset` when `limit` is None), newest first, and how
+    many it matches in all, in one query.
 
     The count rides on the page's rows (a window over every match), so the door's condition is
     built and run once; only a page past the end needs a count of its own.
@@ -295,7 +291,7 @@ def _page_and_count(query, offset: int, limit: int) -> tuple[list[InformationIte
     page = list(
         query.select_related("holding_agency", "category", "author")
         .annotate(matches=Window(Count("pk")))
-        .order_by("-recorded_at", "id")[offset : offset + limit]
+        .order_by("-recorded_at", "id")[offset : offset + limit if limit else None]
     )
     if page:
         return page, page[0].matches
