@@ -15,12 +15,14 @@ import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db import connection
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from iomshare import plain_sql as sql
 from iomshare.errors import InvalidInput, NotPermitted
 from iomshare.partnership.models import AssuranceLevel, Course, Role, StaffMember, VettingLevel
 from iomshare.protocols import cedar, facts, selectors
@@ -268,7 +270,7 @@ def grid_filter(grid: AccessGrid) -> Q:
     is built for every read of a person, and as a tree of ORM lookups it cost more to build than
     the query took to run. One term for own items, one per (holding agency, highest sensitivity).
     """
-    column = _item_column_sql()
+    column = _item_column_sql(connection.vendor)
     terms: list[str] = []
     params: list[int] = []
     # Own items: every category at one level, the viewer's vetting (see compute_grid).
@@ -298,12 +300,10 @@ def grid_filter(grid: AccessGrid) -> Q:
     return Q(RawSQL(f"({' OR '.join(terms)})", params, output_field=BooleanField()))  # noqa: S611
 
 
-def _item_column_sql() -> dict[str, str]:
-    quote = connection.ops.quote_name
-    return {
-        name: quote(InformationItem._meta.get_field(name).column)
-        for name in ("holding_agency", "category", "sensitivity")
-    }
+@lru_cache(maxsize=2)
+def _item_column_sql(vendor: str) -> dict[str, str]:
+    """The item columns the condition names, quoted once per database vendor."""
+    return {name: sql.column(InformationItem, name) for name in ("holding_agency", "category", "sensitivity")}
 
 
 def own_items_filter(viewer: StaffMember, *, on: dt.date | None = None) -> Q:
