@@ -23,6 +23,7 @@ from iomshare.identity.models import (
     ReviewCase,
     SourceRecord,
 )
+from iomshare.people.visibility import may_know
 from iomshare.people.models import Person
 
 PAGE_SIZE = 25
@@ -180,7 +181,7 @@ def conflict_case(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @reviewers_only
 def person_history(request: HttpRequest, person_id) -> HttpResponse:
-    person = Person.objects.filter(pk=person_id).first()
+    person = Person.objects.filter(pk=person_id).first() if may_know(request.user, person_id) else None
     if person is None:
         raise Http404("No such person")
     records = list(selectors.records_of(person))

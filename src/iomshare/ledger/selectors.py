@@ -201,6 +201,7 @@ def report_subject(kind: str, key: str, *, viewer: StaffMember) -> ReportSubject
     from iomshare.errors import NotFound
     from iomshare.partnership.models import Agency
     from iomshare.people.models import Person
+    from iomshare.people.visibility import may_know
 
     check_may_run_reports(viewer)
     if kind == ReportKind.PERSON:
@@ -208,7 +209,7 @@ def report_subject(kind: str, key: str, *, viewer: StaffMember) -> ReportSubject
             person = Person.objects.filter(pk=uuid.UUID(str(key))).first()
         except ValueError:
             person = None
-        if person is None:
+        if person is None or not may_know(viewer, person.pk):
             raise NotFound(f"There is no person with the id {key}.")
         return ReportSubject(kind, person.pk, person.full_name, person_id=person.pk)
     if kind == ReportKind.AGENCY:

@@ -16,6 +16,7 @@ from iomshare.ledger.models import Action
 from iomshare.ledger.subject_access import compile_pack, pack_as_json
 from iomshare.partnership.models import Agency, Role, StaffMember
 from iomshare.people.selectors import person_profile, search_people
+from iomshare.people.visibility import known_people
 from iomshare.web.govuk_dates import DateInputError, parse_date_input
 
 TITLES = {
@@ -56,7 +57,7 @@ def reports_home(request: HttpRequest) -> HttpResponse:
     if not selectors.may_run_reports(viewer):
         return _not_permitted(request, NotPermitted(selectors.NOT_PERMITTED_MESSAGE))
     query = request.GET.get("q", "").strip()[:100]
-    people = list(search_people(query)[:25]) if query else []
+    people = list(search_people(query).filter(pk__in=known_people(viewer).values("pk"))[:25]) if query else []
     if query:
         services.record(Action.SEARCH, by=viewer, details={"terms": {"q": query}, "results": len(people)})
     staff = StaffMember.objects.select_related("agency").order_by("agency__name", "last_name", "first_name")

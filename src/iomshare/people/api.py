@@ -18,63 +18,22 @@ from iomshare.exchange.schemas import PROBLEMS, PersonOut, PersonPage, PersonSea
 from iomshare.ledger import services as ledger
 from iomshare.ledger.models import Action, Outcome
 from iomshare.partnership.models import StaffMember
-from iomshare.people.access_lists import hidden_person_ids, may_see_person
-from iomshare.people.models import AgencyIdentifier, CohortMembership, Person
-from iomshare.people.selectors import people_matching, person_with_cohort
-from iomshare.records import selectors as records
+from iomshare.people import visibility
+from iomshare.people.access_lists import may_see_person
+from iomshare.people.models import Person
+from iomshare.people.selectors import people_matching
 
 router = Router(tags=["persons"])
 
 
 def visible_people(viewer: StaffMember) -> QuerySet[Person]:
-    """The people `viewer` may know exist: in the cohort today, or known to their agency (an
-    identifier or an item), and not hidden from them by an access list (`may_know` for one person)."""
-    if viewer.agency_id is None:
-        return Person.objects.none()
-    # Correlated EXISTS: a probe of an index per person searched, rather than every item the
-    # agency holds read for each search.
-    known = (
-        Exists(CohortMembership.objects.current().filter(person_id=OuterRef("pk")))
-        | Exists(AgencyIdentifier.objects.filter(agency_id=viewer.agency_id, person_id=OuterRef("pk")))
-        | records.holds_items_about(viewer.agency_id)
-    )
-    return Person.objects.filter(known).exclude(id__in=hidden_person_ids(viewer))
+    """The people `viewer` may know exist (people.visibility: the one rule every surface asks)."""
+    return visibility.known_people(viewer)
 
 
 def may_know(viewer: StaffMember, person_id: uuid.UUID) -> bool:
-    """Whether `person_id` is among `visible_people(viewer)`, by the same rule checked for one
-    person, cheapest and most common reason first (a test holds the two to the same answers)."""
-    return (
-        viewer.agency_id is not None
-        and may_see_person(viewer, person_id)
-        and (
-            _in_cohort_or_identified(viewer.agency_id, person_id)
-            or records.agency_holds_items_about(viewer.agency_id, person_id)
-        )
-    )
-
-
-def _in_cohort_or_identified(agency_id: int, person_id: uuid.UUID) -> bool:
-    """In the cohort today, or holding an identifier of the agency: one plain query, as every read
-    of a person passes here (see iomshare.plain_sql)."""
-    person = sql.param(CohortMembership, "person", person_id)
-    today = sql.param(CohortMembership, "started_on", timezone.localdate())
-    (found,) = sql.rows(
-        _cohort_or_identifier_sql(connection.vendor), [person, today, today, person, agency_id]
-    )[0]
-    return bool(found)
-
-
-@lru_cache(maxsize=2)
-def _cohort_or_identifier_sql(vendor: str) -> str:
-    cohort, identifier = CohortMembership, AgencyIdentifier
-    return (
-        f"SELECT EXISTS (SELECT 1 FROM {sql.table(cohort)} WHERE {sql.column(cohort, 'person')} = %s "  # noqa: S608
-        f"AND {sql.column(cohort, 'started_on')} <= %s AND ({sql.column(cohort, 'ended_on')} IS NULL "
-        f"OR {sql.column(cohort, 'ended_on')} >= %s)) "
-        f"OR EXISTS (SELECT 1 FROM {sql.table(identifier)} WHERE {sql.column(identifier, 'person')} = %s "
-        f"AND {sql.column(identifier, 'agency')} = %s)"
-    )
+    """Whether `viewer` may know `person_id` exists (people.visibility.may_know)."""
+    return visibility.may_know(viewer, person_id)
 
 
 def person_or_404(
@@ -87,10 +46,13 @@ def person_or_404(
     callers cannot probe for who exists. Recording a first item about someone needs only that no
     access list hides them.
     """
-    person = person_with_cohort(person_id) if with_details else Person.objects.filter(pk=person_id).first()
-    if person is not None:
-        may = may_see_person(viewer, person.pk) if to_record else may_know(viewer, person.pk)
-        if may:
+    if to_record:
+        person = Person.objects.filter(pk=person_id).first()
+        if person is not None and may_see_person(viewer, person.pk):
+            return person
+    else:
+        person = visibility.person_for(viewer, person_id)
+        if person is not None:
             return person
     raise NotFound(f"There is no person with the id {person_id}.")
 
@@ -99,7 +61,7 @@ def person_or_404(
 def search_persons(request: HttpRequest, params: Query[PersonSearchParams]):
     """Find people by words of their name, or by one of their identifiers exactly."""
     viewer = caller(request)
-    matches = people_matching(params.q).filter(pk__in=visible_people(viewer).values("pk"))
+    matches = people_matching(params.q, viewer)
     count = matches.count()
     ledger.record(
         Action.SEARCH,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet
 
 from iomshare.partnership.models import StaffMember
-from iomshare.people.access_lists import may_see_person
+from iomshare.people import visibility
 from iomshare.people.models import AgencyIdentifier, CohortMembership, Person
 
 
@@ -21,9 +21,13 @@ class CohortFilters:
     key_worker: str = ""  # username
 
 
-def search_cohort(filters: CohortFilters) -> QuerySet[CohortMembership]:
-    """Current cohort memberships matching a name or identifier search and the chosen filters."""
-    query = CohortMembership.objects.current().select_related("person", "lead_agency")
+def search_cohort(filters: CohortFilters, viewer: StaffMember) -> QuerySet[CohortMembership]:
+    """Current cohort memberships `viewer` may see (people.visibility) matching a name or identifier
+    search and the chosen filters, with only the key workers they may see."""
+    opened = visibility.open_agencies(viewer)
+    query = (
+        visibility.visible_memberships(viewer).current().select_related("person", "lead_agency").distinct()
+    )
     if filters.search:
         query = query.filter(person__in=search_people(filters.search).values("id"))
     if filters.tier:
@@ -32,7 +36,8 @@ def search_cohort(filters: CohortFilters) -> QuerySet[CohortMembership]:
         query = query.filter(lead_agency__code=filters.lead_agency)
     if filters.key_worker:
         query = query.filter(key_workers__username=filters.key_worker)
-    return query.prefetch_related("key_workers").order_by("person__family_name", "person__given_name")
+    key_workers = Prefetch("key_workers", queryset=StaffMember.objects.filter(agency_id__in=opened))
+    return query.prefetch_related(key_workers).order_by("person__family_name", "person__given_name", "pk")
 
 
 def search_people(text: str) -> QuerySet[Person]:
@@ -75,48 +80,12 @@ def _survivors_of(absorbed: Iterable[uuid.UUID]) -> set[uuid.UUID]:
 
 
 def person_profile(person_id, viewer: StaffMember) -> Person | None:
-    """A person with identifiers and cohort memberships, or None if absent or hidden from `viewer`.
-
-    An access list that hides the person answers exactly as if they did not exist.
-    """
-    if not may_see_person(viewer, person_id):
-        return None
-    return (
-        Person.objects.filter(id=person_id)
-        .prefetch_related(
-            "identifiers__agency", "memberships__lead_agency", "memberships__key_workers__agency"
-        )
-        .first()
-    )
+    """A person with the identifiers and cohort memberships `viewer` may see, or None if absent or
+    not theirs to know (people.visibility): that answers exactly as if they did not exist."""
+    return visibility.person_for(viewer, person_id)
 
 
-def _current_memberships() -> Prefetch:
-    """Each person's cohort memberships in force today, newest first, as `current_memberships`."""
-    return Prefetch(
-        "memberships",
-        queryset=CohortMembership.objects.current().select_related("lead_agency").order_by("-started_on"),
-        to_attr="current_memberships",
-    )
-
-
-def people_matching(text: str) -> QuerySet[Person]:
-    """`search_people`, with what a list of matches shows (identifiers, current tier), in a stable order."""
-    return (
-        search_people(text)
-        .prefetch_related("identifiers__agency", _current_memberships())
-        .order_by("family_name", "given_name", "id")
-    )
-
-
-def person_with_cohort(person_id) -> Person | None:
-    """One person with identifiers, every cohort membership and key worker, and today's memberships."""
-    return (
-        Person.objects.filter(id=person_id)
-        .prefetch_related(
-            "identifiers__agency",
-            "memberships__lead_agency",
-            "memberships__key_workers__agency",
-            _current_memberships(),
-        )
-        .first()
-    )
+def people_matching(text: str, viewer: StaffMember) -> QuerySet[Person]:
+    """`search_people` narrowed to the people `viewer` may know, with what a list of matches shows
+    (the identifiers and current tier they may see), in a stable order."""
+    return visibility.people_known_matching(viewer, search_people(text)).order_by("family_name", "given_name", "id")

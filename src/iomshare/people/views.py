@@ -15,7 +15,7 @@ from iomshare.information_requests.selectors import approved_purpose_codes
 from iomshare.ledger import services as ledger
 from iomshare.ledger.models import Action
 from iomshare.partnership.models import Agency, Role, StaffMember
-from iomshare.people import selectors
+from iomshare.people import selectors, visibility
 from iomshare.people.models import Tier
 from iomshare.protocols.decisions import purposes_for
 from iomshare.protocols.models import Purpose
@@ -33,7 +33,7 @@ def cohort(request: HttpRequest) -> HttpResponse:
         lead_agency=request.GET.get("lead_agency", "")[:40],
         key_worker=request.GET.get("key_worker", "")[:150],
     )
-    page = Paginator(selectors.search_cohort(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.search_cohort(filters, request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     if filters.search or filters.tier or filters.lead_agency or filters.key_worker:
         ledger.record(
             Action.SEARCH,
@@ -44,7 +44,11 @@ def cohort(request: HttpRequest) -> HttpResponse:
                 "page": page.number,
             },
         )
-    key_workers = StaffMember.objects.filter(key_work__isnull=False).select_related("agency").distinct()
+    key_workers = (
+        StaffMember.objects.filter(key_work__isnull=False, agency_id__in=visibility.open_agencies(request.user))
+        .select_related("agency")
+        .distinct()
+    )
     querystring = request.GET.copy()
     querystring.pop("page", None)
     return render(

@@ -1,0 +1,172 @@
+"""The one rule for "may this viewer know this person, and what about them" (invariant 10).
+
+Knowing that a person exists, their identifiers, tier, cohort membership and key workers are
+information like an item's content. Every surface that names or describes a person (cohort list,
+search, person page, IG tools, identity pages, notifications, exports, the API, admin) asks here:
+
+- **Which agencies' person facts the viewer may see** (`open_agencies`): their own agency's, and
+  those of every agency that shares something with them under a clause in force, decided by the
+  same access grid as the door (role, volunteers, training, assurance, vetting, purpose). Without a
+  purpose, any purpose the viewer may declare counts; with one, only that purpose does.
+- **Which people they may know** (`known_people`, `may_know` for one): a volunteer knows only the
+  people allocated to them (they are a key worker of a current cohort membership); anyone else
+  knows people whose current cohort membership is led by an open agency, people their own agency
+  knows (an identifier, an item, a membership it leads, one of its staff a key worker), and no one
+  an access list hides from them.
+- **What about them** (`person_for`): only identifiers held by open agencies, memberships led by
+  open agencies (or where the viewer is a key worker), and key workers of open agencies.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from django.db.models import BooleanField, Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+
+from iomshare.errors import InvalidInput, NotPermitted
+from iomshare.partnership.models import Role, StaffMember
+from iomshare.people.access_lists import hidden_person_ids, may_see_person
+from iomshare.people.models import AgencyIdentifier, CohortMembership, Person
+
+
+def is_volunteer(viewer: StaffMember) -> bool:
+    return bool(getattr(viewer, "is_volunteer", False) or getattr(viewer, "role", "") == Role.VOLUNTEER)
+
+
+def open_agencies(viewer: StaffMember, purpose: str | None = None) -> frozenset[int]:
+    """Agencies whose person facts `viewer` may see: their own, and every agency whose clause in
+    force shares anything with them (for `purpose`, or for any purpose they may declare).
+
+    Each grid is the door's own (`protocols.decisions.access_grid`), remembered under its facts, so
+    this adds no Cedar call where the viewer has read before; an error in a decision opens nothing.
+    """
+    # Imported here: protocols builds on people's models.
+    from iomshare.protocols.decisions import access_grid, purposes_for
+
+    if getattr(viewer, "agency_id", None) is None:
+        return frozenset()
+    cached = getattr(viewer, "_open_agencies", {})
+    if purpose in cached:
+        return cached[purpose]
+    codes: Iterable[str] = [purpose] if purpose else [p.code for p in purposes_for(viewer)]
+    agencies = {viewer.agency_id}
+    for code in codes:
+        try:
+            grid = access_grid(viewer, code)
+        except (InvalidInput, NotPermitted):
+            continue
+        agencies |= {grant.holding_agency_id for grant in grid.grants.values()}
+    opened = frozenset(agencies)
+    viewer._open_agencies = {**cached, purpose: opened}  # once per request: the viewer is per request
+    return opened
+
+
+def _allocated_to(viewer: StaffMember) -> Q:
+    """People with a current cohort membership of which `viewer` is a key worker (their caseload)."""
+    return Q(
+        Exists(CohortMembership.objects.current().filter(person_id=OuterRef("pk"), key_workers=viewer.pk))
+    )
+
+
+def _known_to_own_agency(viewer: StaffMember) -> Q:
+    """People the viewer's own agency knows: an identifier, an item, a current membership it leads
+    or one of its staff a key worker (correlated EXISTS: index probes, not a read of every row)."""
+    # Imported here: records builds on people.
+    from iomshare.records.selectors import holds_items_about
+
+    memberships = CohortMembership.objects.current().filter(person_id=OuterRef("pk"))
+    return (
+        Q(Exists(AgencyIdentifier.objects.filter(agency_id=viewer.agency_id, person_id=OuterRef("pk"))))
+        | Q(holds_items_about(viewer.agency_id))
+        | Q(Exists(memberships.filter(lead_agency_id=viewer.agency_id)))
+        | Q(Exists(memberships.filter(key_workers__agency_id=viewer.agency_id)))
+    )
+
+
+def _in_cohort_led_by(opened: frozenset[int]) -> Q:
+    memberships = CohortMembership.objects.current().filter(person_id=OuterRef("pk"))
+    return Q(Exists(memberships.filter(lead_agency_id__in=opened)))
+
+
+def _known_condition(viewer: StaffMember, opened: frozenset[int]) -> Q:
+    """Which people `viewer` may know, as one condition over Person."""
+    if is_volunteer(viewer):
+        return _allocated_to(viewer)
+    return _known_to_own_agency(viewer) | _in_cohort_led_by(opened)
+
+
+def known_people(viewer: StaffMember, purpose: str | None = None) -> QuerySet[Person]:
+    """The people `viewer` may know exist (the module's rule), as one lazy query."""
+    if getattr(viewer, "agency_id", None) is None:
+        return Person.objects.none()
+    condition = _known_condition(viewer, open_agencies(viewer, purpose))
+    return Person.objects.filter(condition).exclude(id__in=hidden_person_ids(viewer))
+
+
+def may_know(viewer: StaffMember, person_id: uuid.UUID | str, purpose: str | None = None) -> bool:
+    """Whether `person_id` is among `known_people(viewer)`: no access list first, then one query."""
+    if getattr(viewer, "agency_id", None) is None:
+        return False
+    try:
+        uuid.UUID(str(person_id))
+    except ValueError:
+        return False
+    if not may_see_person(viewer, person_id):
+        return False
+    one = Person.objects.filter(pk=person_id)
+    if is_volunteer(viewer):
+        return one.filter(_allocated_to(viewer)).exists()
+    # Cheapest and most common reason first: the own agency's knowledge needs no sharing decision.
+    return (
+        one.filter(_known_to_own_agency(viewer)).exists()
+        or one.filter(_in_cohort_led_by(open_agencies(viewer, purpose))).exists()
+    )
+
+
+def visible_memberships(viewer: StaffMember, purpose: str | None = None) -> QuerySet[CohortMembership]:
+    """Cohort memberships listed to `viewer`: led by an open agency or with them as a key worker, of
+    people they may know (volunteers: their caseload only). `is_open` says whether the tier and lead
+    agency may be shown: a membership led by an agency that shares nothing with the viewer lists the
+    person they are allocated, not the tier."""
+    if getattr(viewer, "agency_id", None) is None:
+        return CohortMembership.objects.none()
+    opened = open_agencies(viewer, purpose)
+    own = Q(key_workers=viewer.pk)
+    query = CohortMembership.objects.filter(own if is_volunteer(viewer) else Q(lead_agency_id__in=opened) | own)
+    return query.filter(person__in=known_people(viewer, purpose).values("pk")).annotate(
+        is_open=Case(When(lead_agency_id__in=opened, then=Value(True)), default=Value(False), output_field=BooleanField())
+    )
+
+
+def person_details(viewer: StaffMember, purpose: str | None = None, *, current_only: bool = False) -> list:
+    """Prefetches that load only the identifiers, memberships and key workers `viewer` may see,
+    under the names pages and the API read (`identifiers`, `memberships`, `current_memberships`)."""
+    opened = open_agencies(viewer, purpose)
+    key_workers = Prefetch(
+        "key_workers", queryset=StaffMember.objects.filter(agency_id__in=opened).select_related("agency")
+    )
+    memberships = CohortMembership.objects.filter(lead_agency_id__in=opened)
+    memberships = memberships.select_related("lead_agency").prefetch_related(key_workers)
+    return [
+        Prefetch("identifiers", queryset=AgencyIdentifier.objects.filter(agency_id__in=opened).select_related("agency")),
+        Prefetch("memberships", queryset=memberships),
+        Prefetch(
+            "memberships",
+            queryset=memberships.current().order_by("-started_on"),
+            to_attr="current_memberships",
+        ),
+    ]
+
+
+def person_for(viewer: StaffMember, person_id, purpose: str | None = None) -> Person | None:
+    """The person with only what `viewer` may see about them, or None if absent or not theirs to
+    know (an access list, or outside the rule: callers answer exactly as for nobody)."""
+    if not may_know(viewer, person_id, purpose):
+        return None
+    return Person.objects.filter(pk=person_id).prefetch_related(*person_details(viewer, purpose)).first()
+
+
+def people_known_matching(viewer: StaffMember, people: QuerySet[Person]) -> QuerySet[Person]:
+    """`people` narrowed to those `viewer` may know, with only the details they may see."""
+    return people.filter(pk__in=known_people(viewer).values("pk")).prefetch_related(*person_details(viewer))
