@@ -71,6 +71,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "iomshare.web.middleware.NoStoreMiddleware",
+    "iomshare.web.middleware.ApiProblemsMiddleware",
+    "iomshare.web.middleware.LedgerUnavailableMiddleware",
+    "iomshare.ledger.admin_views.AdminViewsOnLedgerMiddleware",
 ]
 
 ROOT_URLCONF = "iomshare.urls"

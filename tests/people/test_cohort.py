@@ -1,13 +1,17 @@
 import pytest
 from django.urls import reverse
 
+from iomshare.partnership.models import StaffMember
 from iomshare.people.models import Tier
 from iomshare.people.selectors import CohortFilters, search_cohort
 from tests.factories import (
     AgencyIdentifierFactory,
+    ClauseDocumentFactory,
     CohortMembershipFactory,
     PersonFactory,
     StaffMemberFactory,
+    TrainingRecordFactory,
+    active_protocol,
 )
 
 
@@ -26,11 +30,15 @@ def cohort(police, probation, officer):
     )
     ended.ended_on = ended.started_on
     ended.save()
+    # Probation shares with the police, so the officer may know probation's cohort members (visibility).
+    active_protocol(clauses=[{**ClauseDocumentFactory(), "shared_by": "probation", "recipients": ["police"]}])
+    TrainingRecordFactory(staff_member=officer)
     return {"whitlock": whitlock, "marlow": marlow, "ended": ended}
 
 
 def names(filters):
-    return [m.person.family_name for m in search_cohort(filters)]
+    officer = StaffMember.objects.get(username="officer")
+    return [m.person.family_name for m in search_cohort(filters, officer)]
 
 
 def test_the_cohort_lists_current_members_only(cohort):

@@ -10,12 +10,12 @@ from iomshare.partnership.tokens import issue_token
 from iomshare.people.access_lists import add_to_access_list
 from iomshare.people.models import AccessListKind
 from tests.factories import (
+    TEST_PASSWORD,
     AgencyFactory,
     AgencyIdentifierFactory,
     CohortMembershipFactory,
     PersonFactory,
     StaffMemberFactory,
-    TEST_PASSWORD,
     TrainingRecordFactory,
     active_protocol,
 )
@@ -42,21 +42,31 @@ def test_an_excluded_practitioner_finds_no_trace_of_the_person_in_the_cohort_lis
     client, officer, hidden
 ):
     _sign_in(client, officer)
-    for url in ("/cohort/", "/cohort/?q=Ravensworth", f"/cohort/?lead_agency={hidden.memberships.get().lead_agency.code}"):
+    for url in (
+        "/cohort/",
+        "/cohort/?q=Ravensworth",
+        f"/cohort/?lead_agency={hidden.memberships.get().lead_agency.code}",
+    ):
         response = client.get(url)
         assert response.status_code == 200
         assert b"Quillon" not in response.content, url  # the search box echoes only what was typed
         assert str(hidden.pk).encode() not in response.content, url
 
 
-def test_an_excluded_ig_lead_finds_no_trace_of_the_person_in_ledger_and_identity_tools(client, police, hidden):
+def test_an_excluded_ig_lead_finds_no_trace_of_the_person_in_ledger_and_identity_tools(
+    client, police, hidden
+):
     lead = StaffMemberFactory(username="police.ig2", agency=police, role=Role.IG_LEAD)
     other = StaffMemberFactory(username="police.ig3", agency=police, role=Role.IG_LEAD)
     add_to_access_list(hidden, AccessListKind.EXCLUSION, lead, by=other, reason="Relative")
     _sign_in(client, lead)
     finder = client.get("/ledger/?q=Ravensworth")
     assert b"Quillon" not in finder.content and str(hidden.pk).encode() not in finder.content
-    for url in (f"/ledger/person/{hidden.pk}/", f"/ledger/person/{hidden.pk}/csv", f"/identity/people/{hidden.pk}/history/"):
+    for url in (
+        f"/ledger/person/{hidden.pk}/",
+        f"/ledger/person/{hidden.pk}/csv",
+        f"/identity/people/{hidden.pk}/history/",
+    ):
         response = client.get(url)
         assert response.status_code in (403, 404), url
         assert b"Quillon" not in response.content, url
@@ -85,7 +95,12 @@ def test_the_web_person_page_answers_404_for_a_person_the_viewer_may_not_know_as
         assert response.status_code == 404, url
         assert b"Marchetti" not in response.content, url
     _token, secret = issue_token(for_staff=officer, name="police case system", by=None)
-    assert client.get(f"/api/v1/persons/{stranger.pk}", headers={"Authorization": f"Bearer {secret}"}).status_code == 404
+    assert (
+        client.get(
+            f"/api/v1/persons/{stranger.pk}", headers={"Authorization": f"Bearer {secret}"}
+        ).status_code
+        == 404
+    )
 
 
 @pytest.fixture
@@ -143,7 +158,7 @@ def test_a_volunteer_sees_only_the_people_allocated_to_them_not_the_roster(clien
 
 
 def test_a_volunteer_whose_training_expired_sees_nothing_from_another_agency(client, volunteer_partnership):
-    volunteer, allocated, roster = volunteer_partnership
+    volunteer, allocated, _roster = volunteer_partnership
     TrainingRecordFactory(
         staff_member=volunteer,
         course="volunteer_confidentiality",

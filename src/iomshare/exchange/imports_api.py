@@ -17,7 +17,7 @@ from django.urls import reverse
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from iomshare.errors import NotFound, NotPermitted
+from iomshare.errors import InvalidInput, NotFound, NotPermitted
 from iomshare.exchange import exports, imports
 from iomshare.exchange.auth import caller
 from iomshare.exchange.models import ImportProfile, ImportRun
@@ -25,6 +25,7 @@ from iomshare.exchange.schemas import PROBLEMS
 from iomshare.exchange.views import ROLES_THAT_EXTRACT
 from iomshare.partnership.models import Role
 from iomshare.people.api import person_or_404
+from iomshare.protocols.decisions import purposes_for
 
 router = Router(tags=["imports and exports"])
 
@@ -100,7 +101,12 @@ class CommitIn(Schema):
 
 class ExportParams(Schema):
     format: Literal["json", "csv"] = "json"
-    purpose: str = Field("", max_length=200, description="Why you are exporting; recorded on the ledger.")
+    purpose: str = Field(
+        "",
+        max_length=200,
+        description="The purpose code (one your agency's protocols cover) for other "
+        "agencies' items; none for your own agency's. Recorded on the ledger.",
+    )
 
 
 def _run(request: HttpRequest, run_id: uuid.UUID) -> ImportRun:
@@ -193,6 +199,12 @@ def extract(request: HttpRequest, params: Query[ExportParams]):
     if by.role not in ROLES_THAT_EXTRACT:
         raise NotPermitted(
             "Only an information-governance lead, partnership manager or system account extracts in bulk."
+        )
+    # Checked before the first byte: a refusal inside the stream would arrive as a truncated 200.
+    if params.purpose and params.purpose not in {option.code for option in purposes_for(by)}:
+        raise InvalidInput(
+            f"'{params.purpose[:40]}' is not a purpose you may extract for.",
+            field_errors={"purpose": "Give one of the purposes your agency's protocols cover, or none"},
         )
     if params.format == "csv":
         return StreamingHttpResponse(

@@ -13,6 +13,8 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -165,8 +167,20 @@ def unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
 
 
+def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return problem_response(
+        request,
+        status=413,
+        title="Request body too large",
+        detail=f"The request body is larger than the {limit:,} bytes this API accepts; send less at once "
+        "(extracts go to POST /api/v1/imports as a file).",
+    )
+
+
 def install(api: NinjaAPI) -> None:
     """Make every error `api` can raise a problem details response."""
+    api.add_exception_handler(RequestDataTooBig, too_large)
     api.add_exception_handler(DomainError, domain_error)
     api.add_exception_handler(ValidationError, validation_error)
     api.add_exception_handler(AuthenticationError, authentication_error)

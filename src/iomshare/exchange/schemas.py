@@ -23,7 +23,7 @@ MAX_PAGE_SIZE = 100
 
 class PageParams(Schema):
     limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Results per page.")
-    offset: int = Field(0, ge=0, description="How many results to skip.")
+    offset: int = Field(0, ge=0, le=2**63 - 1, description="How many results to skip.")
 
 
 class PersonSearchParams(PageParams):

@@ -152,7 +152,21 @@ def export_person(request: HttpRequest, person_id, file_format: str) -> HttpResp
     person = person_profile(person_id, request.user)
     if person is None:
         raise Http404("No such person")
-    return _picture_download(request, person, file_format, request.GET.get("purpose", "")[:200])
+    purpose = request.GET.get("purpose", "")[:200]
+    purposes = purposes_for(request.user)
+    if purpose and purpose not in {option.code for option in purposes}:
+        return _export_page(
+            request,
+            person,
+            purposes,
+            file_format,
+            purpose,
+            {
+                "purpose": f"'{purpose[:40]}' is not a purpose you may export for. Select one of the purposes "
+                "listed, or none to export your own agency's records"
+            },
+        )
+    return _picture_download(request, person, file_format, purpose)
 
 
 def _picture_download(request: HttpRequest, person, file_format: str, purpose: str) -> HttpResponse:
@@ -194,6 +208,10 @@ def export_person_page(request: HttpRequest, person_id) -> HttpResponse:
             )
         if not errors:
             return _picture_download(request, person, file_format, purpose)
+    return _export_page(request, person, purposes, file_format, purpose, errors)
+
+
+def _export_page(request, person, purposes, file_format: str, purpose: str, errors: dict) -> HttpResponse:
     return render(
         request,
         "exchange/export_person.html",
@@ -218,9 +236,17 @@ def extracts(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(
             "Only an information-governance lead, partnership manager or system account extracts in bulk."
         )
+    purposes = purposes_for(request.user)
     file_format = request.GET.get("format", "")
-    if file_format in {"json", "csv"}:
-        purpose = request.GET.get("purpose", "")[:200]
+    purpose = request.GET.get("purpose", "")[:200]
+    errors: dict[str, str] = {}
+    if "format" in request.GET and file_format not in {"json", "csv"}:
+        errors["format"] = "Select the format of the extract"
+    if purpose and purpose not in {option.code for option in purposes}:
+        errors["purpose"] = "Select one of the purposes listed, or none to extract your own agency's records"
+    if file_format in {"json", "csv"} and not errors:
+        # The purpose is checked above, before the first byte: a refusal inside the stream would
+        # arrive as a 200 with a truncated body.
         chunks = (
             exports.extract_json(request.user, purpose=purpose)
             if file_format == "json"
@@ -234,10 +260,15 @@ def extracts(request: HttpRequest) -> HttpResponse:
         )
         response["Content-Disposition"] = f'attachment; filename="iomshare-extract.{file_format}"'
         return response
-    errors = {"format": "Select the format of the extract"} if "format" in request.GET else {}
     return render(
         request,
         "exchange/extracts.html",
-        {"errors": errors, "nav": "imports", "page_title": ("Error: " if errors else "") + "Extract in bulk"},
+        {
+            "errors": errors,
+            "purposes": purposes,
+            "chosen_purpose": purpose,
+            "nav": "imports",
+            "page_title": ("Error: " if errors else "") + "Extract in bulk",
+        },
         status=400 if errors else 200,
     )

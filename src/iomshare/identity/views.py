@@ -23,8 +23,8 @@ from iomshare.identity.models import (
     ReviewCase,
     SourceRecord,
 )
-from iomshare.people.visibility import may_know
 from iomshare.people.models import Person
+from iomshare.people.visibility import may_know
 
 PAGE_SIZE = 25
 DECISION_FIELDS = ["record_a", "record_b", "outcome", "confidence", "rationale"]

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from functools import lru_cache
 
-from django.db import connection
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Query, Router
 
-from iomshare import plain_sql as sql
 from iomshare.errors import NotFound
 from iomshare.exchange.auth import caller
 from iomshare.exchange.schemas import PROBLEMS, PersonOut, PersonPage, PersonSearchParams

@@ -88,4 +88,6 @@ def person_profile(person_id, viewer: StaffMember) -> Person | None:
 def people_matching(text: str, viewer: StaffMember) -> QuerySet[Person]:
     """`search_people` narrowed to the people `viewer` may know, with what a list of matches shows
     (the identifiers and current tier they may see), in a stable order."""
-    return visibility.people_known_matching(viewer, search_people(text)).order_by("family_name", "given_name", "id")
+    return visibility.people_known_matching(viewer, search_people(text)).order_by(
+        "family_name", "given_name", "id"
+    )

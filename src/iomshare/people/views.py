@@ -33,7 +33,9 @@ def cohort(request: HttpRequest) -> HttpResponse:
         lead_agency=request.GET.get("lead_agency", "")[:40],
         key_worker=request.GET.get("key_worker", "")[:150],
     )
-    page = Paginator(selectors.search_cohort(filters, request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.search_cohort(filters, request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     if filters.search or filters.tier or filters.lead_agency or filters.key_worker:
         ledger.record(
             Action.SEARCH,
@@ -45,7 +47,9 @@ def cohort(request: HttpRequest) -> HttpResponse:
             },
         )
     key_workers = (
-        StaffMember.objects.filter(key_work__isnull=False, agency_id__in=visibility.open_agencies(request.user))
+        StaffMember.objects.filter(
+            key_work__isnull=False, agency_id__in=visibility.open_agencies(request.user)
+        )
         .select_related("agency")
         .distinct()
     )

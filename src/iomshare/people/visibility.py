@@ -133,9 +133,15 @@ def visible_memberships(viewer: StaffMember, purpose: str | None = None) -> Quer
         return CohortMembership.objects.none()
     opened = open_agencies(viewer, purpose)
     own = Q(key_workers=viewer.pk)
-    query = CohortMembership.objects.filter(own if is_volunteer(viewer) else Q(lead_agency_id__in=opened) | own)
+    query = CohortMembership.objects.filter(
+        own if is_volunteer(viewer) else Q(lead_agency_id__in=opened) | own
+    )
     return query.filter(person__in=known_people(viewer, purpose).values("pk")).annotate(
-        is_open=Case(When(lead_agency_id__in=opened, then=Value(True)), default=Value(False), output_field=BooleanField())
+        is_open=Case(
+            When(lead_agency_id__in=opened, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
     )
 
 
@@ -149,7 +155,10 @@ def person_details(viewer: StaffMember, purpose: str | None = None, *, current_o
     memberships = CohortMembership.objects.filter(lead_agency_id__in=opened)
     memberships = memberships.select_related("lead_agency").prefetch_related(key_workers)
     return [
-        Prefetch("identifiers", queryset=AgencyIdentifier.objects.filter(agency_id__in=opened).select_related("agency")),
+        Prefetch(
+            "identifiers",
+            queryset=AgencyIdentifier.objects.filter(agency_id__in=opened).select_related("agency"),
+        ),
         Prefetch("memberships", queryset=memberships),
         Prefetch(
             "memberships",

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from iomshare.errors import DomainError
 from iomshare.partnership.models import Agency
-from iomshare.people.access_lists import may_see_person
 from iomshare.people.models import Person
+from iomshare.people.visibility import may_know
 from iomshare.protocols import consent
 from iomshare.protocols.models import ConsentMethod, ConsentRecord, Purpose
 from iomshare.web.govuk_dates import DateInputError, parse_date_input
@@ -26,7 +26,7 @@ from iomshare.web.govuk_dates import DateInputError, parse_date_input
 
 def _person(request: HttpRequest, person_id: uuid.UUID) -> Person:
     person = Person.objects.filter(pk=person_id).first()
-    if person is None or not may_see_person(request.user, person_id):
+    if person is None or not may_know(request.user, person_id):
         raise Http404("No such person")
     if not (consent.may_record_consent(request.user) or consent.may_override_consent(request.user)):
         raise PermissionDenied("Only practitioners and information-governance leads can manage consent.")

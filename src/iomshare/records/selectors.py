@@ -26,8 +26,9 @@ from iomshare.ledger import services as ledger
 from iomshare.ledger.context import acting_from, current_origin
 from iomshare.ledger.models import Action
 from iomshare.partnership.models import Agency, Role, StaffMember
-from iomshare.people.access_lists import hidden_person_ids, may_see_person
+from iomshare.people.access_lists import may_see_person
 from iomshare.people.models import Person
+from iomshare.people.visibility import known_people, may_know
 from iomshare.protocols import consent
 from iomshare.protocols.decisions import AccessGrid, Grant, access_grid, grid_filter
 from iomshare.protocols.rules import ViewerFacts
@@ -302,7 +303,7 @@ def item_for(viewer: StaffMember, item_id, *, purpose: str | None = None) -> Inf
     """One item, if `viewer` may see it for `purpose`; None otherwise (never say whether it exists)."""
     _require_agency(viewer)
     person_id = InformationItem.objects.filter(pk=item_id).values_list("person_id", flat=True).first()
-    if person_id is None:
+    if person_id is None or not may_know(viewer, person_id):
         return None
     try:
         sight = sight_for(viewer, person_id, purpose)
@@ -360,8 +361,8 @@ def items_for_extract(
 
     The grid is computed once for the whole extract, so clauses that need a person's consent and
     one-off disclosures (both per person) do not apply here: a bulk extract carries only what a
-    protocol shares with everyone it covers. People hidden from the viewer by an access list are left
-    out.
+    protocol shares with everyone it covers. Only people the viewer may know are in it
+    (people.visibility: access lists, the cohort, volunteers' allocations).
     """
     _require_agency(viewer)
     if purpose:
@@ -371,7 +372,7 @@ def items_for_extract(
     query = (
         InformationItem.objects.live()
         .filter(sight.condition)
-        .exclude(person_id__in=hidden_person_ids(viewer))
+        .filter(person_id__in=known_people(viewer).values("pk"))
     )
     if person_ids is not None:
         query = query.filter(person_id__in=person_ids)
