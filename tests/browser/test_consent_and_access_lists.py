@@ -9,7 +9,13 @@ from iomshare.partnership.models import Role, VettingLevel
 from iomshare.people.access_lists import may_see_person
 from iomshare.protocols.consent import consented_sources
 from tests.browser.conftest import assert_accessible, reseed_reference_data, screenshot, sign_in
-from tests.factories import TEST_PASSWORD, AgencyFactory, PersonFactory, StaffMemberFactory
+from tests.factories import (
+    TEST_PASSWORD,
+    AgencyFactory,
+    AgencyIdentifierFactory,
+    PersonFactory,
+    StaffMemberFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,6 +39,8 @@ def partnership(db):
         username="officer", agency=police, first_name="Priya", last_name="Shah", **vetted
     )
     person = PersonFactory(given_name="Jordan", family_name="Whitlock")
+    # Known to the health service (people.visibility): its consent page names him.
+    AgencyIdentifierFactory(person=person, agency=health, value="RECOVERY-1")
     return {
         "police": police,
         "health": health,
