@@ -21,9 +21,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from functools import lru_cache
 
+from django.db import connection
 from django.db.models import BooleanField, Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
 
+from iomshare import plain_sql as sql
 from iomshare.errors import InvalidInput, NotPermitted
 from iomshare.partnership.models import Role, StaffMember
 from iomshare.people.access_lists import hidden_person_ids, may_see_person
@@ -117,10 +121,35 @@ def may_know(viewer: StaffMember, person_id: uuid.UUID | str, purpose: str | Non
     one = Person.objects.filter(pk=person_id)
     if is_volunteer(viewer):
         return one.filter(_allocated_to(viewer)).exists()
-    # Cheapest and most common reason first: the own agency's knowledge needs no sharing decision.
+    # Cheapest and most common reasons first: the own agency's knowledge needs no sharing decision.
     return (
-        one.filter(_known_to_own_agency(viewer)).exists()
+        _led_or_identified_by(viewer.agency_id, person_id)
+        or one.filter(_known_to_own_agency(viewer)).exists()
         or one.filter(_in_cohort_led_by(open_agencies(viewer, purpose))).exists()
+    )
+
+
+def _led_or_identified_by(agency_id: int, person_id) -> bool:
+    """In a current cohort membership the agency leads, or holding its identifier: one plain query,
+    as every read of a person through the API passes here (see iomshare.plain_sql)."""
+    person = sql.param(CohortMembership, "person", person_id)
+    today = sql.param(CohortMembership, "started_on", timezone.localdate())
+    (found,) = sql.rows(
+        _led_or_identified_sql(connection.vendor), [person, agency_id, today, today, person, agency_id]
+    )[0]
+    return bool(found)
+
+
+@lru_cache(maxsize=2)
+def _led_or_identified_sql(vendor: str) -> str:
+    cohort, identifier = CohortMembership, AgencyIdentifier
+    return (
+        f"SELECT EXISTS (SELECT 1 FROM {sql.table(cohort)} WHERE {sql.column(cohort, 'person')} = %s "  # noqa: S608
+        f"AND {sql.column(cohort, 'lead_agency')} = %s "
+        f"AND {sql.column(cohort, 'started_on')} <= %s AND ({sql.column(cohort, 'ended_on')} IS NULL "
+        f"OR {sql.column(cohort, 'ended_on')} >= %s)) "
+        f"OR EXISTS (SELECT 1 FROM {sql.table(identifier)} WHERE {sql.column(identifier, 'person')} = %s "
+        f"AND {sql.column(identifier, 'agency')} = %s)"
     )
 
 
