@@ -60,7 +60,7 @@ def test_a_name_only_the_merged_away_person_carries_finds_the_survivor_instead(p
 def test_the_cohort_search_lists_the_survivors_membership_for_the_merged_away_name(people, reviewer):
     survivor, absorbed = people
     _merge(survivor, absorbed, reviewer)
-    memberships = list(search_cohort(CohortFilters(search="Bobby")))
+    memberships = list(search_cohort(CohortFilters(search="Bobby"), reviewer))
     assert [membership.person for membership in memberships] == [survivor]
 
 
@@ -79,7 +79,7 @@ def test_a_merge_of_a_merge_leads_to_the_last_survivor(people, reviewer):
     _merge(final, survivor, reviewer)
     assert list(search_people("Bobby")) == [final]
     assert list(search_people("Robert")) == [final]
-    assert [m.person for m in search_cohort(CohortFilters(search="Bobby"))] == [final]
+    assert [m.person for m in search_cohort(CohortFilters(search="Bobby"), reviewer)] == [final]
 
 
 def test_the_api_search_returns_the_survivor_not_the_merged_away_person(client, people, reviewer, police):
