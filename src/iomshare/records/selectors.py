@@ -231,11 +231,15 @@ def withheld_from(sight: Sight, person: Person) -> list[Withheld]:
     Counts only, never content. Items whose handling code forbids onward sharing, and restricted
     items, are not counted: their existence is not the viewer's to know.
     """
+    return _withheld_counts(sight, InformationItem.objects.live().filter(person=person))
+
+
+def _withheld_counts(sight: Sight, query) -> list[Withheld]:
+    """`query`'s items the viewer may not see but may know exist, counted per agency and category."""
     if sight.grid is None:
         return []
     hidden = (
-        InformationItem.objects.live()
-        .filter(person=person, handling_code=HandlingCode.SHAREABLE, restricted_at__isnull=True)
+        query.filter(handling_code=HandlingCode.SHAREABLE, restricted_at__isnull=True)
         .exclude(sight.condition)
         .values_list("holding_agency_id", "category__code", "sensitivity")
         .annotate(n=Count("id"))
@@ -351,6 +355,21 @@ def recent_form_items(
     if items:
         _record(sight, person, items, form=form_code)
     return items
+
+
+def withheld_form_items(
+    viewer: StaffMember, person: Person, *, form_code: str, since, purpose: str | None
+) -> list[Withheld]:
+    """Items on form `form_code` since `since` that other agencies hold but `viewer` may not see for
+    `purpose`, counted per agency where a protocol lets their existence be known (never content).
+
+    Without a purpose there is no protocol to ask, so nothing is counted.
+    """
+    if not purpose:
+        return []
+    sight = sight_for(viewer, person.pk, purpose)
+    query = InformationItem.objects.live().filter(person=person, form_code=form_code, valid_from__gte=since)
+    return _withheld_counts(sight, query)
 
 
 def items_for_extract(
