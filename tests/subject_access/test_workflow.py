@@ -288,3 +288,20 @@ def test_release_records_the_date_sent_and_closes_the_request(checked, police_ig
 def test_an_unknown_item_id_is_refused(checked, police_ig):
     with pytest.raises(NotFound):
         services.decide_item(checked, uuid.uuid4(), outcome=Outcome.RELEASE, fields=set(), by=police_ig)
+
+
+def test_the_pack_says_which_other_agencies_received_each_released_item(
+    checked, police_ig, probation_ig, holdings, officer, probation_officer
+):
+    from iomshare.ledger import services as ledger
+    from iomshare.subject_access.selectors import pack_for
+
+    ledger.record(Action.VIEW, by=probation_officer, person=checked.person_id, items=[holdings["no_onward"]])
+    ledger.record(Action.VIEW, by=officer, person=checked.person_id, items=[holdings["no_onward"]])
+    _decide_all(checked, police_ig, probation_ig, holdings)
+    services.confirm_response(checked, by=police_ig)
+    services.confirm_response(checked, by=probation_ig)
+    services.assemble_pack(checked, by=police_ig)
+    shared = {entry.item.summary: entry.shared_with for entry in pack_for(checked, by=police_ig).entries}
+    assert shared["MARKER-police-no-onward-sharing"] == ["Probation Service North"]  # not its own holder
+    assert shared["MARKER-probation-risk-summary"] == []

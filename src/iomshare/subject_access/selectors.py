@@ -103,19 +103,18 @@ class Pack:
     prepared_on: dt.date
 
 
+def _shared_with(item: records.ReleasedItem, person_id, staff_agency: dict[int, str]) -> list[str]:
+    """Other agencies whose staff the ledger shows received the item (its holder's own staff are not
+    recipients)."""
+    agencies = {staff_agency[s] for s in recipients_of(item.item_id, person_id) if s in staff_agency}
+    return sorted(agencies - {item.holding_agency})
+
+
 def pack_for(request: SubjectAccessRequest, *, by: StaffMember) -> Pack:
     """The assembled pack: only what each controller released, with who it was shared with."""
     released = records.subject_access_released_items(request, by=by)
     staff_agency = dict(StaffMember.objects.filter(agency__isnull=False).values_list("pk", "agency__name"))
-    entries = [
-        PackEntry(
-            item,
-            sorted(
-                {staff_agency[s] for s in recipients_of(item.item_id, request.person_id) if s in staff_agency}
-            ),
-        )
-        for item in released
-    ]
+    entries = [PackEntry(item, _shared_with(item, request.person_id, staff_agency)) for item in released]
     withheld = ItemDecision.objects.filter(response__request=request, outcome=Outcome.EXEMPT)
     redacting = ItemDecision.objects.filter(response__request=request, outcome=Outcome.REDACT)
     exemptions = sorted(
@@ -129,8 +128,3 @@ def pack_for(request: SubjectAccessRequest, *, by: StaffMember) -> Pack:
         }
     )
     return Pack(request, entries, withheld.count(), exemptions, by, timezone.localdate())
-
-
-def check_person_known(viewer: StaffMember, person_id) -> None:
-    if not may_see_person(viewer, person_id):
-        raise NotFound("There is no such person that you may see.")
