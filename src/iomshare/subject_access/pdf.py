@@ -34,6 +34,13 @@ def _rows(entry) -> list[tuple[str, str]]:
     return rows
 
 
+def _cell(value: str, style) -> Paragraph | str:
+    """A short one-line value as plain text (fast to lay out); a longer one as a wrapping paragraph."""
+    if len(value) <= 60 and "\n" not in value:
+        return value
+    return Paragraph(escape(value).replace("\n", "<br/>"), style)
+
+
 def pack_pdf(pack: Pack) -> bytes:
     """The pack as PDF bytes: marked OFFICIAL-SENSITIVE (personal data), one record after another."""
     styles = getSampleStyleSheet()
@@ -65,10 +72,7 @@ def pack_pdf(pack: Pack) -> bytes:
     for number, entry in enumerate(pack.entries, start=1):
         story.append(Paragraph(escape(f"{number}. {entry.item.summary}"), styles["Heading3"]))
         table = Table(
-            [
-                [Paragraph(escape(k), cell), Paragraph(escape(v).replace("\n", "<br/>"), cell)]
-                for k, v in _rows(entry)
-            ],
+            [[label, _cell(value, cell)] for label, value in _rows(entry)],
             colWidths=[45 * mm, 120 * mm],
         )
         table.setStyle(
