@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "iomshare.retention",
     "iomshare.information_requests",
     "iomshare.web",
+    "iomshare.subject_access",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("notifications/", include("iomshare.alerts.urls")),
     path("requests/", include("iomshare.information_requests.urls")),
     path("retention/", include("iomshare.retention.urls")),
+    path("subject-access/", include("iomshare.subject_access.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

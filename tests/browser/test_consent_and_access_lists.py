@@ -100,6 +100,10 @@ def test_recording_consent_and_managing_an_access_list(page, partnership):
     page.get_by_role("button", name="Add to the list").click()
     assert "Enter the reason for this change" in page.locator(".govuk-error-summary").inner_text()
     page.get_by_label("Reason").fill("Lives on the same street as the person's family.")
+    review = timezone.localdate() + dt.timedelta(days=180)
+    page.locator("#review_on-day").fill(str(review.day))
+    page.locator("#review_on-month").fill(str(review.month))
+    page.locator("#review_on-year").fill(str(review.year))
     page.get_by_role("button", name="Add to the list").click()
     exclusions = page.get_by_test_id("exclusions").inner_text()
     assert "Priya Shah" in exclusions and "same street" in exclusions

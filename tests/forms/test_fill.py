@@ -202,7 +202,7 @@ def test_assessments_the_viewer_may_not_see_are_not_shown(client, officer, proba
     client.force_login(officer)
     html = client.get(reverse("forms:fill", args=[person.pk, "risk_summary"])).content.decode()
     assert "Probation risk summary" not in html
-    assert "No risk summary about Jordan has been recorded since" in html
+    assert "Northshire Police has recorded no risk summary about Jordan since" in html
 
 
 def test_old_assessments_are_not_offered(client, officer, person, risk_summary):

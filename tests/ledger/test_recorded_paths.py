@@ -228,10 +228,8 @@ def test_an_api_read_of_a_person_is_recorded(client, officer, person):
     assert entry.person_id == person.id and entry.item_ids == [] and entry.channel == Channel.API
 
 
-def test_a_report_run_and_a_subject_access_pack_are_recorded(client, person, police):
+def test_a_report_run_is_recorded(client, person, police):
     lead = StaffMemberFactory(agency=police, role=Role.IG_LEAD)
     client.force_login(lead)
     client.get(reverse("ledger:report", args=["people", person.id]))
-    client.get(reverse("ledger:subject-access", args=[person.id]))
     assert [e.actor_id for e in entries(Action.REPORT)] == [lead.pk]
-    assert [e.person_id for e in entries(Action.SUBJECT_ACCESS)] == [person.id]

@@ -1,5 +1,7 @@
 """Per-person exclusion and restriction lists: who they hide a person from, who manages them."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -16,6 +18,9 @@ from iomshare.people.models import AccessListEntry, AccessListKind, Person
 from tests.factories import TEST_PASSWORD, PersonFactory, StaffMemberFactory
 
 pytestmark = pytest.mark.django_db
+
+# Every access list entry needs a review date (people.access_lists).
+REVIEW = {"review_on": dt.date.today() + dt.timedelta(days=90)}
 
 
 @pytest.fixture
@@ -36,7 +41,7 @@ def test_an_excluded_member_of_staff_cannot_see_the_person_and_others_still_can(
     lead, officer, colleague, person
 ):
     other = PersonFactory()
-    add_to_access_list(person, AccessListKind.EXCLUSION, officer, by=lead, reason="Lives next door")
+    add_to_access_list(person, AccessListKind.EXCLUSION, officer, by=lead, reason="Lives next door", **REVIEW)
     assert not may_see_person(officer, person.pk)
     assert may_see_person(officer, other.pk)
     assert may_see_person(colleague, person.pk)
@@ -47,9 +52,11 @@ def test_an_excluded_member_of_staff_cannot_see_the_person_and_others_still_can(
 def test_a_restriction_list_leaves_only_the_staff_it_names(
     lead, officer, colleague, probation_officer, person
 ):
-    add_to_access_list(person, AccessListKind.RESTRICTION, officer, by=lead, reason="Protected witness")
     add_to_access_list(
-        person, AccessListKind.RESTRICTION, probation_officer, by=lead, reason="Offender manager"
+        person, AccessListKind.RESTRICTION, officer, by=lead, reason="Protected witness", **REVIEW
+    )
+    add_to_access_list(
+        person, AccessListKind.RESTRICTION, probation_officer, by=lead, reason="Offender manager", **REVIEW
     )
     assert may_see_person(officer, person.pk) and may_see_person(probation_officer, person.pk)
     assert not may_see_person(colleague, person.pk) and not may_see_person(lead, person.pk)
@@ -57,13 +64,17 @@ def test_a_restriction_list_leaves_only_the_staff_it_names(
 
 
 def test_exclusion_wins_over_restriction(lead, officer, person):
-    add_to_access_list(person, AccessListKind.RESTRICTION, officer, by=lead, reason="Case officer")
-    add_to_access_list(person, AccessListKind.EXCLUSION, officer, by=lead, reason="Conflict found later")
+    add_to_access_list(person, AccessListKind.RESTRICTION, officer, by=lead, reason="Case officer", **REVIEW)
+    add_to_access_list(
+        person, AccessListKind.EXCLUSION, officer, by=lead, reason="Conflict found later", **REVIEW
+    )
     assert not may_see_person(officer, person.pk) and hidden(officer) == {person.pk}
 
 
 def test_taking_someone_off_a_list_restores_sight_and_keeps_the_history(lead, officer, colleague, person):
-    entry = add_to_access_list(person, AccessListKind.RESTRICTION, officer, by=lead, reason="Witness")
+    entry = add_to_access_list(
+        person, AccessListKind.RESTRICTION, officer, by=lead, reason="Witness", **REVIEW
+    )
     assert not may_see_person(colleague, person.pk)
     remove_from_access_list(entry, by=lead, reason="Trial over")
     assert may_see_person(colleague, person.pk) and hidden(colleague) == set()
@@ -76,6 +87,8 @@ def test_taking_someone_off_a_list_restores_sight_and_keeps_the_history(lead, of
         "list": "restriction",
         "staff_member": "officer",
         "reason": "Witness",
+        "review_on": REVIEW["review_on"].isoformat(),
+        "approval": "not_needed",
     }
     assert all(e.person_id == person.pk and e.actor_username == "police.ig" for e in changes)
     with pytest.raises(InvalidInput, match="already taken off"):
@@ -84,17 +97,19 @@ def test_taking_someone_off_a_list_restores_sight_and_keeps_the_history(lead, of
 
 def test_only_ig_leads_manage_access_lists(officer, colleague, person):
     with pytest.raises(NotPermitted):
-        add_to_access_list(person, AccessListKind.EXCLUSION, colleague, by=officer, reason="Neighbour")
+        add_to_access_list(
+            person, AccessListKind.EXCLUSION, colleague, by=officer, reason="Neighbour", **REVIEW
+        )
     assert not AccessListEntry.objects.exists() and not LedgerEntry.objects.exists()
 
 
 def test_a_change_needs_a_reason_a_list_and_a_member_of_staff(lead, officer, person):
     with pytest.raises(InvalidInput) as raised:
-        add_to_access_list(person, "shortlist", None, by=lead, reason="  ")
+        add_to_access_list(person, "shortlist", None, by=lead, reason="  ", **REVIEW)
     assert set(raised.value.field_errors) == {"kind", "staff_member", "reason"}
-    add_to_access_list(person, AccessListKind.EXCLUSION, officer, by=lead, reason="Neighbour")
+    add_to_access_list(person, AccessListKind.EXCLUSION, officer, by=lead, reason="Neighbour", **REVIEW)
     with pytest.raises(InvalidInput, match="already on the exclusion list"):
-        add_to_access_list(person, AccessListKind.EXCLUSION, officer, by=lead, reason="Twice")
+        add_to_access_list(person, AccessListKind.EXCLUSION, officer, by=lead, reason="Twice", **REVIEW)
     assert AccessListEntry.objects.count() == 1
 
 
@@ -110,7 +125,15 @@ def test_an_ig_lead_adds_and_removes_from_the_page(client, lead, officer, person
     signed_in(client, lead)
     url = reverse("people:access-lists", kwargs={"person_id": person.pk})
     response = client.post(
-        url, {"kind": "exclusion", "staff_member": officer.username, "reason": "Neighbour"}
+        url,
+        {
+            "kind": "exclusion",
+            "staff_member": officer.username,
+            "reason": "Neighbour",
+            "review_on-day": REVIEW["review_on"].day,
+            "review_on-month": REVIEW["review_on"].month,
+            "review_on-year": REVIEW["review_on"].year,
+        },
     )
     assert response.status_code == 302
     entry = AccessListEntry.objects.get()
@@ -128,6 +151,7 @@ def test_the_page_lists_every_problem_and_changes_nothing(client, lead, person):
     assert response.status_code == 400
     page = response.content.decode()
     assert "There is a problem" in page and "Select which list" in page and "Enter the reason" in page
+    assert "Enter the review date" in page
     assert not AccessListEntry.objects.exists()
 
 
@@ -138,6 +162,6 @@ def test_practitioners_cannot_open_the_page_and_an_excluded_lead_finds_no_person
     signed_in(client, officer)
     assert client.get(url).status_code == 403
     other_lead = StaffMemberFactory(agency=police, role=Role.IG_LEAD)
-    add_to_access_list(person, AccessListKind.EXCLUSION, other_lead, by=lead, reason="Related")
+    add_to_access_list(person, AccessListKind.EXCLUSION, other_lead, by=lead, reason="Related", **REVIEW)
     signed_in(client, other_lead)
     assert client.get(url).status_code == 404

@@ -20,13 +20,17 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
+# Every access list entry needs a review date (people.access_lists).
+REVIEW = {"review_on": dt.date.today() + dt.timedelta(days=90)}
+
 
 def test_the_one_person_check_gives_the_same_answer_as_the_search_rule_for_every_case(
     police, probation, officer, probation_officer
 ):
     """Every combination of the reasons to know someone (cohort today, ended membership, an
     identifier, an item, none) and of the access lists, for viewers of two agencies."""
-    lead = StaffMemberFactory(username="police.ig", agency=police, role=Role.IG_LEAD)
+    # Probation leads every cohort membership below, so its IG lead's entries are in force at once.
+    lead = StaffMemberFactory(username="probation.ig", agency=probation, role=Role.IG_LEAD)
     colleague = StaffMemberFactory(username="colleague", agency=police)
     today = timezone.localdate()
     people = []
@@ -45,9 +49,13 @@ def test_the_one_person_check_gives_the_same_answer_as_the_search_rule_for_every
         if item:
             InformationItemFactory(person=person, holding_agency=police, author=officer)
         if access_list == "exclusion":
-            add_to_access_list(person, AccessListKind.EXCLUSION, officer, by=lead, reason="Neighbour")
+            add_to_access_list(
+                person, AccessListKind.EXCLUSION, officer, by=lead, reason="Neighbour", **REVIEW
+            )
         elif access_list == "restriction":
-            add_to_access_list(person, AccessListKind.RESTRICTION, colleague, by=lead, reason="Witness")
+            add_to_access_list(
+                person, AccessListKind.RESTRICTION, colleague, by=lead, reason="Witness", **REVIEW
+            )
         people.append(person)
 
     for viewer in (officer, colleague, probation_officer):

@@ -26,6 +26,9 @@ from tests.protocols.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
 
+# Every access list entry needs a review date (people.access_lists).
+REVIEW = {"review_on": dt.date.today() + dt.timedelta(days=90)}
+
 
 def purpose(code):
     return Purpose.objects.get(code=code)
@@ -288,6 +291,6 @@ def test_the_override_page_needs_the_permission(client, lead, overrider, probati
 def test_a_person_hidden_by_an_access_list_has_no_consent_page(client, police, practitioner, lead, person):
     from iomshare.people.access_lists import add_to_access_list
 
-    add_to_access_list(person, AccessListKind.EXCLUSION, practitioner, by=lead, reason="Neighbour")
+    add_to_access_list(person, AccessListKind.EXCLUSION, practitioner, by=lead, reason="Neighbour", **REVIEW)
     signed_in(client, practitioner)
     assert client.get(reverse("protocols:consent", kwargs={"person_id": person.pk})).status_code == 404

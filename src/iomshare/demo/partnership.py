@@ -272,6 +272,7 @@ def load_demo_consent_and_access_lists(today: dt.date) -> None:
                 reason="Lives on the same estate as the person's family.",
                 added_by=police_lead,
                 added_at=at,
+                review_on=today + dt.timedelta(days=170),
             ),
             *[
                 AccessListEntry(
@@ -281,6 +282,7 @@ def load_demo_consent_and_access_lists(today: dt.date) -> None:
                     reason="Prosecution witness in a current trial: named case workers only.",
                     added_by=probation_lead,
                     added_at=at,
+                    review_on=today + dt.timedelta(days=80),
                 )
                 for username in ("probation.practitioner", "police.practitioner", "probation.ig")
             ],

@@ -9,7 +9,7 @@ from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from iomshare.forms.models import FormDefinition
-from iomshare.partnership.models import Agency, StaffMember
+from iomshare.partnership.models import StaffMember
 from iomshare.people.models import Person
 from iomshare.records import selectors as records
 from iomshare.records.models import InformationItem
@@ -45,21 +45,18 @@ def versions_of(code: str) -> QuerySet[FormDefinition]:
 
 
 @dataclass(frozen=True)
-class RequestableAssessment:
-    """An assessment the viewer may not read but may ask its holding agency for."""
-
-    holding_agency: Agency
-    recorded_on: dt.date
-    form_title: str
-
-
-@dataclass(frozen=True)
 class EarlierAssessments:
-    """What is already known before a practitioner starts an assessment: to avoid repeating it."""
+    """What is already known before a practitioner starts an assessment: to avoid repeating it.
+
+    `visible` are the assessments the viewer may read for `purpose` (their own agency's, and other
+    agencies' that a protocol shares); `requestable` counts, per holding agency, those that exist
+    but are withheld, where a protocol lets their existence be known.
+    """
 
     visible: list[InformationItem]
-    requestable: list[RequestableAssessment]
+    requestable: list[records.Withheld]
     since: dt.date
+    purpose: str | None
 
     @property
     def any(self) -> bool:
@@ -67,21 +64,22 @@ class EarlierAssessments:
 
 
 def assessments_they_may_request(
-    viewer: StaffMember, person: Person, form: FormDefinition, since: dt.date
-) -> list[RequestableAssessment]:
-    """Hook for protocols: assessments the viewer cannot read but whose existence a protocol discloses.
-
-    Empty until the sharing decision can say which withheld items may be known to exist; protocols
-    fill this in (agency, date and kind only, never content).
-    """
-    return []
+    viewer: StaffMember, person: Person, form: FormDefinition, since: dt.date, purpose: str | None
+) -> list[records.Withheld]:
+    """Assessments on `form` the viewer cannot read for `purpose` but may ask their holding agency for:
+    counted per agency through the door, only where the protocol lets their existence be known."""
+    return records.withheld_form_items(viewer, person, form_code=form.code, since=since, purpose=purpose)
 
 
-def earlier_assessments(viewer: StaffMember, person: Person, form: FormDefinition) -> EarlierAssessments:
-    """Assessments on this form (any version, any agency) in recent months that `viewer` may see."""
+def earlier_assessments(
+    viewer: StaffMember, person: Person, form: FormDefinition, *, purpose: str | None = None
+) -> EarlierAssessments:
+    """Assessments on this form (any version, any agency) in recent months: those `viewer` may see
+    for `purpose`, and those withheld that they may ask for."""
     since = timezone.localdate() - dt.timedelta(days=RECENT_ASSESSMENT_DAYS)
     return EarlierAssessments(
-        visible=records.recent_form_items(viewer, person, form_code=form.code, since=since),
-        requestable=assessments_they_may_request(viewer, person, form, since),
+        visible=records.recent_form_items(viewer, person, form_code=form.code, since=since, purpose=purpose),
+        requestable=assessments_they_may_request(viewer, person, form, since, purpose),
         since=since,
+        purpose=purpose,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,6 +24,7 @@ from iomshare.forms.definitions import CODED_WIDGETS
 from iomshare.forms.models import FormDefinition
 from iomshare.people.models import Person
 from iomshare.people.selectors import person_profile
+from iomshare.protocols.decisions import purposes_for
 from iomshare.records.services import ROLES_THAT_RECORD
 from iomshare.vocabulary.selectors import concepts_in
 
@@ -181,7 +183,9 @@ def choose(request: HttpRequest, person_id) -> HttpResponse:
     if request.method == "POST":
         code = request.POST.get("form", "")
         if any(form.code == code for form in forms):
-            return redirect("forms:fill", person.pk, code)
+            purpose = request.GET.get("purpose", "").strip()[:40]
+            query = f"?{urlencode({'purpose': purpose})}" if purpose else ""
+            return redirect(reverse("forms:fill", args=[person.pk, code]) + query)
         errors["form"] = "Select the form you want to fill in"
     return render(
         request,
@@ -227,14 +231,29 @@ def fill(request: HttpRequest, person_id, code: str) -> HttpResponse:
             "form": form,
             "sections": _fields_for_page(form, answers, errors, raw),
             "errors": errors,
-            "earlier": selectors.earlier_assessments(request.user, person, form)
-            if form.is_assessment
-            else None,
+            **(_earlier(request, person, form) if form.is_assessment else {"earlier": None}),
             "nav": "cohort",
             "page_title": ("Error: " if errors else "") + f"{form.title} – {person.full_name}",
         },
         status=400 if errors else 200,
     )
+
+
+def _earlier(request: HttpRequest, person: Person, form: FormDefinition) -> dict[str, Any]:
+    """The assessments already done, for the purpose the practitioner declared (purpose first)."""
+    purposes = purposes_for(request.user)
+    chosen = request.GET.get("purpose", "").strip()[:40]
+    purpose = next((p for p in purposes if p.code == chosen), None)
+    return {
+        "earlier": selectors.earlier_assessments(
+            request.user, person, form, purpose=purpose.code if purpose else None
+        ),
+        "purposes": purposes,
+        "purpose": purpose,
+        "purpose_error": "Choose one of the purposes your agency's protocols cover"
+        if chosen and not purpose
+        else "",
+    }
 
 
 @login_required

@@ -12,8 +12,6 @@ from ninja import Field, Query, Router, Schema
 from iomshare.exchange.auth import caller
 from iomshare.exchange.schemas import PROBLEMS
 from iomshare.ledger import selectors, services
-from iomshare.ledger.subject_access import compile_pack, pack_as_json
-from iomshare.people.selectors import person_profile
 
 router = Router(tags=["ledger"])
 
@@ -92,16 +90,3 @@ def agency_report(request: HttpRequest, code: str, params: Query[ReportParams]):
 def staff_report(request: HttpRequest, staff_id: int, params: Query[ReportParams]):
     """Everything a staff member did and saw (for misuse investigations)."""
     return _report(request, selectors.ReportKind.STAFF, str(staff_id), params)
-
-
-@router.get(
-    "/ledger/persons/{person_id}/subject-access", response={200: dict, **PROBLEMS}, url_name="ledger-sar"
-)
-def subject_access(request: HttpRequest, person_id: uuid.UUID):
-    """The subject access pack: everything held about a person and its disclosures (IG leads only)."""
-    from iomshare.errors import NotFound
-
-    person = person_profile(person_id, caller(request))
-    if person is None:
-        raise NotFound(f"There is no person with the id {person_id}.")
-    return pack_as_json(compile_pack(person, by=caller(request)))

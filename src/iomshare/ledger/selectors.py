@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -57,6 +57,24 @@ def recipients_of(item_id: uuid.UUID | str, person_id: uuid.UUID | str) -> set[i
         item_ids__contains=wanted,  # narrows by text; confirmed exactly below
     ).values_list("actor_id", "item_ids")
     return {actor_id for actor_id, item_ids in rows if wanted in item_ids}
+
+
+def recipients_of_items(
+    item_ids: Iterable[uuid.UUID | str], person_id: uuid.UUID | str
+) -> dict[str, set[int]]:
+    """`recipients_of` for many items of one person in one read of the person's ledger entries."""
+    wanted = {str(item_id) for item_id in item_ids}
+    found: dict[str, set[int]] = {item_id: set() for item_id in wanted}
+    rows = LedgerEntry.objects.filter(
+        person_id=person_id,
+        action__in=DISCLOSURE_ACTIONS,
+        outcome__in=[Outcome.ALLOWED, Outcome.SUCCEEDED],
+        actor_id__isnull=False,
+    ).values_list("actor_id", "item_ids")
+    for actor_id, item_ids in rows.iterator(chunk_size=2000):
+        for item_id in wanted.intersection(item_ids):
+            found[item_id].add(actor_id)
+    return found
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,11 @@
-"""Ledger reports for information-governance leads: pages, CSV downloads and the subject access pack."""
+"""Ledger reports for information-governance leads: pages and CSV downloads.
+
+Subject access requests are their own workflow (iomshare.subject_access).
+"""
 
 from __future__ import annotations
 
-import json
-
 from django.contrib.auth.decorators import login_required
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
@@ -13,9 +13,8 @@ from iomshare.errors import InvalidInput, NotFound, NotPermitted
 from iomshare.ledger import selectors, services
 from iomshare.ledger.downloads import csv_lines
 from iomshare.ledger.models import Action
-from iomshare.ledger.subject_access import compile_pack, pack_as_json
 from iomshare.partnership.models import Agency, Role, StaffMember
-from iomshare.people.selectors import person_profile, search_people
+from iomshare.people.selectors import search_people
 from iomshare.people.visibility import known_people
 from iomshare.web.govuk_dates import DateInputError, parse_date_input
 
@@ -151,37 +150,4 @@ def report_csv(request: HttpRequest, kind: str, key: str) -> HttpResponse:
     lines = csv_lines(selectors.report_rows(kind, subject.key, dates), selectors.staff_names)
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="ledger-{kind}-{subject.key}.csv"'
-    return response
-
-
-def _pack(request: HttpRequest, person_id):
-    person = person_profile(person_id, request.user)
-    if person is None:
-        raise Http404("No such person")
-    return compile_pack(person, by=request.user)
-
-
-@login_required
-def subject_access(request: HttpRequest, person_id) -> HttpResponse:
-    try:
-        pack = _pack(request, person_id)
-    except NotPermitted as error:
-        return _not_permitted(request, error)
-    return render(
-        request,
-        "ledger/subject_access.html",
-        {"pack": pack, "nav": "ledger", "page_title": f"Subject access pack: {pack.person.full_name}"},
-    )
-
-
-@login_required
-def subject_access_json(request: HttpRequest, person_id) -> HttpResponse:
-    try:
-        pack = _pack(request, person_id)
-    except NotPermitted as error:
-        return _not_permitted(request, error)
-    response = HttpResponse(
-        json.dumps(pack_as_json(pack), cls=DjangoJSONEncoder, indent=2), content_type="application/json"
-    )
-    response["Content-Disposition"] = f'attachment; filename="subject-access-{pack.person.pk}.json"'
     return response

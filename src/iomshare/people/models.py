@@ -118,11 +118,21 @@ class AccessListKind(models.TextChoices):
     RESTRICTION = "restriction", "Restriction list: the only staff who may see this person"
 
 
+class AccessListApproval(models.TextChoices):
+    """An entry placed by an agency other than the person's lead agency waits for its approval."""
+
+    NOT_NEEDED = "not_needed", "Placed by the lead agency"
+    PENDING = "pending", "Waiting for the lead agency's approval"
+    APPROVED = "approved", "Approved by the lead agency"
+    REFUSED = "refused", "Refused by the lead agency"
+
+
 class AccessListEntry(models.Model):
     """One named member of staff on one of a person's access lists.
 
     Entries are never deleted: removal is recorded, so the history of who could see a person stays.
-    Managed by information-governance leads (people.access_lists).
+    Managed by information-governance leads (people.access_lists); an entry is in force only when
+    not removed and placed or approved by the person's lead agency.
     """
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="access_list_entries")
@@ -138,6 +148,22 @@ class AccessListEntry(models.Model):
     )
     removed_at = models.DateTimeField(null=True, blank=True)
     removal_reason = models.TextField(blank=True)
+    approval = models.CharField(
+        max_length=12, choices=AccessListApproval.choices, default=AccessListApproval.NOT_NEEDED
+    )
+    approval_agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The lead agency whose approval the entry needs (or needed).",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    review_on = models.DateField(null=True, blank=True, help_text="When the entry must be looked at again.")
 
     class Meta:
         ordering = ["person", "kind", "added_at"]
@@ -156,4 +182,12 @@ class AccessListEntry(models.Model):
 
     @property
     def is_live(self) -> bool:
-        return self.removed_at is None
+        """In force: not taken off, and placed or approved by the lead agency."""
+        return self.removed_at is None and self.approval in IN_FORCE
+
+    @property
+    def is_pending(self) -> bool:
+        return self.removed_at is None and self.approval == AccessListApproval.PENDING
+
+
+IN_FORCE = (AccessListApproval.NOT_NEEDED, AccessListApproval.APPROVED)

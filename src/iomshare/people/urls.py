@@ -12,4 +12,9 @@ urlpatterns = [
         access_views.access_list_remove,
         name="access-list-remove",
     ),
+    path(
+        "people/<uuid:person_id>/access-lists/<int:entry_id>/decide/",
+        access_views.access_list_decide,
+        name="access-list-decide",
+    ),
 ]

@@ -1,6 +1,6 @@
 """The protocol simulator: who would see what if a draft replaced the version in force.
 
-For each party and role, it compares what the draft and the version in force would open (the same
+For each party, role and purpose, it compares what the draft and the version in force would open (the same
 Cedar compilation and grid as the real decision), assuming every condition a person can meet is met:
 training in date, assurance in force, consent recorded. Item counts come from records.selectors,
 which returns counts only, never content.
@@ -36,6 +36,7 @@ class Change:
 
     recipient: str
     role: str
+    purpose: str
     holding_agency: str
     category: str
     before: str  # "Nothing", "OFFICIAL" or "OFFICIAL-SENSITIVE"
@@ -57,20 +58,25 @@ class Simulation:
 
 def _visible(
     rules: list[ClauseRule], facts: ViewerFacts, purposes: list[str], partnership: PartnershipFacts
-) -> dict[tuple[int, str], int]:
-    """(holding agency, category) -> highest sensitivity visible for any of the purposes."""
-    best: dict[tuple[int, str], int] = {}
+) -> dict[tuple[str, int, str], int]:
+    """(purpose, holding agency, category) -> highest sensitivity visible for that purpose.
+
+    Per purpose, never the most over all purposes: a recipient declares one purpose at a time, so
+    adding or removing a purpose changes what they see for it even when another purpose already
+    opened the same information.
+    """
+    visible: dict[tuple[str, int, str], int] = {}
     consented = list(partnership.agency_names)
     for purpose in purposes:
         grid = compute_grid(facts, purpose, rules, partnership, consented_sources=consented)
-        for key, grant in grid.grants.items():
+        for (agency_id, category), grant in grid.grants.items():
             if not grant.is_own:
-                best[key] = max(best.get(key, 0), grant.max_sensitivity)
-    return best
+                visible[(purpose, agency_id, category)] = grant.max_sensitivity
+    return visible
 
 
 def simulate(draft: Protocol, *, on: dt.date | None = None) -> Simulation:
-    """Per party and role, what the draft opens or closes compared with the version in force."""
+    """Per party, role and purpose, what the draft opens or closes compared with the version in force."""
     day = on or timezone.localdate()
     current = version_in_force(draft.reference)
     if current is not None and current.pk == draft.pk:
@@ -117,11 +123,12 @@ def simulate(draft: Protocol, *, on: dt.date | None = None) -> Simulation:
                 was, now = before.get(key, 0), after.get(key, 0)
                 if was == now:
                     continue
-                agency_id, category = key
+                purpose, agency_id, category = key
                 changes.append(
                     Change(
                         recipient=agencies[party],
                         role=role_label,
+                        purpose=partnership.purpose_names.get(purpose, purpose),
                         holding_agency=agencies[agency_id],
                         category=categories[category][1],
                         before=labels[was],
