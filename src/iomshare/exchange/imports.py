@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from iomshare.errors import InvalidInput, NotPermitted
 from iomshare.exchange.csv_safety import safe_row
-from iomshare.exchange.mapping import MappedRow, Problem, RowMapper, RowProblems, shown
+from iomshare.exchange.mapping import MappedRow, Problem, RowMapper, RowProblems, multiline_columns, shown
 from iomshare.exchange.models import ImportedItemKey, ImportProfile, ImportRun, RunStatus
 from iomshare.exchange.readers import FileUnreadable, RowUnreadable, open_extract
 from iomshare.partnership.models import Role, StaffMember
@@ -159,11 +159,13 @@ def _check_or_import(
     outcome = Outcome()
     try:
         extract = open_extract(
-            Path(path), profile.file_type, [profile.key_column, profile.person_column, *profile.columns]
+            Path(path),
+            profile.file_type,
+            [profile.key_column, profile.person_column, *profile.columns],
+            multiline_columns=multiline_columns(profile),
         )
     except FileUnreadable as error:
-        outcome.is_file_unreadable = True
-        outcome.add([Problem(error.row, "", "", error.reason)])
+        _file_unreadable(outcome, error)
         return outcome
     mapper = RowMapper(profile, extract.header)
     if mapper.header_problems:
@@ -222,7 +224,7 @@ def _check_or_import(
             transaction.atomic() if write else contextlib.nullcontext(),
             BulkRecorder(by=by) if write else contextlib.nullcontext() as recorder,
         ):
-            for row_number, row in extract.rows:
+            for row_number, row in _rows_until_unreadable(extract.rows, outcome):
                 outcome.rows_read += 1
                 problems: list[Problem] = []
                 if isinstance(row, RowUnreadable):
@@ -264,6 +266,11 @@ def _check_or_import(
                     flush()
                 if progress is not None and outcome.rows_read % PROGRESS_EVERY_ROWS == 0:
                     progress(extract.position(), extract.size)
+            if outcome.is_file_unreadable:
+                # Part of the file could not be read exactly: nothing is imported, not even valid rows.
+                batch.clear()
+                if write:
+                    raise _NothingWritten
             if batch:
                 flush()
             remember_written_keys()
@@ -276,6 +283,19 @@ def _check_or_import(
         return outcome
     outcome.written = write and outcome.rows_created > 0
     return outcome
+
+
+def _file_unreadable(outcome: Outcome, error: FileUnreadable) -> None:
+    outcome.is_file_unreadable = True
+    outcome.add([Problem(error.row, error.column, "", error.reason)])
+
+
+def _rows_until_unreadable(rows: Iterable[tuple[int, Any]], outcome: Outcome) -> Iterable[tuple[int, Any]]:
+    """The extract's rows, stopping where the file cannot be read exactly (the problem goes on `outcome`)."""
+    try:
+        yield from rows
+    except FileUnreadable as error:
+        _file_unreadable(outcome, error)
 
 
 def _imported_keys(profile: ImportProfile) -> set[str] | None:
