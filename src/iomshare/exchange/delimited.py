@@ -167,5 +167,6 @@ def _sniff(sample: str) -> type[csv.Dialect] | csv.Dialect:
 
     class Dialect(csv.excel):
         delimiter = separator
+        strict = True  # a quote that does not close, or is not doubled, is an error, never a guess
 
     return Dialect

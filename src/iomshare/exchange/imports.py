@@ -267,8 +267,10 @@ def _check_or_import(
                 if progress is not None and outcome.rows_read % PROGRESS_EVERY_ROWS == 0:
                     progress(extract.position(), extract.size)
             if outcome.is_file_unreadable:
-                # Part of the file could not be read exactly: nothing is imported, not even valid rows.
+                # Part of the file could not be read exactly: nothing in it is imported, not even the
+                # rows that were valid, as the rows around the fault cannot be trusted.
                 batch.clear()
+                outcome.rows_valid = outcome.rows_already_imported = 0
                 if write:
                     raise _NothingWritten
             if batch:
@@ -528,7 +530,7 @@ def commit_run(run: ImportRun) -> ImportRun:
         run.status, run.message = RunStatus.FAILED, f"The import failed and nothing was written: {error}"
         run.save(update_fields=["status", "message"])
         raise
-    if outcome.problem_count and not run.accept_valid_rows:
+    if outcome.problem_count and (outcome.is_file_unreadable or not run.accept_valid_rows):
         # The file changed, or a person or mapping changed, since it was checked.
         _save_outcome(
             run,

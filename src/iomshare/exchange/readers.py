@@ -58,6 +58,7 @@ class Extract:
     rows: Iterator[tuple[int, Row]]  # (row number as a spreadsheet would show it, the row)
     size: int  # bytes, or rows, in all
     position: Callable[[], int] = field(default=lambda: 0)  # how much of `size` has been read
+    first_row: int = 2  # the number of the first row after the header (a JSON array's records: 1)
 
 
 class CountingReader(io.RawIOBase):
@@ -159,18 +160,18 @@ def open_extract(
             f"{limits.columns:,}",
             row=1,
         )
-    extract.rows = _bounded(extract.rows, limits, started)
+    extract.rows = _bounded(extract.rows, limits, started, extract.first_row)
     return extract
 
 
 def _bounded(
-    rows: Iterator[tuple[int, Row]], limits: ReadLimits, started: float
+    rows: Iterator[tuple[int, Row]], limits: ReadLimits, started: float, first_row: int
 ) -> Iterator[tuple[int, Row]]:
     """`rows`, refused past the row limit or the time limit, so no file keeps an importer busy for ever."""
-    past_last = limits.rows + 1  # row 1 is the header
+    last = first_row + limits.rows - 1
     deadline = started + limits.seconds
     for count, (number, row) in enumerate(rows, start=1):
-        if number > past_last:
+        if number > last:
             raise FileUnreadable(
                 f"the file has more than {limits.rows:,} rows, the most one import may read: "
                 "split it into smaller files",
@@ -278,7 +279,9 @@ def _json(path: Path, keys: list[str], limits: ReadLimits) -> Extract:
                     yield number, RowUnreadable(number, str(error))
 
     size = count or path.stat().st_size
-    return Extract(header=header, rows=rows(), size=size, position=lambda: read["rows"] if count else 0)
+    return Extract(
+        header=header, rows=rows(), size=size, position=lambda: read["rows"] if count else 0, first_row=1
+    )
 
 
 def _chain(first: list, rest: Iterator) -> Iterator:

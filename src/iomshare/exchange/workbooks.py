@@ -126,8 +126,8 @@ def _sheet_rows(workbook: Any, sheet: Any, limits: ReadLimits) -> Iterator[tuple
         for number, cells in parser.parse():
             if number > limits.rows + 1:
                 raise FileUnreadable(
-                    f"the sheet has a row {number:,}; the most rows one import may read is {limits.rows:,}: "
-                    "is something typed far below the table?",
+                    f"the file has more than {limits.rows:,} rows, the most one import may read: the sheet "
+                    f"uses row {number:,} (is something typed far below the table?)",
                     row=number,
                 )
             cells_read += len(cells)
@@ -143,12 +143,12 @@ def _sheet_rows(workbook: Any, sheet: Any, limits: ReadLimits) -> Iterator[tuple
                     continue
                 column = cell["column"]
                 if column > limits.columns:
-                    where = f"{get_column_letter(column)}{number}"
+                    letter = get_column_letter(column)
                     raise FileUnreadable(
-                        f"cell {where} is in column {column:,}; the most columns one import may read is "
-                        f"{limits.columns:,}: is something typed far to the right of the table?",
+                        f"cell {letter}{number} is in column {column:,}; the most columns one import may read "
+                        f"is {limits.columns:,}: is something typed far to the right of the table?",
                         row=number,
-                        column=where,
+                        column=letter,
                     )
                 if column > len(texts):
                     texts.extend([""] * (column - len(texts)))
