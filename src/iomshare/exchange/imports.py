@@ -298,6 +298,8 @@ def _rows_until_unreadable(rows: Iterable[tuple[int, Any]], outcome: Outcome) ->
         yield from rows
     except FileUnreadable as error:
         _file_unreadable(outcome, error)
+        if error.row > 1:  # a row of the file, not its header
+            outcome.rows_rejected += 1
 
 
 def _imported_keys(profile: ImportProfile) -> set[str] | None:

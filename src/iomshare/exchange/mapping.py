@@ -100,7 +100,7 @@ def check_text(value: str) -> str | None:
     if value.startswith(FORMULA_STARTS) and not _is_number(value):
         return (
             f"the value starts with {value[0]!r}, so a spreadsheet would run it as a formula; "
-            "remove the leading character or put the text in quotes in your system's export"
+            "remove the leading character (a workbook's formulas: paste them back as values only)"
         )
     if "\x00" in value:
         return "the value contains a NUL character, which text never does: is the file corrupt?"
