@@ -21,11 +21,12 @@ from iomshare.exchange.readers import (
     Extract,
     FileUnreadable,
     Row,
+    RowBudget,
     check_encoding,
 )
 
 
-def open_csv(path: Path, multiline_columns: frozenset[str], limits: ReadLimits) -> Extract:
+def open_csv(path: Path, multiline_columns: frozenset[str], limits: ReadLimits, budget: RowBudget) -> Extract:
     """A CSV extract's header and rows, read strictly; only `multiline_columns` may hold line breaks."""
     encoding = check_encoding(path)
     csv.field_size_limit(limits.cell_characters)
@@ -67,6 +68,8 @@ def open_csv(path: Path, multiline_columns: frozenset[str], limits: ReadLimits) 
                     raise _quoting_error(
                         path, encoding, dialect, error, row=row_number, line=first_line, header=header
                     ) from None
+                if row_number >= budget.next_check:
+                    budget.check(row_number)
                 if reader.line_num != first_line:
                     _check_line_breaks(cells, header, may_break, row_number, first_line, reader.line_num)
                 if "".join(cells).strip():  # skip blank rows (one C call, not a generator per row)

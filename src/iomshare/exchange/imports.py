@@ -224,48 +224,51 @@ def _check_or_import(
             transaction.atomic() if write else contextlib.nullcontext(),
             BulkRecorder(by=by) if write else contextlib.nullcontext() as recorder,
         ):
-            for row_number, row in _rows_until_unreadable(extract.rows, outcome):
-                outcome.rows_read += 1
-                problems: list[Problem] = []
-                if isinstance(row, RowUnreadable):
-                    problems = [Problem(row.row, "", "", row.reason)]
-                    cells: list[str] = []
-                else:
-                    cells = row
-                    try:
-                        mapped = mapper.map(row_number, row)
-                    except RowProblems as error:
-                        problems = error.problems
+            try:
+                for row_number, row in extract.rows:
+                    outcome.rows_read += 1
+                    problems: list[Problem] = []
+                    if isinstance(row, RowUnreadable):
+                        problems = [Problem(row.row, "", "", row.reason)]
+                        cells: list[str] = []
                     else:
-                        if (first := seen.get(mapped.key)) is not None:
-                            problems = [
-                                Problem(
-                                    row_number,
-                                    key_column,
-                                    shown(mapped.key),
-                                    f"row {first} has the same key: each row needs a key of its own",
-                                )
-                            ]
+                        cells = row
+                        try:
+                            mapped = mapper.map(row_number, row)
+                        except RowProblems as error:
+                            problems = error.problems
                         else:
-                            seen[mapped.key] = row_number
-                            batch.append(mapped)
-                if problems:
-                    outcome.rows_rejected += 1
-                    outcome.add(problems)
-                    if rejected is not None:
-                        rejected.writerow(
-                            safe_row(
-                                [
-                                    *cells,
-                                    str(row_number),
-                                    "; ".join(f"{p.column or 'row'}: {p.reason}" for p in problems),
+                            if (first := seen.get(mapped.key)) is not None:
+                                problems = [
+                                    Problem(
+                                        row_number,
+                                        key_column,
+                                        shown(mapped.key),
+                                        f"row {first} has the same key: each row needs a key of its own",
+                                    )
                                 ]
+                            else:
+                                seen[mapped.key] = row_number
+                                batch.append(mapped)
+                    if problems:
+                        outcome.rows_rejected += 1
+                        outcome.add(problems)
+                        if rejected is not None:
+                            rejected.writerow(
+                                safe_row(
+                                    [
+                                        *cells,
+                                        str(row_number),
+                                        "; ".join(f"{p.column or 'row'}: {p.reason}" for p in problems),
+                                    ]
+                                )
                             )
-                        )
-                if len(batch) >= BATCH_SIZE:
-                    flush()
-                if progress is not None and outcome.rows_read % PROGRESS_EVERY_ROWS == 0:
-                    progress(extract.position(), extract.size)
+                    if len(batch) >= BATCH_SIZE:
+                        flush()
+                    if progress is not None and outcome.rows_read % PROGRESS_EVERY_ROWS == 0:
+                        progress(extract.position(), extract.size)
+            except FileUnreadable as error:
+                _file_unreadable(outcome, error, part_way=True)
             if outcome.is_file_unreadable:
                 # Part of the file could not be read exactly: nothing in it is imported, not even the
                 # rows that were valid, as the rows around the fault cannot be trusted.
@@ -287,19 +290,11 @@ def _check_or_import(
     return outcome
 
 
-def _file_unreadable(outcome: Outcome, error: FileUnreadable) -> None:
+def _file_unreadable(outcome: Outcome, error: FileUnreadable, *, part_way: bool = False) -> None:
     outcome.is_file_unreadable = True
     outcome.add([Problem(error.row, error.column, "", error.reason)])
-
-
-def _rows_until_unreadable(rows: Iterable[tuple[int, Any]], outcome: Outcome) -> Iterable[tuple[int, Any]]:
-    """The extract's rows, stopping where the file cannot be read exactly (the problem goes on `outcome`)."""
-    try:
-        yield from rows
-    except FileUnreadable as error:
-        _file_unreadable(outcome, error)
-        if error.row > 1:  # a row of the file, not its header
-            outcome.rows_rejected += 1
+    if part_way and error.row > 1:  # the row where reading stopped is rejected with the file
+        outcome.rows_rejected += 1
 
 
 def _imported_keys(profile: ImportProfile) -> set[str] | None:

@@ -58,7 +58,6 @@ class Extract:
     rows: Iterator[tuple[int, Row]]  # (row number as a spreadsheet would show it, the row)
     size: int  # bytes, or rows, in all
     position: Callable[[], int] = field(default=lambda: 0)  # how much of `size` has been read
-    first_row: int = 2  # the number of the first row after the header (a JSON array's records: 1)
 
 
 class CountingReader(io.RawIOBase):
@@ -145,13 +144,13 @@ def open_extract(
     if file_type == FileType.CSV:
         from iomshare.exchange.delimited import open_csv
 
-        extract = open_csv(path, frozenset(multiline_columns), limits)
+        extract = open_csv(path, frozenset(multiline_columns), limits, RowBudget(limits, started))
     elif file_type == FileType.JSON:
-        extract = _json(path, list(keys), limits)
+        extract = _json(path, list(keys), limits, RowBudget(limits, started, first_row=1))
     elif file_type == FileType.XLSX:
         from iomshare.exchange.workbooks import open_workbook
 
-        extract = open_workbook(path, limits)
+        extract = open_workbook(path, limits, RowBudget(limits, started))
     else:
         raise FileUnreadable(f"iomshare cannot read files of type '{file_type}'")
     if len(extract.header) > limits.columns:
@@ -160,30 +159,35 @@ def open_extract(
             f"{limits.columns:,}",
             row=1,
         )
-    extract.rows = _bounded(extract.rows, limits, started, extract.first_row)
     return extract
 
 
-def _bounded(
-    rows: Iterator[tuple[int, Row]], limits: ReadLimits, started: float, first_row: int
-) -> Iterator[tuple[int, Row]]:
-    """`rows`, refused past the row limit or the time limit, so no file keeps an importer busy for ever."""
-    last = first_row + limits.rows - 1
-    deadline = started + limits.seconds
-    for count, (number, row) in enumerate(rows, start=1):
-        if number > last:
+class RowBudget:
+    """Where a reader must stop: past the row limit, or past the time limit, so that no file keeps an
+    importer busy for ever. A reader calls `check` when its row number reaches `next_check`: one
+    comparison a row, and the clock read once every CLOCK_EVERY_ROWS rows."""
+
+    def __init__(self, limits: ReadLimits, started: float, first_row: int = 2) -> None:
+        self.limits = limits
+        self.last = first_row + limits.rows - 1
+        self.deadline = started + limits.seconds
+        self.next_check = first_row
+
+    def check(self, row: int) -> None:
+        """FileUnreadable if `row` is past the row limit or the time is up; else when to check next."""
+        if row > self.last:
             raise FileUnreadable(
-                f"the file has more than {limits.rows:,} rows, the most one import may read: "
+                f"the file has more than {self.limits.rows:,} rows, the most one import may read: "
                 "split it into smaller files",
-                row=number,
+                row=row,
             )
-        if count % CLOCK_EVERY_ROWS == 1 and time.monotonic() > deadline:
+        if time.monotonic() > self.deadline:
             raise FileUnreadable(
-                f"reading the file took longer than {_duration(limits.seconds)}, the most one import may "
-                "take: split it into smaller files",
-                row=number,
+                f"reading the file took longer than {_duration(self.limits.seconds)}, the most one import "
+                "may take: split it into smaller files",
+                row=row,
             )
-        yield number, row
+        self.next_check = min(self.last + 1, row + CLOCK_EVERY_ROWS)
 
 
 def _duration(seconds: float) -> str:
@@ -216,7 +220,7 @@ def _cell_text(value: Any) -> str:
     raise ValueError("a value must be text, a number or true/false, not a list or an object")
 
 
-def _json(path: Path, keys: list[str], limits: ReadLimits) -> Extract:
+def _json(path: Path, keys: list[str], limits: ReadLimits, budget: RowBudget) -> Extract:
     check_encoding(path)
     with path.open("r", encoding="utf-8-sig") as handle:
         first = handle.read(1)
@@ -268,6 +272,8 @@ def _json(path: Path, keys: list[str], limits: ReadLimits) -> Extract:
     def rows() -> Iterator[tuple[int, Row]]:
         for number, record in _chain(buffered, lines):
             read["rows"] = number
+            if number >= budget.next_check:
+                budget.check(number)
             if isinstance(record, Exception):
                 yield number, RowUnreadable(number, str(record))
             elif not isinstance(record, dict):
@@ -279,9 +285,7 @@ def _json(path: Path, keys: list[str], limits: ReadLimits) -> Extract:
                     yield number, RowUnreadable(number, str(error))
 
     size = count or path.stat().st_size
-    return Extract(
-        header=header, rows=rows(), size=size, position=lambda: read["rows"] if count else 0, first_row=1
-    )
+    return Extract(header=header, rows=rows(), size=size, position=lambda: read["rows"] if count else 0)
 
 
 def _chain(first: list, rest: Iterator) -> Iterator:

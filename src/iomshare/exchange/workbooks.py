@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from iomshare.exchange.limits import MB, ReadLimits, in_words
-from iomshare.exchange.readers import Extract, FileUnreadable, Row
+from iomshare.exchange.readers import Extract, FileUnreadable, Row, RowBudget
 
 # Parts smaller than this are not held to the packing ratio: small XML packs well, and costs little.
 RATIO_CHECKED_FROM_BYTES = MB
 
 
-def open_workbook(path: Path, limits: ReadLimits) -> Extract:
+def open_workbook(path: Path, limits: ReadLimits, budget: RowBudget) -> Extract:
     """The header and rows of the workbook's first sheet; FileUnreadable past a limit or if damaged."""
     from openpyxl import load_workbook
 
@@ -54,6 +54,8 @@ def open_workbook(path: Path, limits: ReadLimits) -> Extract:
         try:
             for number, cells in sheet_rows:
                 read["rows"] = number
+                if number >= budget.next_check:
+                    budget.check(number)
                 # Only values past the header count; a sheet's empty cells there are dropped.
                 while len(cells) > width and not cells[-1].strip():
                     cells.pop()
