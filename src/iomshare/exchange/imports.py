@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from iomshare.errors import InvalidInput, NotPermitted
 from iomshare.exchange.csv_safety import safe_row
+from iomshare.exchange.limits import in_words, read_limits
 from iomshare.exchange.mapping import MappedRow, Problem, RowMapper, RowProblems, multiline_columns, shown
 from iomshare.exchange.models import ImportedItemKey, ImportProfile, ImportRun, RunStatus
 from iomshare.exchange.readers import FileUnreadable, RowUnreadable, open_extract
@@ -385,7 +386,7 @@ def upload_dir() -> Path:
 
 
 def max_upload_bytes() -> int:
-    return int(getattr(settings, "IOMSHARE_MAX_IMPORT_BYTES", 1024 * 1024 * 1024))
+    return read_limits().file_bytes
 
 
 def create_run(
@@ -410,9 +411,11 @@ def create_run(
                 target.close()
                 path.unlink(missing_ok=True)
                 raise InvalidInput(
-                    f"The file is larger than {max_upload_bytes() // (1024 * 1024):,} MB: split it, or import it "
+                    f"The file is larger than {in_words(max_upload_bytes())}, the most one upload may be: split it, or import it "
                     "with `iomshare import` on the server.",
-                    field_errors={"file": "The file is too large"},
+                    field_errors={
+                        "file": f"The file is larger than {in_words(max_upload_bytes())}, the most one upload may be"
+                    },
                 )
             digest.update(chunk)
             target.write(chunk)

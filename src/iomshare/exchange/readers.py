@@ -40,7 +40,7 @@ class FileUnreadable(Exception):
 
 
 class RowUnreadable(Exception):
-    """One row cannot be read (a CSV quoting error); the reader carries on with the next."""
+    """One record cannot be read (a JSON line that is not JSON); the reader carries on with the next."""
 
     def __init__(self, row: int, reason: str) -> None:
         super().__init__(reason)

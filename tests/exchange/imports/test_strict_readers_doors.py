@@ -66,3 +66,21 @@ def test_the_api_answers_a_stray_quote_with_its_row_and_column_and_imports_nothi
     problem = body["problems"][0]
     assert (problem["row"], problem["column"]) == (3, "CONTACT_DATE") and "never closes" in problem["reason"]
     assert InformationItem.objects.count() == 0
+
+
+def test_an_upload_over_the_size_limit_is_refused_with_the_limit_in_plain_words(
+    client, settings, people, probation_ig
+):
+    settings.IOMSHARE_MAX_IMPORT_BYTES = 1024
+    client.force_login(probation_ig)
+    html = upload(client, STRAY_QUOTE * 10, "probation-contacts", "contacts.csv").content.decode()
+    assert "govuk-error-summary" in html and "The file is larger than 1 KB, the most one upload may be" in html
+    assert ImportRun.objects.count() == 0
+    _token, secret = issue_token(for_staff=probation_ig, name="probation case system", by=None)
+    response = client.post(
+        "/api/v1/imports?profile=probation-contacts",
+        {"file": SimpleUploadedFile("contacts.csv", STRAY_QUOTE * 10)},
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
+    assert "larger than 1 KB" in response.json()["detail"]
