@@ -27,6 +27,7 @@ class ReadLimits:
     workbook_packing_ratio: int  # unpacked size / packed size of any one large part
     workbook_cells: int
     workbook_parts: int
+    workbook_shared_text_bytes: int  # the shared strings part, held in memory whole while a sheet is read
 
 
 def read_limits() -> ReadLimits:
@@ -42,6 +43,9 @@ def read_limits() -> ReadLimits:
         workbook_packing_ratio=int(getattr(settings, "IOMSHARE_IMPORT_MAX_WORKBOOK_PACKING_RATIO", 200)),
         workbook_cells=int(getattr(settings, "IOMSHARE_IMPORT_MAX_WORKBOOK_CELLS", 20_000_000)),
         workbook_parts=int(getattr(settings, "IOMSHARE_IMPORT_MAX_WORKBOOK_PARTS", 10_000)),
+        workbook_shared_text_bytes=int(
+            getattr(settings, "IOMSHARE_IMPORT_MAX_WORKBOOK_SHARED_TEXT_BYTES", 256 * MB)
+        ),
     )
 
 

@@ -95,6 +95,15 @@ def check_archive(path: Path, limits: ReadLimits) -> None:
         )
     for part in parts:
         if (
+            part.filename.lower().endswith("sharedstrings.xml")
+            and part.file_size > limits.workbook_shared_text_bytes
+        ):
+            raise FileUnreadable(
+                f"the workbook's text table ({part.filename}) unpacks to {in_words(part.file_size)}; it is held "
+                f"in memory whole, so the most one import may read is {in_words(limits.workbook_shared_text_bytes)}: "
+                "split the workbook, or send the extract as CSV"
+            )
+        if (
             part.file_size >= RATIO_CHECKED_FROM_BYTES
             and part.file_size > limits.workbook_packing_ratio * max(part.compress_size, 1)
         ):

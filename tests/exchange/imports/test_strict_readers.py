@@ -385,3 +385,15 @@ def test_a_cell_past_the_readers_limit_is_refused_with_its_row(settings, partner
     rows = [*good_contacts(1), [*good_contacts(2)[1][:5], "x" * 2000]]
     outcome = refuse("probation-contacts", csv_bytes(rows), write_file)
     assert_problem(outcome, 3, "", "row 3 (line 3) has a value longer than 1,000 characters")
+
+
+def test_a_workbook_whose_text_table_is_over_its_limit_is_refused_before_it_is_opened(
+    settings, partnership, people, write_file
+):
+    settings.IOMSHARE_IMPORT_MAX_WORKBOOK_SHARED_TEXT_BYTES = 100
+    content = with_extra_part(
+        workbook_bytes([tenancy("T1")]), "xl/sharedStrings.xml", b"<sst>" + b" " * 200 + b"</sst>"
+    )
+    outcome = refuse("council-housing", content, write_file)
+    assert_problem(outcome, 0, "", "the workbook's text table (xl/sharedStrings.xml) unpacks to 211 bytes")
+    assert outcome.rows_read == 0

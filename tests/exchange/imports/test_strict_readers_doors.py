@@ -74,7 +74,9 @@ def test_an_upload_over_the_size_limit_is_refused_with_the_limit_in_plain_words(
     settings.IOMSHARE_MAX_IMPORT_BYTES = 1024
     client.force_login(probation_ig)
     html = upload(client, STRAY_QUOTE * 10, "probation-contacts", "contacts.csv").content.decode()
-    assert "govuk-error-summary" in html and "The file is larger than 1 KB, the most one upload may be" in html
+    assert (
+        "govuk-error-summary" in html and "The file is larger than 1 KB, the most one upload may be" in html
+    )
     assert ImportRun.objects.count() == 0
     _token, secret = issue_token(for_staff=probation_ig, name="probation case system", by=None)
     response = client.post(
