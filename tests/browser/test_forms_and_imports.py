@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -170,6 +171,31 @@ def test_an_agency_checks_an_extract_imports_the_valid_rows_and_downloads_the_re
     assert [row[0] for row in rejected[1:]] == ["CT2", "CT3", "CT4"]
     # The formula payload comes back defused, so the rejects file is safe to open in a spreadsheet.
     assert rejected[3][5].startswith("'=")
+
+
+def test_an_extract_with_a_stray_quote_is_refused_whole_with_its_row_and_column(page, partnership, tmp_path):
+    day = TODAY.strftime("%d/%m/%Y")
+    extract = tmp_path / "contacts.csv"
+    header = "CONTACT_ID,CRN,CONTACT_DATE,CONTACT_TYPE,OUTCOME,NOTES"
+    rows = [
+        f"CT1,X100001,{day},HV,ATTC,Seen",
+        f'CT2,X100001,"{day},HV,ATTC,Seen',
+        f"CT3,X100001,{day},HV,ATTC,Seen",
+    ]
+    extract.write_bytes("\r\n".join([header, *rows]).encode())
+    sign_in(page, "probation.ig", TEST_PASSWORD)
+    page.goto("/exchange/imports/")
+    page.get_by_label("Probation case system: contacts (CSV)").check()
+    page.locator("#file").set_input_files(str(extract))
+    page.get_by_role("button", name="Check the file").click()
+
+    status = page.get_by_test_id("run-status")
+    assert "The check found 1 problem" in status.inner_text()
+    problem = [cell.inner_text() for cell in page.get_by_test_id("problems").locator("tbody td").all()]
+    assert problem[:2] == ["3", "CONTACT_DATE"] and "never closes" in problem[3]
+    assert page.get_by_role("button", name=re.compile("^Import")).count() == 0
+    assert_accessible(page)
+    screenshot(page, "imports-03-stray-quote-refused")
 
 
 def test_a_practitioner_exports_a_persons_picture_as_json_and_csv(page, partnership):

@@ -26,3 +26,17 @@ def test_a_long_timeline_is_shown_fifty_items_a_page(client, officer, person):
     assert sorted(entry.item_ids) == sorted(shown) and entry.details["offset"] == 50
     past_the_end = client.get(f"/cohort/people/{person.pk}/", {"page": 9})
     assert ITEM_ID.findall(past_the_end.content.decode()) == shown
+
+
+def test_a_page_read_past_the_end_writes_one_view_entry_naming_the_items_shown(client, officer, person):
+    CohortMembershipFactory(person=person, lead_agency=officer.agency)
+    for _ in range(55):
+        InformationItemFactory(person=person, holding_agency=officer.agency, author=officer)
+    client.force_login(officer)
+    views_before = LedgerEntry.objects.filter(action=Action.VIEW).count()
+    past_the_end = client.get(f"/cohort/people/{person.pk}/", {"page": 9})
+    shown = ITEM_ID.findall(past_the_end.content.decode())
+    assert len(shown) == 5 and "Page 2 of 2" in past_the_end.content.decode()
+    entries = list(LedgerEntry.objects.filter(action=Action.VIEW).order_by("pk")[views_before:])
+    assert len(entries) == 1
+    assert sorted(entries[0].item_ids) == sorted(shown) and entries[0].details["offset"] == 50

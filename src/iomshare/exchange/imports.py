@@ -27,7 +27,8 @@ from django.utils import timezone
 
 from iomshare.errors import InvalidInput, NotPermitted
 from iomshare.exchange.csv_safety import safe_row
-from iomshare.exchange.mapping import MappedRow, Problem, RowMapper, RowProblems, shown
+from iomshare.exchange.limits import in_words, read_limits
+from iomshare.exchange.mapping import MappedRow, Problem, RowMapper, RowProblems, multiline_columns, shown
 from iomshare.exchange.models import ImportedItemKey, ImportProfile, ImportRun, RunStatus
 from iomshare.exchange.readers import FileUnreadable, RowUnreadable, open_extract
 from iomshare.partnership.models import Role, StaffMember
@@ -159,11 +160,13 @@ def _check_or_import(
     outcome = Outcome()
     try:
         extract = open_extract(
-            Path(path), profile.file_type, [profile.key_column, profile.person_column, *profile.columns]
+            Path(path),
+            profile.file_type,
+            [profile.key_column, profile.person_column, *profile.columns],
+            multiline_columns=multiline_columns(profile),
         )
     except FileUnreadable as error:
-        outcome.is_file_unreadable = True
-        outcome.add([Problem(error.row, "", "", error.reason)])
+        _file_unreadable(outcome, error)
         return outcome
     mapper = RowMapper(profile, extract.header)
     if mapper.header_problems:
@@ -222,48 +225,58 @@ def _check_or_import(
             transaction.atomic() if write else contextlib.nullcontext(),
             BulkRecorder(by=by) if write else contextlib.nullcontext() as recorder,
         ):
-            for row_number, row in extract.rows:
-                outcome.rows_read += 1
-                problems: list[Problem] = []
-                if isinstance(row, RowUnreadable):
-                    problems = [Problem(row.row, "", "", row.reason)]
-                    cells: list[str] = []
-                else:
-                    cells = row
-                    try:
-                        mapped = mapper.map(row_number, row)
-                    except RowProblems as error:
-                        problems = error.problems
+            try:
+                for row_number, row in extract.rows:
+                    outcome.rows_read += 1
+                    problems: list[Problem] = []
+                    if isinstance(row, RowUnreadable):
+                        problems = [Problem(row.row, "", "", row.reason)]
+                        cells: list[str] = []
                     else:
-                        if (first := seen.get(mapped.key)) is not None:
-                            problems = [
-                                Problem(
-                                    row_number,
-                                    key_column,
-                                    shown(mapped.key),
-                                    f"row {first} has the same key: each row needs a key of its own",
-                                )
-                            ]
+                        cells = row
+                        try:
+                            mapped = mapper.map(row_number, row)
+                        except RowProblems as error:
+                            problems = error.problems
                         else:
-                            seen[mapped.key] = row_number
-                            batch.append(mapped)
-                if problems:
-                    outcome.rows_rejected += 1
-                    outcome.add(problems)
-                    if rejected is not None:
-                        rejected.writerow(
-                            safe_row(
-                                [
-                                    *cells,
-                                    str(row_number),
-                                    "; ".join(f"{p.column or 'row'}: {p.reason}" for p in problems),
+                            if (first := seen.get(mapped.key)) is not None:
+                                problems = [
+                                    Problem(
+                                        row_number,
+                                        key_column,
+                                        shown(mapped.key),
+                                        f"row {first} has the same key: each row needs a key of its own",
+                                    )
                                 ]
+                            else:
+                                seen[mapped.key] = row_number
+                                batch.append(mapped)
+                    if problems:
+                        outcome.rows_rejected += 1
+                        outcome.add(problems)
+                        if rejected is not None:
+                            rejected.writerow(
+                                safe_row(
+                                    [
+                                        *cells,
+                                        str(row_number),
+                                        "; ".join(f"{p.column or 'row'}: {p.reason}" for p in problems),
+                                    ]
+                                )
                             )
-                        )
-                if len(batch) >= BATCH_SIZE:
-                    flush()
-                if progress is not None and outcome.rows_read % PROGRESS_EVERY_ROWS == 0:
-                    progress(extract.position(), extract.size)
+                    if len(batch) >= BATCH_SIZE:
+                        flush()
+                    if progress is not None and outcome.rows_read % PROGRESS_EVERY_ROWS == 0:
+                        progress(extract.position(), extract.size)
+            except FileUnreadable as error:
+                _file_unreadable(outcome, error, part_way=True)
+            if outcome.is_file_unreadable:
+                # Part of the file could not be read exactly: nothing in it is imported, not even the
+                # rows that were valid, as the rows around the fault cannot be trusted.
+                batch.clear()
+                outcome.rows_valid = outcome.rows_already_imported = 0
+                if write:
+                    raise _NothingWritten
             if batch:
                 flush()
             remember_written_keys()
@@ -276,6 +289,13 @@ def _check_or_import(
         return outcome
     outcome.written = write and outcome.rows_created > 0
     return outcome
+
+
+def _file_unreadable(outcome: Outcome, error: FileUnreadable, *, part_way: bool = False) -> None:
+    outcome.is_file_unreadable = True
+    outcome.add([Problem(error.row, error.column, "", error.reason)])
+    if part_way and error.row > 1:  # the row where reading stopped is rejected with the file
+        outcome.rows_rejected += 1
 
 
 def _imported_keys(profile: ImportProfile) -> set[str] | None:
@@ -366,7 +386,7 @@ def upload_dir() -> Path:
 
 
 def max_upload_bytes() -> int:
-    return int(getattr(settings, "IOMSHARE_MAX_IMPORT_BYTES", 1024 * 1024 * 1024))
+    return read_limits().file_bytes
 
 
 def create_run(
@@ -391,9 +411,11 @@ def create_run(
                 target.close()
                 path.unlink(missing_ok=True)
                 raise InvalidInput(
-                    f"The file is larger than {max_upload_bytes() // (1024 * 1024):,} MB: split it, or import it "
+                    f"The file is larger than {in_words(max_upload_bytes())}, the most one upload may be: split it, or import it "
                     "with `iomshare import` on the server.",
-                    field_errors={"file": "The file is too large"},
+                    field_errors={
+                        "file": f"The file is larger than {in_words(max_upload_bytes())}, the most one upload may be"
+                    },
                 )
             digest.update(chunk)
             target.write(chunk)
@@ -508,7 +530,7 @@ def commit_run(run: ImportRun) -> ImportRun:
         run.status, run.message = RunStatus.FAILED, f"The import failed and nothing was written: {error}"
         run.save(update_fields=["status", "message"])
         raise
-    if outcome.problem_count and not run.accept_valid_rows:
+    if outcome.problem_count and (outcome.is_file_unreadable or not run.accept_valid_rows):
         # The file changed, or a person or mapping changed, since it was checked.
         _save_outcome(
             run,

@@ -100,11 +100,24 @@ def check_text(value: str) -> str | None:
     if value.startswith(FORMULA_STARTS) and not _is_number(value):
         return (
             f"the value starts with {value[0]!r}, so a spreadsheet would run it as a formula; "
-            "remove the leading character or put the text in quotes in your system's export"
+            "remove the leading character (a workbook's formulas: paste them back as values only)"
         )
     if "\x00" in value:
         return "the value contains a NUL character, which text never does: is the file corrupt?"
     return None
+
+
+def multiline_columns(profile: ImportProfile) -> set[str]:
+    """The profile's columns that may hold a line break: free text (the item's details, or a form's
+    textarea answers). Any other column holding one means a CSV quote is missing or extra."""
+    form_fields = {field["name"]: field for field in profile.form.fields} if profile.form else {}
+    free_text = set()
+    for column, target in profile.columns.items():
+        if target == "details" or (
+            target.startswith("answers.") and form_fields.get(target[8:], {}).get("widget") == "textarea"
+        ):
+            free_text.add(column)
+    return free_text
 
 
 def _is_number(text: str) -> bool:

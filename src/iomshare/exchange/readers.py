@@ -1,42 +1,46 @@
 """Reading agency extracts (CSV, JSON, XLSX) as a header and a stream of rows of text.
 
-Files are read as they stream, never whole (except JSON arrays, which must be parsed whole); a file
-that cannot be read at all (the wrong encoding, not a workbook) raises FileUnreadable with a reason a
-systems team can act on.
+Files are read as they stream, never whole (except JSON arrays, which must be parsed whole), within
+the limits of `exchange.limits`. A file that cannot be read exactly (the wrong encoding, a quote that
+does not close, a row past the limits) raises FileUnreadable, naming the row and column where it can,
+with a reason a systems team can act on: a reader never guesses, because a guess loses rows.
 """
 
 from __future__ import annotations
 
 import codecs
-import csv
-import datetime as dt
 import io
 import json
-import zipfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from iomshare.exchange.limits import ReadLimits, in_words, read_limits
 from iomshare.exchange.models import FileType
 
-# csv's own limit (128 KiB) would stop at the first huge cell with a bare "field larger than field
-# limit"; read up to this instead and let the mapper say precisely which cell is too long.
-CSV_FIELD_LIMIT = 16 * 1024 * 1024
 SNIFF_BYTES = 64 * 1024
+# How often (in rows) the time limit is looked at: time.monotonic() per row would cost more.
+CLOCK_EVERY_ROWS = 1024
 
 
 class FileUnreadable(Exception):
-    """The file as a whole cannot be read; nothing in it was looked at."""
+    """The file as a whole cannot be read exactly; nothing in it is imported.
 
-    def __init__(self, reason: str, row: int = 0) -> None:
+    Raised on opening, or part-way through the rows (a quote that never closes is found where the
+    file ends); `row` and `column` say where, when a place can be named.
+    """
+
+    def __init__(self, reason: str, row: int = 0, column: str = "") -> None:
         super().__init__(reason)
         self.reason = reason
         self.row = row
+        self.column = column
 
 
 class RowUnreadable(Exception):
-    """One row cannot be read (a CSV quoting error); the reader carries on with the next."""
+    """One record cannot be read (a JSON line that is not JSON); the reader carries on with the next."""
 
     def __init__(self, row: int, reason: str) -> None:
         super().__init__(reason)
@@ -115,71 +119,85 @@ def check_encoding(path: Path) -> str:
     return "utf-8-sig"
 
 
-def open_extract(path: Path, file_type: str, keys: Iterable[str] = ()) -> Extract:
-    """The header and rows of an extract; FileUnreadable if the file cannot be read at all.
+def open_extract(
+    path: Path,
+    file_type: str,
+    keys: Iterable[str] = (),
+    *,
+    multiline_columns: Iterable[str] = (),
+    limits: ReadLimits | None = None,
+) -> Extract:
+    """The header and rows of an extract; FileUnreadable if the file cannot be read exactly.
 
     JSON records name their fields, and leave out the empty ones: `keys` (the fields the profile
-    reads) are always in a JSON extract's header, and a record without one has it empty.
+    reads) are always in a JSON extract's header, and a record without one has it empty. Only the
+    `multiline_columns` of a CSV file may hold a line break (see `_csv`).
     """
+    limits = limits or read_limits()
+    started = time.monotonic()
+    size = path.stat().st_size
+    if size > limits.file_bytes:
+        raise FileUnreadable(
+            f"the file is {in_words(size)}; the most one import may read is {in_words(limits.file_bytes)}: "
+            "split it into smaller files"
+        )
     if file_type == FileType.CSV:
-        return _csv(path)
-    if file_type == FileType.JSON:
-        return _json(path, list(keys))
-    if file_type == FileType.XLSX:
-        return _xlsx(path)
-    raise FileUnreadable(f"iomshare cannot read files of type '{file_type}'")
+        from iomshare.exchange.delimited import open_csv
+
+        extract = open_csv(path, frozenset(multiline_columns), limits, RowBudget(limits, started))
+    elif file_type == FileType.JSON:
+        extract = _json(path, list(keys), limits, RowBudget(limits, started, first_row=1))
+    elif file_type == FileType.XLSX:
+        from iomshare.exchange.workbooks import open_workbook
+
+        extract = open_workbook(path, limits, RowBudget(limits, started))
+    else:
+        raise FileUnreadable(f"iomshare cannot read files of type '{file_type}'")
+    if len(extract.header) > limits.columns:
+        raise FileUnreadable(
+            f"the header row has {len(extract.header):,} columns; the most an import may read is "
+            f"{limits.columns:,}",
+            row=1,
+        )
+    return extract
 
 
-def _csv(path: Path) -> Extract:
-    encoding = check_encoding(path)
-    csv.field_size_limit(CSV_FIELD_LIMIT)
-    with path.open("rb") as handle:
-        sample = handle.read(SNIFF_BYTES).decode(encoding, errors="replace")
-    raw = path.open("rb")
-    counter = CountingReader(raw)
-    text = io.TextIOWrapper(io.BufferedReader(counter, 1024 * 1024), encoding=encoding, newline="")
-    reader = csv.reader(text, _sniff(sample))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raw.close()
-        raise FileUnreadable("the file is empty: it has no header row") from None
-    except csv.Error as error:
-        raw.close()
-        raise FileUnreadable(f"the header row cannot be read: {error}", row=1) from None
+class RowBudget:
+    """Where a reader must stop: past the row limit, or past the time limit, so that no file keeps an
+    importer busy for ever. A reader calls `check` when its row number reaches `next_check`: one
+    comparison a row, and the clock read once every CLOCK_EVERY_ROWS rows."""
 
-    def rows() -> Iterator[tuple[int, Row]]:
-        row_number = 1
-        try:
-            while True:
-                row_number += 1
-                try:
-                    cells = next(reader)
-                except StopIteration:
-                    return
-                except csv.Error as error:
-                    yield row_number, RowUnreadable(row_number, f"the row cannot be read as CSV: {error}")
-                    continue
-                if "".join(cells).strip():  # skip blank rows (one C call, not a generator per row)
-                    yield row_number, cells
-        finally:
-            raw.close()
+    def __init__(self, limits: ReadLimits, started: float, first_row: int = 2) -> None:
+        self.limits = limits
+        self.last = first_row + limits.rows - 1
+        self.deadline = started + limits.seconds
+        self.next_check = first_row
 
-    return Extract(header=header, rows=rows(), size=path.stat().st_size, position=lambda: counter.count)
+    def check(self, row: int) -> None:
+        """FileUnreadable if `row` is past the row limit or the time is up; else when to check next."""
+        if row > self.last:
+            raise FileUnreadable(
+                f"the file has more than {self.limits.rows:,} rows, the most one import may read: "
+                "split it into smaller files",
+                row=row,
+            )
+        if time.monotonic() > self.deadline:
+            raise FileUnreadable(
+                f"reading the file took longer than {_duration(self.limits.seconds)}, the most one import "
+                "may take: split it into smaller files",
+                row=row,
+            )
+        self.next_check = min(self.last + 1, row + CLOCK_EVERY_ROWS)
 
 
-def _sniff(sample: str) -> type[csv.Dialect] | csv.Dialect:
-    """Comma-separated unless the header is plainly separated by semicolons, tabs or pipes."""
-    first_line = sample.split("\n", 1)[0]
-    counts = {sep: first_line.count(sep) for sep in (",", ";", "\t", "|")}
-    separator = max(counts, key=lambda sep: counts[sep]) if any(counts.values()) else ","
-    if counts[","] and counts[","] >= counts[separator]:
-        separator = ","
-
-    class Dialect(csv.excel):
-        delimiter = separator
-
-    return Dialect
+def _duration(seconds: float) -> str:
+    if seconds >= 3600 and seconds % 3600 == 0:
+        hours = int(seconds // 3600)
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    if seconds >= 60 and seconds % 60 == 0:
+        minutes = int(seconds // 60)
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return f"{seconds:g} seconds"
 
 
 def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -202,13 +220,19 @@ def _cell_text(value: Any) -> str:
     raise ValueError("a value must be text, a number or true/false, not a list or an object")
 
 
-def _json(path: Path, keys: list[str]) -> Extract:
+def _json(path: Path, keys: list[str], limits: ReadLimits, budget: RowBudget) -> Extract:
     check_encoding(path)
     with path.open("r", encoding="utf-8-sig") as handle:
         first = handle.read(1)
         while first and first.isspace():
             first = handle.read(1)
     if first == "[":
+        if (size := path.stat().st_size) > limits.json_array_bytes:
+            raise FileUnreadable(
+                f"the file is a JSON array of {in_words(size)}; an array is read whole, so the most one "
+                f"import may read is {in_words(limits.json_array_bytes)}: send larger extracts as JSON Lines "
+                "(one object a line)"
+            )
         try:
             with path.open("r", encoding="utf-8-sig") as handle:
                 records = json.load(handle, object_pairs_hook=_json_object)
@@ -248,6 +272,8 @@ def _json(path: Path, keys: list[str]) -> Extract:
     def rows() -> Iterator[tuple[int, Row]]:
         for number, record in _chain(buffered, lines):
             read["rows"] = number
+            if number >= budget.next_check:
+                budget.check(number)
             if isinstance(record, Exception):
                 yield number, RowUnreadable(number, str(record))
             elif not isinstance(record, dict):
@@ -278,56 +304,3 @@ def _json_lines(path: Path) -> Iterator[tuple[int, Any]]:
                 yield number, ValueError(f"the line is not valid JSON: {error.msg} at column {error.colno}")
             except ValueError as error:
                 yield number, error
-
-
-def _xlsx_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _xlsx(path: Path) -> Extract:
-    from openpyxl import load_workbook
-
-    if not zipfile.is_zipfile(path):
-        raise FileUnreadable("the file is not an Excel workbook (.xlsx): save it as 'Excel Workbook (.xlsx)'")
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged workbook
-        raise FileUnreadable(f"the workbook cannot be opened: {error}") from None
-    sheet = workbook.worksheets[0]
-    values = sheet.iter_rows(values_only=True)
-    try:
-        header = [_xlsx_text(value) for value in next(values)]
-    except StopIteration:
-        workbook.close()
-        raise FileUnreadable("the first sheet is empty: it has no header row") from None
-    while header and not header[-1]:
-        header.pop()
-    width = len(header)
-    read = {"rows": 1}
-
-    def rows() -> Iterator[tuple[int, Row]]:
-        try:
-            for number, row in enumerate(values, start=2):
-                read["rows"] = number
-                cells = [_xlsx_text(value) for value in row]
-                if all(not cell.strip() for cell in cells):
-                    continue
-                # Spreadsheets pad rows with empty cells; only non-empty cells past the header count.
-                while len(cells) > width and not cells[-1].strip():
-                    cells.pop()
-                cells.extend([""] * (width - len(cells)))
-                yield number, cells
-        finally:
-            workbook.close()
-
-    return Extract(header=header, rows=rows(), size=sheet.max_row or 0, position=lambda: read["rows"])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -92,18 +90,17 @@ def person(request: HttpRequest, person_id) -> HttpResponse:
         number = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         number = 1
-    read = functools.partial(
-        records.picture_for,
-        request.user,
-        profile,
-        purpose=purpose.code if purpose else None,
-        limit=TIMELINE_PAGE,
-    )
     try:
-        picture = read(offset=(number - 1) * TIMELINE_PAGE)
-        page = Paginator(range(picture.count), TIMELINE_PAGE).get_page(number)
-        if page.number != number:  # past the last page: show the last one
-            picture = read(offset=(page.number - 1) * TIMELINE_PAGE)
+        # Past the last page, the last one is read and shown: one read, one ledger entry.
+        picture = records.picture_for(
+            request.user,
+            profile,
+            purpose=purpose.code if purpose else None,
+            limit=TIMELINE_PAGE,
+            offset=(number - 1) * TIMELINE_PAGE,
+            last_page_when_past_end=True,
+        )
+        page = Paginator(range(picture.count), TIMELINE_PAGE).get_page(picture.offset // TIMELINE_PAGE + 1)
     except NotFound as exc:
         raise Http404("No such person") from exc
     querystring = request.GET.copy()

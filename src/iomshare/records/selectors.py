@@ -199,6 +199,7 @@ class Picture:
     withheld: list[Withheld] = field(default_factory=list)
     grid: AccessGrid | None = None
     count: int = 0  # how many items the viewer may see in all (items may be one page of them)
+    offset: int = 0  # where `items` start among all of them, newest first
 
 
 def picture_for(
@@ -209,21 +210,27 @@ def picture_for(
     limit: int | None = None,
     offset: int = 0,
     category_id: int | None = None,
+    last_page_when_past_end: bool = False,
 ) -> Picture:
     """Everything `viewer` may see about `person` for `purpose` (None: their own agency's items).
 
-    `limit` and `offset` take one page of it, newest first; only that page is read and recorded.
-    `category_id` narrows the read (and so the ledger entry) to one kind of information, as an
-    information-governance lead choosing items to release needs.
+    `limit` and `offset` take one page of it, newest first; only that page is read and recorded
+    (with `last_page_when_past_end`, an offset past the end reads the last page instead, still one
+    ledger entry). `category_id` narrows the read (and so the ledger entry) to one kind of
+    information, as an information-governance lead choosing items to release needs.
     """
     sight = sight_for(viewer, person.pk, purpose)
     query = _person_items(sight, person)
     if category_id is not None:
         query = query.filter(category_id=category_id)
     items, count = _page_and_count(query, offset, limit)
+    if not items and offset and limit and last_page_when_past_end:
+        offset = max(count - 1, 0) // limit * limit
+        if count:
+            items, count = _page_and_count(query, offset, limit)
     _disclosed(sight, items)
     _record(sight, person, items, **({"offset": offset} if offset else {}))
-    return Picture(person, purpose, items, withheld_from(sight, person), sight.grid, count)
+    return Picture(person, purpose, items, withheld_from(sight, person), sight.grid, count, offset)
 
 
 def withheld_from(sight: Sight, person: Person) -> list[Withheld]:
