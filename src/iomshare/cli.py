@@ -26,6 +26,10 @@ COMMANDS = {
 }
 
 
+# The commands that serve web requests, and so keep the short database timeouts (operations.timeouts).
+WEB_SERVERS = frozenset({"serve", "runserver"})
+
+
 def _usage() -> str:
     width = max(map(len, COMMANDS))
     lines = [f"  {name.ljust(width)}  {text}" for name, text in COMMANDS.items()]
@@ -46,6 +50,8 @@ def main(argv: list[str] | None = None) -> None:
     if argv == ["help", "--all"]:
         argv = ["help"]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iomshare.settings")
+    # Commands and jobs may wait longer for locks and run longer statements than web requests.
+    os.environ.setdefault("IOMSHARE_TIMEOUTS", "web" if argv[0] in WEB_SERVERS else "command")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["iomshare", *argv])

@@ -21,4 +21,5 @@ urlpatterns = [
     path("retention/", include("iomshare.retention.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("", include("iomshare.operations.urls")),
 ]
