@@ -5,6 +5,7 @@ A timeout is a 503: problem details with Retry-After on the API, the GOV.UK "Sor
 """
 
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -12,11 +13,13 @@ import threading
 import psycopg
 import pytest
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.utils import OperationalError
+from django.test import Client
 
 from iomshare.ledger.models import LedgerEntry
-from iomshare.operations.timeouts import is_database_timeout
+from iomshare.operations.timeouts import database_options, is_database_timeout
 from iomshare.partnership.tokens import issue_token
 from tests.factories import StaffMemberFactory
 
@@ -70,10 +73,6 @@ def test_commands_run_with_the_longer_timeouts(tmp_path):
 
 
 def test_a_bad_timeout_setting_is_refused_with_what_to_write():
-    from django.core.exceptions import ImproperlyConfigured
-
-    from iomshare.operations.timeouts import database_options
-
     with pytest.raises(ImproperlyConfigured, match=r"lock_timeout is '5 seconds'.*for example 5s"):
         database_options(
             "django.db.backends.postgresql", {"lock_timeout": "5 seconds", "statement_timeout": "1s"}, {}
@@ -122,8 +121,6 @@ def short_lock_timeout():
 @pytest.mark.django_db(transaction=True)
 def test_a_locked_ledger_makes_an_api_search_answer_503_with_retry_after_not_wait(police, short_lock_timeout):
     _token, secret = issue_token(for_staff=StaffMemberFactory(agency=police), name="case system", by=None)
-    from django.test import Client
-
     with LedgerLocker():
         response = Client().get(
             "/api/v1/persons", {"q": "smith"}, headers={"Authorization": f"Bearer {secret}"}
@@ -152,10 +149,6 @@ def test_a_locked_ledger_makes_a_web_search_show_the_sorry_page_with_503(client,
 @pytest.mark.django_db(transaction=True)
 def test_a_busy_sqlite_database_answers_503_with_retry_after(police):
     _token, secret = issue_token(for_staff=StaffMemberFactory(agency=police), name="case system", by=None)
-    from django.test import Client
-
-    import sqlite3
-
     s = connection.settings_dict
     other = sqlite3.connect(s["NAME"], uri=str(s["NAME"]).startswith("file:"), timeout=0)
     other.execute("BEGIN IMMEDIATE")  # holds the one write lock
@@ -173,8 +166,6 @@ def test_a_busy_sqlite_database_answers_503_with_retry_after(police):
 
 
 def test_only_lock_and_statement_timeouts_and_a_busy_database_count_as_timeouts():
-    import sqlite3
-
     def wrapped(cause):
         error = OperationalError(str(cause))
         error.__cause__ = cause
