@@ -23,6 +23,8 @@ COMMANDS = {
     "ledger": "Verify the disclosure ledger, sign a checkpoint, or make it append-only.",
     "retention": "Sweep daily for what is due: queue reviews, dispose of the rest unless under a legal hold.",
     "check-migrations": "Fail if the models have changes that no migration records.",
+    "backup": "Back up the database with the master key file and ledger keys into one checked archive.",
+    "restore": "Restore a backup archive into a new, empty database (then verify the ledger).",
 }
 
 
