@@ -32,7 +32,11 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not getattr(record, "request_id", ""):
-            record.request_id = _request_id.get()
+            # django.request logs after the middleware has returned, but passes the request along.
+            request = getattr(record, "request", None)
+            record.request_id = _request_id.get() or str(getattr(request, "request_id", "") or "")
+        if hasattr(record, "request"):
+            record.request = repr(record.request)  # JSON needs text; the repr names method and path
         return True
 
 
