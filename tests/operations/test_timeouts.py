@@ -180,3 +180,12 @@ def test_only_lock_and_statement_timeouts_and_a_busy_database_count_as_timeouts(
     assert is_database_timeout(wrapped(sqlite3.OperationalError("database is locked")))
     assert not is_database_timeout(wrapped(psycopg.errors.UndefinedTable("relation does not exist")))
     assert not is_database_timeout(wrapped(sqlite3.OperationalError("no such table: x")))
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_long_work_inside_a_web_process_can_take_the_longer_command_timeouts():
+    from iomshare.operations.timeouts import use_command_timeouts
+
+    use_command_timeouts()
+    assert (_show("lock_timeout"), _show("statement_timeout")) == ("1min", "30min")

@@ -60,3 +60,22 @@ def is_database_timeout(error: BaseException) -> bool:
         if isinstance(cause, sqlite3.OperationalError) and "locked" in str(cause):
             return True
     return False
+
+
+def use_command_timeouts() -> None:
+    """Give this thread's PostgreSQL connection the longer `command` timeouts, for the rest of its life.
+
+    For long work started inside a web process (an import's background thread) until it moves to the
+    worker; the thread's connection must be closed when the work ends, as the import thread's is.
+    """
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    profile = settings.IOMSHARE_DATABASE_TIMEOUTS["command"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('lock_timeout', %s, false), set_config('statement_timeout', %s, false)",
+            [profile["lock_timeout"], profile["statement_timeout"]],
+        )
