@@ -187,3 +187,6 @@ IOMSHARE_WORKER_HEARTBEAT_SECONDS = int(os.environ.get("IOMSHARE_WORKER_HEARTBEA
 from iomshare.operations import logs as _logs  # noqa: E402
 
 LOGGING = _logs.logging_config(os.environ.get("LOG_FORMAT", "json"), os.environ.get("LOG_LEVEL", "WARNING"))
+
+# How many reverse proxies of ours append to X-Forwarded-For (0: use REMOTE_ADDR); ledger.context.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
