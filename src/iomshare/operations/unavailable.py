@@ -1,7 +1,8 @@
 """Answering 503 when the database is too busy: problem details on the API, a GOV.UK page on the web.
 
-A lock or statement timeout (operations.timeouts) or an unavailable ledger means "try again soon",
-not "something is broken": the answer says so, with Retry-After, and touches no database on its way.
+A lock or statement timeout (operations.timeouts), on its own or behind an unavailable ledger, means
+"try again soon", not "something is broken": the answer says so, with Retry-After, and touches no
+database on its way.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
-from iomshare.errors import DomainError
 from iomshare.operations.timeouts import is_database_timeout
 
 logger = logging.getLogger(__name__)
@@ -22,8 +22,9 @@ TITLE = "Sorry, there is a problem with the service"
 
 
 def is_unavailable(error: BaseException) -> bool:
-    """A database timeout, or a domain error that itself means 503 (the ledger cannot be written)."""
-    return is_database_timeout(error) or (isinstance(error, DomainError) and error.status == 503)
+    """A database timeout, also when it is the cause of another error (the ledger could not be written
+    because its lock timed out). Other failures stay 500s: "try again soon" would not be true."""
+    return is_database_timeout(error)
 
 
 def retry_after() -> str:
