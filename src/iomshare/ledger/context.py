@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 
 from iomshare.ledger.models import Channel
 
@@ -91,6 +91,8 @@ def carry_into_stream(response: HttpResponse) -> HttpResponse:
     A streamed body is produced after the middleware has returned and reset its context variables;
     without this, an extract's export entries would say `cli` and name no request or address.
     """
+    if isinstance(response, FileResponse):
+        return response  # a file's bytes write no entries; keep the server's sendfile path
     if getattr(response, "streaming", False) and not getattr(response, "is_async", False):
         response.streaming_content = _within(contextvars.copy_context(), response.streaming_content)
     return response
