@@ -20,6 +20,9 @@ def main() -> int:
     only = set(sys.argv[1:])
     scripts = sorted(p for p in HERE.glob("*_bench.py") if not only or p.stem.removesuffix("_bench") in only)
     env = os.environ | {"BENCH_DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE)}
+    # Benchmarks build and import in bulk: the commands' database timeouts, not the web's
+    # (load_bench's servers keep the web's).
+    env.setdefault("IOMSHARE_TIMEOUTS", "command")
     failures = 0
     for script in scripts:
         print(f"\n=== {script.name} ===", flush=True)

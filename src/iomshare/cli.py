@@ -23,7 +23,13 @@ COMMANDS = {
     "ledger": "Verify the disclosure ledger, sign a checkpoint, or make it append-only.",
     "retention": "Sweep daily for what is due: queue reviews, dispose of the rest unless under a legal hold.",
     "check-migrations": "Fail if the models have changes that no migration records.",
+    "backup": "Back up the database with the master key file and ledger keys into one checked archive.",
+    "restore": "Restore a backup archive into a new, empty database (then verify the ledger).",
 }
+
+
+# The commands that serve web requests, and so keep the short database timeouts (operations.timeouts).
+WEB_SERVERS = frozenset({"serve", "runserver"})
 
 
 def _usage() -> str:
@@ -46,6 +52,8 @@ def main(argv: list[str] | None = None) -> None:
     if argv == ["help", "--all"]:
         argv = ["help"]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iomshare.settings")
+    # Commands and jobs may wait longer for locks and run longer statements than web requests.
+    os.environ.setdefault("IOMSHARE_TIMEOUTS", "web" if argv[0] in WEB_SERVERS else "command")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["iomshare", *argv])

@@ -58,12 +58,14 @@ INSTALLED_APPS = [
     "iomshare.information_requests",
     "iomshare.web",
     "iomshare.subject_access",
+    "iomshare.operations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "iomshare.web.middleware.RequestIdMiddleware",
+    "iomshare.operations.metrics.MetricsMiddleware",
     "iomshare.ledger.context.LedgerOriginMiddleware",
     "iomshare.web.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -76,6 +78,7 @@ MIDDLEWARE = [
     "iomshare.web.middleware.ApiProblemsMiddleware",
     "iomshare.web.middleware.LedgerUnavailableMiddleware",
     "iomshare.ledger.admin_views.AdminViewsOnLedgerMiddleware",
+    "iomshare.operations.unavailable.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "iomshare.urls"
@@ -155,3 +158,40 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- Operations (docs/operations.md) ---------------------------------------------------------------
+from iomshare.operations import timeouts as _timeouts  # noqa: E402 (needs DATABASES above)
+
+# Database timeouts: "web" for the web server and API, "command" (longer) for commands and jobs;
+# `iomshare <command>` chooses "command" for everything but `serve`. PostgreSQL duration syntax.
+IOMSHARE_TIMEOUTS = os.environ.get("IOMSHARE_TIMEOUTS", "web")
+IOMSHARE_DATABASE_TIMEOUTS = {
+    "web": {
+        "lock_timeout": os.environ.get("IOMSHARE_WEB_LOCK_TIMEOUT", "5s"),
+        "statement_timeout": os.environ.get("IOMSHARE_WEB_STATEMENT_TIMEOUT", "15s"),
+    },
+    "command": {
+        "lock_timeout": os.environ.get("IOMSHARE_COMMAND_LOCK_TIMEOUT", "1min"),
+        "statement_timeout": os.environ.get("IOMSHARE_COMMAND_STATEMENT_TIMEOUT", "30min"),
+    },
+}
+DATABASES["default"]["OPTIONS"] = _timeouts.database_options(
+    DATABASES["default"]["ENGINE"],
+    IOMSHARE_DATABASE_TIMEOUTS["command" if IOMSHARE_TIMEOUTS == "command" else "web"],
+    DATABASES["default"].get("OPTIONS", {}),
+)
+IOMSHARE_RETRY_AFTER_SECONDS = int(os.environ.get("IOMSHARE_RETRY_AFTER_SECONDS", "5"))
+
+# /metrics: a bearer token for the scraper, or (when unset) loopback clients only, never via a proxy.
+IOMSHARE_METRICS_TOKEN = os.environ.get("IOMSHARE_METRICS_TOKEN", "")
+# /readyz asks for a fresh worker heartbeat only when a worker is expected to run.
+IOMSHARE_WORKER_EXPECTED = os.environ.get("IOMSHARE_WORKER_EXPECTED", "").lower() in {"1", "true", "yes"}
+IOMSHARE_WORKER_HEARTBEAT_SECONDS = int(os.environ.get("IOMSHARE_WORKER_HEARTBEAT_SECONDS", "15"))
+
+# JSON lines with the request id (LOG_FORMAT=text for plain lines); replaces the plain LOGGING above.
+from iomshare.operations import logs as _logs  # noqa: E402
+
+LOGGING = _logs.logging_config(os.environ.get("LOG_FORMAT", "json"), os.environ.get("LOG_LEVEL", "WARNING"))
+
+# How many reverse proxies of ours append to X-Forwarded-For (0: use REMOTE_ADDR); ledger.context.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))

@@ -22,4 +22,5 @@ urlpatterns = [
     path("subject-access/", include("iomshare.subject_access.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("", include("iomshare.operations.urls")),
 ]

@@ -31,6 +31,7 @@ from iomshare.exchange.limits import in_words, read_limits
 from iomshare.exchange.mapping import MappedRow, Problem, RowMapper, RowProblems, multiline_columns, shown
 from iomshare.exchange.models import ImportedItemKey, ImportProfile, ImportRun, RunStatus
 from iomshare.exchange.readers import FileUnreadable, RowUnreadable, open_extract
+from iomshare.operations.timeouts import use_command_timeouts
 from iomshare.partnership.models import Role, StaffMember
 from iomshare.records.services import COPY_ESCAPES, COPY_NULL, BulkRecorder
 
@@ -564,6 +565,7 @@ def start(work: Callable[[ImportRun], ImportRun], run: ImportRun) -> None:
 
     def target() -> None:
         try:
+            use_command_timeouts()  # a long import, not a web request: the longer timeouts
             work(
                 ImportRun.objects.select_related("profile__agency", "profile__form", "started_by").get(
                     pk=run.pk

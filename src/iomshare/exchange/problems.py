@@ -16,11 +16,14 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from iomshare.errors import DomainError, InvalidInput, NotFound, NotPermitted
+from iomshare.operations import unavailable
+from iomshare.operations.timeouts import is_database_timeout
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +93,16 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         detail=exc.message,
         type_=problem_type(slug) if slug else GENERIC_TYPE,
         errors=errors or None,
+        # 503 (the ledger cannot be written, often a lock timeout): the client may try again soon.
+        headers={"Retry-After": unavailable.retry_after()} if exc.status == 503 else None,
     )
+
+
+def database_error(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+    """A lock or statement timeout is a 503 with Retry-After; any other database error is a 500."""
+    if is_database_timeout(exc):
+        return unavailable.api_problem(request)
+    return unexpected_error(request, exc)
 
 
 def _field_path(location: tuple[Any, ...]) -> str:
@@ -186,4 +198,5 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(AuthenticationError, authentication_error)
     api.add_exception_handler(HttpError, http_error)
     api.add_exception_handler(Http404, not_found)
+    api.add_exception_handler(DatabaseError, database_error)
     api.add_exception_handler(Exception, unexpected_error)

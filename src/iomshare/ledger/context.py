@@ -10,11 +10,11 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import ipaddress
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 
 from iomshare.ledger.models import Channel
 
@@ -74,12 +74,37 @@ def acting_from(origin: Origin) -> Iterator[Origin]:
         _current.reset(token)
 
 
+def _within(context: contextvars.Context, chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """Produce each chunk inside `context`, entered afresh for every chunk so nothing leaks out."""
+    iterator = iter(chunks)
+    while True:
+        try:
+            chunk = context.run(next, iterator)
+        except StopIteration:
+            return
+        yield chunk
+
+
+def carry_into_stream(response: HttpResponse) -> HttpResponse:
+    """Make a streamed body run in the request's context (ledger origin, log request id).
+
+    A streamed body is produced after the middleware has returned and reset its context variables;
+    without this, an extract's export entries would say `cli` and name no request or address.
+    """
+    if isinstance(response, FileResponse):
+        return response  # a file's bytes write no entries; keep the server's sendfile path
+    if getattr(response, "streaming", False) and not getattr(response, "is_async", False):
+        response.streaming_content = _within(contextvars.copy_context(), response.streaming_content)
+    return response
+
+
 class LedgerOriginMiddleware:
-    """Sets the ledger origin (web or API channel, request id, client address) for each request."""
+    """Sets the ledger origin (web or API channel, request id, client address) for each request,
+    streamed bodies included."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         with acting_from(origin_from_request(request)):
-            return self.get_response(request)
+            return carry_into_stream(self.get_response(request))

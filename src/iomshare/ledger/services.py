@@ -26,6 +26,7 @@ from iomshare.errors import DomainError
 from iomshare.ledger import hashing, signing
 from iomshare.ledger.context import Origin, current_origin
 from iomshare.ledger.models import LANES, Action, AgencyDisclosure, Checkpoint, LedgerEntry, Outcome
+from iomshare.operations import metrics
 
 # Advisory lock keys: (LOCK_CLASS, lane) guards one lane, (LOCK_CLASS, CHECKPOINT_LOCK) the checkpoints.
 LOCK_CLASS = 0x1ED9E4
@@ -157,6 +158,9 @@ def append_many(events: Iterable[Event]) -> list[LedgerEntry]:
         raise LedgerUnavailable(
             "The access could not be recorded in the disclosure ledger, so it has not been carried out."
         ) from error
+    # Counted when committed: an append rolled back (a failed action, the readiness probe) never happened.
+    actions = [event.action for event in events]
+    transaction.on_commit(lambda: metrics.count_ledger_appends(actions))
     return entries
 
 

@@ -413,7 +413,7 @@ def items_for_extract(
 def _recorded_per_person(sight: Sight, items: Iterator[InformationItem]) -> Iterator[InformationItem]:
     """Yield an extract's items person by person, each person's export recorded before it is yielded.
 
-    The origin (channel, request id) is taken now: a streamed response runs after the request ends.
+    The origin (channel, request id) is the request's: LedgerOriginMiddleware carries it into the stream.
     """
     origin = current_origin()
     batch: list[InformationItem] = []

@@ -6,6 +6,8 @@ import uuid
 
 from django.http import HttpRequest, HttpResponse
 
+from iomshare.operations.logs import logging_request
+
 # No inline scripts or styles, nothing from elsewhere: every asset is vendored and served by us.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -32,7 +34,8 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get("X-Request-ID", "")
         request.request_id = incoming if 8 <= len(incoming) <= 64 and incoming.isascii() else uuid.uuid4().hex
-        response = self.get_response(request)
+        with logging_request(request.request_id):
+            response = self.get_response(request)
         response["X-Request-ID"] = request.request_id
         return response
 
