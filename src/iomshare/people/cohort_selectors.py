@@ -35,8 +35,10 @@ def referrals_for(viewer: StaffMember, *, status: str = "") -> QuerySet[CohortRe
     query = CohortReferral.objects.select_related(
         "person", "referring_agency", "referred_by", "decided_by", "membership__lead_agency"
     )
+    if viewer.is_volunteer or viewer.role == Role.VOLUNTEER or viewer.agency_id is None:
+        return query.none()
     if not is_selection_panel(viewer):
-        query = query.filter(referring_agency_id=viewer.agency_id) if viewer.agency_id else query.none()
+        query = query.filter(referring_agency_id=viewer.agency_id)
     if status in ReferralStatus.values:
         query = query.filter(status=status)
     awaiting_first = Case(When(status=ReferralStatus.AWAITING_PANEL, then=Value(0)), default=Value(1))

@@ -246,12 +246,18 @@ def accept_referral(
     return membership
 
 
-@transaction.atomic
-def decline_referral(referral: CohortReferral, *, by: StaffMember, reason: str) -> CohortReferral:
-    """The panel declines the referral, saying why (the referrer is told through its history)."""
+def check_decline(reason: str) -> str:
+    """Raise unless the panel gave a reason for declining; the reason, tidied."""
     reason = (reason or "").strip()
     if problem := _reason_error(reason, "why the panel declined the referral"):
         raise _invalid({"reason": problem}, "The referral was not declined")
+    return reason
+
+
+@transaction.atomic
+def decline_referral(referral: CohortReferral, *, by: StaffMember, reason: str) -> CohortReferral:
+    """The panel declines the referral, saying why (the referrer is told through its history)."""
+    reason = check_decline(reason)
     referral = _lock_awaiting(referral, by)
     referral.status = ReferralStatus.DECLINED
     referral.decided_by = by
