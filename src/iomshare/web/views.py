@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -69,6 +70,9 @@ def governance(request: HttpRequest) -> HttpResponse:
     if viewer.role == Role.IG_LEAD and viewer.agency_id:
         waiting = {
             "requests": requests.queue_for(viewer).filter(status=RequestStatus.AWAITING_DECISION).count(),
+            "overdue_requests": requests.queue_for(viewer)
+            .filter(status=RequestStatus.AWAITING_DECISION, due_on__lt=timezone.localdate())
+            .count(),
             "reviews": retention.open_reviews(viewer.agency_id).count(),
             "stale": retention.stale_items(viewer.agency_id).count(),
             "identity": identity.open_review_cases().count() + identity.open_conflicts().count(),
