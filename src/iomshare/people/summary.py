@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 
 from iomshare.information_requests.models import InformationRequest, RequestStatus
 from iomshare.partnership.models import Agency, Role, StaffMember
@@ -100,7 +98,6 @@ class CaseSummary:
     membership: CohortMembership | None
     referral: CohortReferral | None
     open_requests: list[InformationRequest]
-    open_actions: list[Any]
 
 
 def _open_requests(viewer: StaffMember, person: Person) -> list[InformationRequest]:
@@ -120,14 +117,4 @@ def case_summary(viewer: StaffMember, person: Person, items: records.PersonSumma
         membership=current_membership(person.pk),
         referral=open_referral(person.pk),
         open_requests=_open_requests(viewer, person),
-        open_actions=open_actions_about(viewer, person),
     )
-
-
-def open_actions_about(viewer: StaffMember, person: Person) -> list[Any]:
-    """Open actions about the person (the governance app's, when it is installed)."""
-    try:
-        from iomshare.governance.selectors import open_actions_about_person
-    except ImportError:
-        return []
-    return open_actions_about_person(viewer, person, today=timezone.localdate())
