@@ -29,7 +29,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 COHORT = 2_000
 CASELOAD = 40
-KEY_WORKER = "police.practitioner"
+KEY_WORKER = "bench.keyworker"  # a police practitioner of its own, so the caseload is exactly 40
+LIKE = "police.practitioner"  # whose agency, vetting and training the key worker copies
 PURPOSE = "risk_management"
 RUNS = 200
 
@@ -64,9 +65,23 @@ def build(total_items: int, progress) -> None:
     from iomshare.records.services import record_items_in_bulk
 
     call_command("migrate", verbosity=0)
-    if not StaffMember.objects.filter(username=KEY_WORKER).exists():
+    if not StaffMember.objects.filter(username=LIKE).exists():
         progress("loading the demo partnership")
         load_demo(reset=True)
+    if not StaffMember.objects.filter(username=KEY_WORKER).exists():
+        like = StaffMember.objects.get(username=LIKE)
+        worker = StaffMember.objects.create(
+            username=KEY_WORKER,
+            first_name="Bench",
+            last_name="Keyworker",
+            agency=like.agency,
+            role=like.role,
+            vetting_level=like.vetting_level,
+            vetting_expires_on=like.vetting_expires_on,
+        )
+        for record in like.training.all():
+            record.pk, record.staff_member = None, worker
+            record.save()
     rng = random.Random(2026)
     today = dt.date.today()
     police = Agency.objects.get(code="police")
