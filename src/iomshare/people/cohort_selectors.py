@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from iomshare.partnership.models import Role, StaffMember
@@ -24,6 +24,8 @@ from iomshare.people.models import (
 from iomshare.people.services import is_selection_panel
 
 REVIEW_SOON = dt.timedelta(days=14)
+# Key workers with their agencies in one query (not one for staff and another for agencies).
+_KEY_WORKERS = Prefetch("key_workers", queryset=StaffMember.objects.select_related("agency"))
 
 
 def _visible(query: QuerySet, viewer: StaffMember) -> QuerySet:
@@ -76,7 +78,7 @@ def current_membership(person_id) -> CohortMembership | None:
         CohortMembership.objects.current()
         .filter(person_id=person_id)
         .select_related("lead_agency")
-        .prefetch_related("key_workers__agency")
+        .prefetch_related(_KEY_WORKERS)
         .first()
     )
 
@@ -91,7 +93,7 @@ def caseload_of(viewer: StaffMember) -> QuerySet[CohortMembership]:
         CohortMembership.objects.current()
         .filter(key_workers=viewer)
         .select_related("person", "lead_agency")
-        .prefetch_related("key_workers__agency")
+        .prefetch_related(_KEY_WORKERS)
     )
     return _visible(query, viewer).order_by("review_on", "person__family_name", "person__given_name", "id")
 
