@@ -22,6 +22,7 @@ COMMANDS = {
     "import": "Check (--dry-run) or import an agency extract (CSV, JSON, XLSX) through a profile.",
     "ledger": "Verify the disclosure ledger, sign a checkpoint, or make it append-only.",
     "retention": "Sweep daily for what is due: queue reviews, dispose of the rest unless under a legal hold.",
+    "requests": "Escalate overdue requests for information to the holding agency's IG leads (run daily).",
     "check-migrations": "Fail if the models have changes that no migration records.",
     "backup": "Back up the database with the master key file and ledger keys into one checked archive.",
     "restore": "Restore a backup archive into a new, empty database (then verify the ledger).",

@@ -224,7 +224,7 @@ def test_a_practitioner_exports_a_persons_picture_as_json_and_csv(page, partners
 
 def test_an_ig_lead_sees_where_agencies_use_one_word_for_two_meanings(page, partnership):
     sign_in(page, "police.ig", TEST_PASSWORD)
-    page.get_by_role("link", name="Vocabulary").click()
+    page.get_by_role("link", name="Vocabulary", exact=True).click()
     page.goto("/vocabulary/conflicts/")
     content = page.locator("main").inner_text()
     assert "Codes mapped to more than one concept (1)" in content  # the charity's "DNA"

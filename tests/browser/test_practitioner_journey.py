@@ -57,6 +57,9 @@ def test_practitioner_signs_in_searches_opens_a_person_and_records_an_item(page,
 
     sign_in(page, "officer", TEST_PASSWORD)
     assert page.get_by_test_id("signed-in-as").inner_text() == "Priya Shah, Northshire Police"
+    assert page.get_by_role("heading", level=1).inner_text() == "My caseload"
+    assert "WHITLOCK, Jordan" in page.get_by_test_id("caseload").inner_text()
+    page.get_by_role("link", name="Cohort", exact=True).click()
     assert "13 people" in page.get_by_test_id("result-count").inner_text()
     assert_accessible(page)
     screenshot(page, "03-cohort")

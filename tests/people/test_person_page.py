@@ -9,6 +9,7 @@ from tests.factories import CohortMembershipFactory, InformationItemFactory
 
 pytestmark = pytest.mark.django_db
 ITEM_ID = re.compile(r'id="item-([0-9a-f-]{36})"')
+SUMMARY_ITEM_ID = re.compile(r'data-summary-item="([0-9a-f-]{36})"')
 
 
 def test_a_long_timeline_is_shown_fifty_items_a_page(client, officer, person):
@@ -23,7 +24,10 @@ def test_a_long_timeline_is_shown_fifty_items_a_page(client, officer, person):
     shown = ITEM_ID.findall(second.content.decode())
     assert len(shown) == 10 and not set(shown) & set(ITEM_ID.findall(first.content.decode()))
     entry = LedgerEntry.objects.filter(action=Action.VIEW).latest("pk")
-    assert sorted(entry.item_ids) == sorted(shown) and entry.details["offset"] == 50
+    # One entry names the page of the timeline and the summary above it (its latest contact).
+    summarised = SUMMARY_ITEM_ID.findall(second.content.decode())
+    assert len(summarised) == 1
+    assert sorted(entry.item_ids) == sorted({*shown, *summarised}) and entry.details["offset"] == 50
     past_the_end = client.get(f"/cohort/people/{person.pk}/", {"page": 9})
     assert ITEM_ID.findall(past_the_end.content.decode()) == shown
 

@@ -1,3 +1,4 @@
+import pytest
 from django.urls import reverse
 
 from tests.factories import TEST_PASSWORD
@@ -35,9 +36,9 @@ def test_signing_in_with_a_wrong_password_says_so_and_keeps_you_signed_out(clien
     assert "_auth_user_id" not in client.session
 
 
-def test_signing_in_goes_to_the_cohort_and_signing_out_ends_the_session(client, officer):
+def test_signing_in_goes_to_my_caseload_and_signing_out_ends_the_session(client, officer):
     response = client.post(reverse("web:sign-in"), {"username": "officer", "password": TEST_PASSWORD})
-    assert response.status_code == 302 and response["Location"] == reverse("people:cohort")
+    assert response.status_code == 302 and response["Location"] == reverse("people:caseload")
     assert client.session["_auth_user_id"] == str(officer.pk)
     client.post(reverse("web:sign-out"))
     assert "_auth_user_id" not in client.session
@@ -48,7 +49,7 @@ def test_sign_in_never_redirects_to_another_site(client, officer):
         reverse("web:sign-in"),
         {"username": "officer", "password": TEST_PASSWORD, "next": "https://evil.example/"},
     )
-    assert response["Location"] == reverse("people:cohort")
+    assert response["Location"] == reverse("people:caseload")
 
 
 def test_pages_about_people_need_sign_in(client, person):
@@ -61,3 +62,23 @@ def test_pages_about_people_need_sign_in(client, person):
 def test_sign_out_only_accepts_post(client, officer):
     client.force_login(officer)
     assert client.get(reverse("web:sign-out")).status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("role", "is_volunteer", "landing"),
+    [
+        ("practitioner", False, "people:caseload"),
+        ("volunteer", True, "people:caseload"),
+        ("ig_lead", False, "web:governance"),
+        ("partnership_manager", False, "people:dashboard"),
+        ("admin", False, "people:cohort"),
+    ],
+)
+def test_each_role_lands_on_its_own_first_page(client, police, role, is_volunteer, landing):
+    from tests.factories import StaffMemberFactory
+
+    StaffMemberFactory(username="someone", agency=police, role=role, is_volunteer=is_volunteer)
+    response = client.post(reverse("web:sign-in"), {"username": "someone", "password": TEST_PASSWORD})
+    assert response["Location"] == reverse(landing)
+    assert client.get("/")["Location"] == reverse(landing)
+    assert client.get(reverse(landing)).status_code == 200

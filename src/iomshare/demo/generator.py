@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
+from iomshare.demo.casework import load_demo_cohort_work
 from iomshare.demo.cohort import load_cohort
 from iomshare.demo.items import ItemWriter
 from iomshare.demo.partnership import (
@@ -167,6 +168,8 @@ def load_demo(
             progress("Information items", len(batch), scale.items)
         # Consent records and per-person access lists, so the demo shows them (protocols, people).
         load_demo_consent_and_access_lists(today)
+        rng, _ = _stream(seed, "casework")
+        load_demo_cohort_work(rng, today)  # review dates, referrals and the panel's decisions (people)
 
     staff_specs = {spec.username: spec for spec in STAFF}
     return DemoSummary(

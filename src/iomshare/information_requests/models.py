@@ -49,6 +49,14 @@ class InformationRequest(models.Model):
     justification = models.TextField(help_text="Why the requester needs it, in their words.")
     urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
     requested_at = models.DateTimeField(default=timezone.now)
+    due_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The last working day for a decision, from the urgency (deadlines.py).",
+    )
+    escalated_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the holding agency's IG leads were told it is overdue."
+    )
 
     # The sharing decision when the request was made (protocols.decisions.access_grid).
     purpose_was_covered = models.BooleanField(
@@ -84,6 +92,7 @@ class InformationRequest(models.Model):
             models.Index(fields=["requested_by", "person", "purpose", "status"], name="inforeq_one_off"),
             models.Index(fields=["holding_agency", "status", "requested_at"], name="inforeq_queue"),
             models.Index(fields=["requested_at"], name="inforeq_requested_at"),
+            models.Index(fields=["status", "due_on"], name="inforeq_due"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -108,6 +117,13 @@ class InformationRequest(models.Model):
         day = day or timezone.localdate()
         return (
             self.status == RequestStatus.APPROVED and self.expires_on is not None and day <= self.expires_on
+        )
+
+    def is_overdue(self, day: dt.date | None = None) -> bool:
+        """Awaiting a decision after the last day it was due."""
+        day = day or timezone.localdate()
+        return (
+            self.status == RequestStatus.AWAITING_DECISION and self.due_on is not None and self.due_on < day
         )
 
     @property

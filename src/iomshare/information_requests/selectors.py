@@ -104,7 +104,7 @@ def queue_for(viewer: StaffMember) -> QuerySet[InformationRequest]:
         return InformationRequest.objects.none()
     awaiting_first = Case(When(status=RequestStatus.AWAITING_DECISION, then=Value(0)), default=Value(1))
     return _with_names(InformationRequest.objects.filter(holding_agency_id=viewer.agency_id)).order_by(
-        awaiting_first, "requested_at", "id"
+        awaiting_first, "due_on", "requested_at", "id"
     )
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from iomshare.alerts import services as alerts
 from iomshare.errors import InvalidInput, NotFound, NotPermitted
+from iomshare.information_requests import deadlines
 from iomshare.information_requests.candidates import candidate_items
 from iomshare.information_requests.models import (
     ApprovedItem,
@@ -151,6 +152,7 @@ def make_request(
             legal_gateway=gateway,
             justification=justification,
             urgency=urgency,
+            due_on=deadlines.due_on(timezone.now(), urgency),
             purpose_was_covered=grid.purpose_is_covered,
             covered_by_protocol=refusal.reason != RefusalReason.NO_PROTOCOL,
             refusal_reason=refusal.reason,
@@ -177,7 +179,8 @@ def make_request(
             message=(
                 f"{by.get_full_name() or by.username} ({by.agency.name}) asks for {category_row.name.lower()} "
                 f"information about {person.full_name}, for {purpose_row.name.lower()} "
-                f"({Urgency(urgency).label.split(':')[0].lower()}): request {request.number}."
+                f"({Urgency(urgency).label.split(':')[0].lower()}): request {request.number}, "
+                f"due by {_date(request.due_on)}."
             ),
             link=_link(request),
             reason="information_request_made",

@@ -52,6 +52,9 @@ class Action(models.TextChoices):
     CONSENT_WITHDRAWN = "consent_withdrawn", "Recorded the withdrawal of consent"
     CONSENT_OVERRIDDEN = "consent_overridden", "Overrode the need for consent"
     ACCESS_LIST_CHANGED = "access_list_changed", "Changed a person's access list"
+    COHORT_CHANGED = "cohort_changed", "Changed the cohort"
+    CASE_WORK = "case_work", "Recorded case work (actions, meetings, referrals)"
+    REQUEST_ESCALATED = "request_escalated", "Escalated an overdue request for information"
 
 
 # Actions through which item content reaches someone: these make a person a recipient of an item.

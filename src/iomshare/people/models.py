@@ -79,6 +79,15 @@ class Tier(models.TextChoices):
     FREE = "free", "Free"
 
 
+class ExitReason(models.TextChoices):
+    """Why a person left the IOM cohort (retention counts cohort-exit rules from the date they left)."""
+
+    SENTENCE_ENDED = "sentence_ended", "Sentence or licence ended"
+    MOVED_AREA = "moved_area", "Moved out of the area"
+    DECEASED = "deceased", "Deceased"
+    NO_LONGER_MEETS_CRITERIA = "no_longer_meets_criteria", "No longer meets the cohort criteria"
+
+
 class CohortMembershipQuerySet(models.QuerySet["CohortMembership"]):
     def current(self, day=None) -> CohortMembershipQuerySet:
         day = day or timezone.localdate()
@@ -94,6 +103,10 @@ class CohortMembership(models.Model):
     key_workers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="key_work", blank=True)
     started_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
+    review_on = models.DateField(
+        null=True, blank=True, help_text="When the selection panel next reviews this membership."
+    )
+    exit_reason = models.CharField(max_length=30, choices=ExitReason.choices, blank=True)
 
     objects = CohortMembershipQuerySet.as_manager()
 
@@ -191,3 +204,97 @@ class AccessListEntry(models.Model):
 
 
 IN_FORCE = (AccessListApproval.NOT_NEEDED, AccessListApproval.APPROVED)
+
+
+class ReferralSource(models.TextChoices):
+    """How the person came to the partnership's attention for the IOM cohort."""
+
+    INTELLIGENCE = "intelligence", "Police intelligence or offending pattern"
+    RELEASE = "release", "Release from custody"
+    COURT_ORDER = "court_order", "Community sentence or court order"
+    PARTNER_CONCERN = "partner_concern", "Concern raised by a partner agency"
+    MEETING = "meeting", "Multi-agency meeting"
+    OTHER = "other", "Other"
+
+
+class ReferralStatus(models.TextChoices):
+    AWAITING_PANEL = "awaiting", "Awaiting the selection panel"
+    ACCEPTED = "accepted", "Accepted onto the cohort"
+    DECLINED = "declined", "Declined"
+
+
+class CohortReferral(models.Model):
+    """A partner agency asks the selection panel to take a person onto the IOM cohort.
+
+    The panel (a partnership manager) accepts, with a tier and lead agency, which starts a
+    membership, or declines with a reason. Referrals are never deleted: they are the history.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="cohort_referrals")
+    referring_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    referred_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=20, choices=ReferralSource.choices)
+    reason = models.TextField(help_text="Why the referrer thinks the person belongs in the cohort.")
+    status = models.CharField(
+        max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.AWAITING_PANEL
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    membership = models.OneToOneField(
+        CohortMembership, on_delete=models.PROTECT, null=True, blank=True, related_name="referral"
+    )
+
+    class Meta:
+        ordering = ["-referred_at", "-id"]
+        indexes = [models.Index(fields=["status", "referred_at"], name="cohort_referral_queue")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=models.Q(status="awaiting"), name="one_open_referral_per_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Referral {self.pk} of {self.person} ({self.get_status_display()})"
+
+    @property
+    def number(self) -> str:
+        return f"#{self.pk}"
+
+
+class CohortChangeKind(models.TextChoices):
+    REFERRED = "referred", "Referred for the cohort"
+    ACCEPTED = "accepted", "Accepted onto the cohort"
+    DECLINED = "declined", "Referral declined"
+    TIER_CHANGED = "tier_changed", "Tier changed"
+    KEY_WORKER_ASSIGNED = "key_worker_assigned", "Key worker assigned"
+    KEY_WORKER_REMOVED = "key_worker_removed", "Key worker removed"
+    REVIEW_DATE_SET = "review_date_set", "Review date set"
+    LEFT = "left", "Left the cohort"
+
+
+class CohortChange(models.Model):
+    """One change to a person's cohort status, who made it and why: the cohort's history."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="cohort_changes")
+    membership = models.ForeignKey(
+        CohortMembership, on_delete=models.CASCADE, null=True, blank=True, related_name="changes"
+    )
+    referral = models.ForeignKey(
+        CohortReferral, on_delete=models.CASCADE, null=True, blank=True, related_name="changes"
+    )
+    kind = models.CharField(max_length=30, choices=CohortChangeKind.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    summary = models.CharField(max_length=300, help_text="What changed, in words.")
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["person", "at"], name="cohort_change_person_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.summary}"

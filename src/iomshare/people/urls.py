@@ -1,6 +1,6 @@
 from django.urls import path
 
-from iomshare.people import access_views, views
+from iomshare.people import access_views, cohort_views, views
 
 app_name = "people"
 urlpatterns = [
@@ -17,4 +17,11 @@ urlpatterns = [
         access_views.access_list_decide,
         name="access-list-decide",
     ),
+    path("mine/", cohort_views.my_caseload, name="caseload"),
+    path("dashboard/", cohort_views.dashboard, name="dashboard"),
+    path("people/<uuid:person_id>/refer/", cohort_views.refer, name="refer"),
+    path("referrals/", cohort_views.referrals, name="referrals"),
+    path("referrals/<int:referral_id>/", cohort_views.referral, name="referral"),
+    path("memberships/<int:membership_id>/", cohort_views.membership, name="membership"),
+    path("memberships/<int:membership_id>/leave/", cohort_views.leave, name="leave"),
 ]

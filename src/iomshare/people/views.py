@@ -13,7 +13,7 @@ from iomshare.information_requests.selectors import approved_purpose_codes
 from iomshare.ledger import services as ledger
 from iomshare.ledger.models import Action
 from iomshare.partnership.models import Agency, Role, StaffMember
-from iomshare.people import selectors, visibility
+from iomshare.people import selectors, summary, visibility
 from iomshare.people.models import Tier
 from iomshare.protocols.decisions import purposes_for
 from iomshare.protocols.models import Purpose
@@ -79,13 +79,19 @@ def person(request: HttpRequest, person_id) -> HttpResponse:
     one_off = approved_purpose_codes(request.user, profile.pk, on=timezone.localdate())
     if one_off - {p.code for p in purposes}:
         purposes = sorted({*purposes, *Purpose.objects.filter(code__in=one_off)}, key=lambda p: p.name)
-    chosen = request.GET.get("purpose", "").strip()[:40]
+    if request.GET.get("change_purpose"):
+        summary.remember_purpose(request, profile.pk, "")
+    chosen = request.GET.get("purpose", "").strip()[:40] or summary.remembered_purpose(request, profile.pk)
     purpose = next((p for p in purposes if p.code == chosen), None)
     error = ""
     if chosen and purpose is None:
         error = "Choose one of the purposes your agency's protocols cover"
+        summary.remember_purpose(request, profile.pk, "")
     elif request.GET.get("declare") and not chosen:
         error = "Choose why you need other agencies' information"
+    elif purpose is not None:
+        summary.remember_purpose(request, profile.pk, purpose.code)
+    timeline = summary.timeline_choices(request)
     try:
         number = max(1, int(request.GET.get("page", "1")))
     except ValueError:
@@ -98,6 +104,8 @@ def person(request: HttpRequest, person_id) -> HttpResponse:
             purpose=purpose.code if purpose else None,
             limit=TIMELINE_PAGE,
             offset=(number - 1) * TIMELINE_PAGE,
+            narrowed=timeline.narrowed,
+            with_summary=True,
             last_page_when_past_end=True,
         )
         page = Paginator(range(picture.count), TIMELINE_PAGE).get_page(picture.offset // TIMELINE_PAGE + 1)
@@ -106,11 +114,14 @@ def person(request: HttpRequest, person_id) -> HttpResponse:
     querystring = request.GET.copy()
     querystring.pop("page", None)
     querystring.pop("declare", None)
+    querystring.pop("change_purpose", None)
     return render(
         request,
         "people/person.html",
         {
             "person": profile,
+            "summary": summary.case_summary(request.user, profile, picture.summary),
+            "timeline": timeline,
             "picture": picture,
             "purposes": purposes,
             "purpose": purpose,

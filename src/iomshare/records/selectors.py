@@ -190,6 +190,54 @@ def _person_items(sight: Sight, person) -> object:
 
 
 @dataclass(frozen=True)
+class TimelineFilter:
+    """What a practitioner narrowed a person's timeline to: kinds of information, an agency, dates."""
+
+    category_codes: tuple[str, ...] = ()
+    holding_agency_id: int | None = None
+    recorded_from: dt.date | None = None
+    recorded_to: dt.date | None = None
+
+    def condition(self) -> Q:
+        where = Q()
+        if self.category_codes:
+            where &= Q(category__code__in=self.category_codes)
+        if self.holding_agency_id is not None:
+            where &= Q(holding_agency_id=self.holding_agency_id)
+        tz = timezone.get_current_timezone()
+        if self.recorded_from is not None:
+            where &= Q(recorded_at__gte=dt.datetime.combine(self.recorded_from, dt.time.min, tzinfo=tz))
+        if self.recorded_to is not None:
+            after = self.recorded_to + dt.timedelta(days=1)
+            where &= Q(recorded_at__lt=dt.datetime.combine(after, dt.time.min, tzinfo=tz))
+        return where
+
+
+# Shown first on a person's summary: staff safety and risk, then the latest contact.
+SUMMARY_FIRST = ("warning_marker", "risk")
+SUMMARY_CONTACT = "contact"
+SUMMARY_FIRST_LIMIT = 5
+
+
+@dataclass(frozen=True)
+class PersonSummary:
+    """The top of a person's page: warning markers and risk first, and the latest contact."""
+
+    warnings_and_risk: list[InformationItem]
+    latest_contact: InformationItem | None
+
+
+def _summary(sight: Sight, person: Person) -> PersonSummary:
+    """The few items a practitioner must see first: two small queries under the page's own sight."""
+    items = _person_items(sight, person).select_related("holding_agency", "category", "author")
+    newest = ("-recorded_at", "id")
+    first = list(items.filter(category__code__in=SUMMARY_FIRST).order_by(*newest)[:SUMMARY_FIRST_LIMIT])
+    contact = items.filter(category__code=SUMMARY_CONTACT).order_by(*newest).first()
+    _disclosed(sight, [*first, *([contact] if contact else [])])
+    return PersonSummary(warnings_and_risk=first, latest_contact=contact)
+
+
+@dataclass(frozen=True)
 class Picture:
     """What one viewer may see about one person for one purpose, newest first, and what is withheld."""
 
@@ -200,6 +248,7 @@ class Picture:
     grid: AccessGrid | None = None
     count: int = 0  # how many items the viewer may see in all (items may be one page of them)
     offset: int = 0  # where `items` start among all of them, newest first
+    summary: PersonSummary | None = None  # with_summary: what the page shows first
 
 
 def picture_for(
@@ -210,6 +259,8 @@ def picture_for(
     limit: int | None = None,
     offset: int = 0,
     category_id: int | None = None,
+    narrowed: TimelineFilter | None = None,
+    with_summary: bool = False,
     last_page_when_past_end: bool = False,
 ) -> Picture:
     """Everything `viewer` may see about `person` for `purpose` (None: their own agency's items).
@@ -217,20 +268,31 @@ def picture_for(
     `limit` and `offset` take one page of it, newest first; only that page is read and recorded
     (with `last_page_when_past_end`, an offset past the end reads the last page instead, still one
     ledger entry). `category_id` narrows the read (and so the ledger entry) to one kind of
-    information, as an information-governance lead choosing items to release needs.
+    information, as an information-governance lead choosing items to release needs; `narrowed` to
+    what a practitioner filtered the timeline to (kind, holding agency, dates). `with_summary` adds
+    what the person page shows first (warning markers, risk, latest contact); one ledger entry names
+    everything shown.
     """
     sight = sight_for(viewer, person.pk, purpose)
     query = _person_items(sight, person)
     if category_id is not None:
         query = query.filter(category_id=category_id)
+    if narrowed is not None:
+        query = query.filter(narrowed.condition())
     items, count = _page_and_count(query, offset, limit)
     if not items and offset and limit and last_page_when_past_end:
         offset = max(count - 1, 0) // limit * limit
         if count:
             items, count = _page_and_count(query, offset, limit)
     _disclosed(sight, items)
-    _record(sight, person, items, **({"offset": offset} if offset else {}))
-    return Picture(person, purpose, items, withheld_from(sight, person), sight.grid, count, offset)
+    summary = _summary(sight, person) if with_summary else None
+    shown = items
+    if summary is not None:
+        extra = [*summary.warnings_and_risk, *([summary.latest_contact] if summary.latest_contact else [])]
+        seen = {item.pk for item in items}
+        shown = [*items, *(item for item in extra if item.pk not in seen)]
+    _record(sight, person, shown, **({"offset": offset} if offset else {}))
+    return Picture(person, purpose, items, withheld_from(sight, person), sight.grid, count, offset, summary)
 
 
 def withheld_from(sight: Sight, person: Person) -> list[Withheld]:

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -34,7 +35,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             user = authenticate(request, username=username, password=password)
             if user is not None:
                 login(request, user)
-                return redirect(next_url or "people:cohort")
+                return redirect(next_url or landing_page(user))
             errors["username"] = "The username or password is not right"
     return render(
         request,
@@ -50,8 +51,25 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return redirect("web:sign-in")
 
 
+# Where each role starts: practitioners and volunteers on their caseload, IG leads on the governance
+# hub, partnership managers on the cohort dashboard; anyone else on the cohort.
+LANDING_PAGES = {
+    Role.PRACTITIONER: "people:caseload",
+    Role.VOLUNTEER: "people:caseload",
+    Role.IG_LEAD: "web:governance",
+    Role.PARTNERSHIP_MANAGER: "people:dashboard",
+}
+
+
+def landing_page(user) -> str:
+    """The URL name of the first page `user` sees after signing in."""
+    if user.is_volunteer:
+        return "people:caseload"
+    return LANDING_PAGES.get(user.role, "people:cohort")
+
+
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("people:cohort" if request.user.is_authenticated else "web:sign-in")
+    return redirect(landing_page(request.user) if request.user.is_authenticated else "web:sign-in")
 
 
 GOVERNANCE_ROLES = frozenset({Role.IG_LEAD, Role.PARTNERSHIP_MANAGER, Role.ADMIN})
@@ -69,6 +87,9 @@ def governance(request: HttpRequest) -> HttpResponse:
     if viewer.role == Role.IG_LEAD and viewer.agency_id:
         waiting = {
             "requests": requests.queue_for(viewer).filter(status=RequestStatus.AWAITING_DECISION).count(),
+            "overdue_requests": requests.queue_for(viewer)
+            .filter(status=RequestStatus.AWAITING_DECISION, due_on__lt=timezone.localdate())
+            .count(),
             "reviews": retention.open_reviews(viewer.agency_id).count(),
             "stale": retention.stale_items(viewer.agency_id).count(),
             "identity": identity.open_review_cases().count() + identity.open_conflicts().count(),

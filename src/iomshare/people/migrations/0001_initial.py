@@ -8,60 +8,135 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('partnership', '0001_initial'),
+        ("partnership", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('given_name', models.CharField(max_length=100)),
-                ('family_name', models.CharField(max_length=100)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
+                ),
+                ("given_name", models.CharField(max_length=100)),
+                ("family_name", models.CharField(max_length=100)),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'verbose_name_plural': 'people',
-                'ordering': ['family_name', 'given_name'],
-                'indexes': [models.Index(fields=['family_name', 'given_name'], name='people_pers_family__1e8bce_idx')],
+                "verbose_name_plural": "people",
+                "ordering": ["family_name", "given_name"],
+                "indexes": [
+                    models.Index(fields=["family_name", "given_name"], name="people_pers_family__1e8bce_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CohortMembership',
+            name="CohortMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tier', models.CharField(choices=[('fixed', 'Fixed'), ('flex', 'Flex'), ('free', 'Free')], max_length=10)),
-                ('started_on', models.DateField()),
-                ('ended_on', models.DateField(blank=True, null=True)),
-                ('key_workers', models.ManyToManyField(blank=True, related_name='key_work', to=settings.AUTH_USER_MODEL)),
-                ('lead_agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='led_memberships', to='partnership.agency')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[("fixed", "Fixed"), ("flex", "Flex"), ("free", "Free")], max_length=10
+                    ),
+                ),
+                ("started_on", models.DateField()),
+                ("ended_on", models.DateField(blank=True, null=True)),
+                (
+                    "key_workers",
+                    models.ManyToManyField(blank=True, related_name="key_work", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "lead_agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="led_memberships",
+                        to="partnership.agency",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_on'],
-                'indexes': [models.Index(fields=['tier', 'lead_agency'], name='people_coho_tier_7565f4_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('ended_on__gte', models.F('started_on')), _connector='OR'), name='membership_ends_after_start')],
+                "ordering": ["-started_on"],
+                "indexes": [models.Index(fields=["tier", "lead_agency"], name="people_coho_tier_7565f4_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("ended_on__isnull", True),
+                            ("ended_on__gte", models.F("started_on")),
+                            _connector="OR",
+                        ),
+                        name="membership_ends_after_start",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AgencyIdentifier',
+            name="AgencyIdentifier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scheme', models.CharField(choices=[('pnc', 'PNC ID'), ('cro', 'CRO number'), ('nomis', 'NOMIS number'), ('nhs', 'NHS number'), ('local', 'Local identifier')], max_length=10)),
-                ('value', models.CharField(max_length=60)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='identifiers', to='partnership.agency')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='identifiers', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scheme",
+                    models.CharField(
+                        choices=[
+                            ("pnc", "PNC ID"),
+                            ("cro", "CRO number"),
+                            ("nomis", "NOMIS number"),
+                            ("nhs", "NHS number"),
+                            ("local", "Local identifier"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("value", models.CharField(max_length=60)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="identifiers",
+                        to="partnership.agency",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="identifiers",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['scheme', 'value'],
-                'indexes': [models.Index(fields=['scheme', 'value'], name='people_agen_scheme_277059_idx')],
-                'constraints': [models.UniqueConstraint(fields=('agency', 'scheme', 'value'), name='identifier_unique_per_agency')],
+                "ordering": ["scheme", "value"],
+                "indexes": [models.Index(fields=["scheme", "value"], name="people_agen_scheme_277059_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("agency", "scheme", "value"), name="identifier_unique_per_agency"
+                    )
+                ],
             },
         ),
     ]

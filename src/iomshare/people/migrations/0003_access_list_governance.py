@@ -6,37 +6,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partnership', '0002_staff_vetting'),
-        ('people', '0002_access_lists'),
+        ("partnership", "0002_staff_vetting"),
+        ("people", "0002_access_lists"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='accesslistentry',
-            name='approval',
-            field=models.CharField(choices=[('not_needed', 'Placed by the lead agency'), ('pending', "Waiting for the lead agency's approval"), ('approved', 'Approved by the lead agency'), ('refused', 'Refused by the lead agency')], default='not_needed', max_length=12),
+            model_name="accesslistentry",
+            name="approval",
+            field=models.CharField(
+                choices=[
+                    ("not_needed", "Placed by the lead agency"),
+                    ("pending", "Waiting for the lead agency's approval"),
+                    ("approved", "Approved by the lead agency"),
+                    ("refused", "Refused by the lead agency"),
+                ],
+                default="not_needed",
+                max_length=12,
+            ),
         ),
         migrations.AddField(
-            model_name='accesslistentry',
-            name='approval_agency',
-            field=models.ForeignKey(blank=True, help_text='The lead agency whose approval the entry needs (or needed).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partnership.agency'),
+            model_name="accesslistentry",
+            name="approval_agency",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The lead agency whose approval the entry needs (or needed).",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="partnership.agency",
+            ),
         ),
         migrations.AddField(
-            model_name='accesslistentry',
-            name='decided_at',
+            model_name="accesslistentry",
+            name="decided_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='accesslistentry',
-            name='decided_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="accesslistentry",
+            name="decided_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='accesslistentry',
-            name='review_on',
-            field=models.DateField(blank=True, help_text='When the entry must be looked at again.', null=True),
+            model_name="accesslistentry",
+            name="review_on",
+            field=models.DateField(
+                blank=True, help_text="When the entry must be looked at again.", null=True
+            ),
         ),
     ]
