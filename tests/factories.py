@@ -170,3 +170,8 @@ def active_protocol(document: dict | None = None, **overrides):
         services.approve_protocol(protocol, by=lead)
     protocol.refresh_from_db()
     return protocol
+
+
+def access_review_date() -> dt.date:
+    """A review date for an access-list entry: required, and in the future (90 days from today)."""
+    return timezone.localdate() + dt.timedelta(days=90)

@@ -20,7 +20,7 @@ from iomshare.people.models import (
 )
 from iomshare.retention.due import refresh_person_dates
 from iomshare.retention.models import PersonDates
-from tests.factories import CohortMembershipFactory, StaffMemberFactory
+from tests.factories import CohortMembershipFactory, StaffMemberFactory, access_review_date
 
 REASON = "Three burglaries in six months and released last week with no address."
 TODAY = timezone.localdate
@@ -72,7 +72,14 @@ def test_volunteers_do_not_refer(person, police):
 
 def test_a_person_hidden_by_an_access_list_cannot_be_referred_as_if_absent(officer, person, police):
     ig = StaffMemberFactory(agency=police, role=Role.IG_LEAD)
-    add_to_access_list(person, "exclusion", officer, by=ig, reason="The officer is a neighbour.")
+    add_to_access_list(
+        person,
+        "exclusion",
+        officer,
+        by=ig,
+        reason="The officer is a neighbour.",
+        review_on=access_review_date(),
+    )
     with pytest.raises(NotFound):
         services.refer_for_cohort(by=officer, person=person, source="release", reason=REASON)
 
@@ -170,7 +177,14 @@ def test_a_key_worker_must_be_a_practitioner_or_volunteer_who_may_see_the_person
     with pytest.raises(InvalidInput, match="No key worker was assigned") as error:
         services.assign_key_worker(membership, by=manager, key_worker=ig)
     assert "cannot be a key worker" in error.value.field_errors["key_worker"]
-    add_to_access_list(membership.person, "exclusion", officer, by=ig, reason="The officer is a neighbour.")
+    add_to_access_list(
+        membership.person,
+        "exclusion",
+        officer,
+        by=ig,
+        reason="The officer is a neighbour.",
+        review_on=access_review_date(),
+    )
     with pytest.raises(InvalidInput) as error:
         services.assign_key_worker(membership, by=manager, key_worker=officer)
     assert "access list" in error.value.field_errors["key_worker"]

@@ -10,7 +10,7 @@ from iomshare.partnership.models import Role
 from iomshare.people import services
 from iomshare.people.access_lists import add_to_access_list
 from iomshare.people.models import CohortMembership, CohortReferral, ReferralStatus
-from tests.factories import StaffMemberFactory
+from tests.factories import StaffMemberFactory, access_review_date
 
 REASON = "Three burglaries in six months and released last week with no address."
 
@@ -87,7 +87,14 @@ def test_cohort_pages_answer_404_for_a_person_hidden_by_an_access_list(
 ):
     membership = services.accept_referral(referral, by=manager, tier="fixed", lead_agency="police")
     ig = StaffMemberFactory(agency=police, role=Role.IG_LEAD)
-    add_to_access_list(referral.person, "exclusion", officer, by=ig, reason="The officer is a neighbour.")
+    add_to_access_list(
+        referral.person,
+        "exclusion",
+        officer,
+        by=ig,
+        reason="The officer is a neighbour.",
+        review_on=access_review_date(),
+    )
     client.force_login(officer)
     for url in (
         reverse("people:refer", args=[referral.person.pk]),

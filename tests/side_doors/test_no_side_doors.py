@@ -41,6 +41,7 @@ from tests.factories import (
     PersonFactory,
     StaffMemberFactory,
     TrainingRecordFactory,
+    access_review_date,
     active_protocol,
 )
 
@@ -283,6 +284,7 @@ def build_world() -> World:
         world.staff["police_excluded_practitioner"],
         by=ig,
         reason="Neighbour",
+        review_on=access_review_date(),
     )
     return world
 

@@ -17,6 +17,7 @@ from tests.factories import (
     PersonFactory,
     StaffMemberFactory,
     TrainingRecordFactory,
+    access_review_date,
     active_protocol,
 )
 
@@ -34,7 +35,9 @@ def hidden(police, officer):
     person = PersonFactory(given_name="Quillon", family_name="Ravensworth")
     CohortMembershipFactory(person=person, lead_agency=police)
     lead = StaffMemberFactory(username="police.ig", agency=police, role=Role.IG_LEAD)
-    add_to_access_list(person, AccessListKind.EXCLUSION, officer, by=lead, reason="Neighbour")
+    add_to_access_list(
+        person, AccessListKind.EXCLUSION, officer, by=lead, reason="Neighbour", review_on=access_review_date()
+    )
     return person
 
 
@@ -58,7 +61,9 @@ def test_an_excluded_ig_lead_finds_no_trace_of_the_person_in_ledger_and_identity
 ):
     lead = StaffMemberFactory(username="police.ig2", agency=police, role=Role.IG_LEAD)
     other = StaffMemberFactory(username="police.ig3", agency=police, role=Role.IG_LEAD)
-    add_to_access_list(hidden, AccessListKind.EXCLUSION, lead, by=other, reason="Relative")
+    add_to_access_list(
+        hidden, AccessListKind.EXCLUSION, lead, by=other, reason="Relative", review_on=access_review_date()
+    )
     _sign_in(client, lead)
     finder = client.get("/ledger/?q=Ravensworth")
     assert b"Quillon" not in finder.content and str(hidden.pk).encode() not in finder.content
