@@ -3,7 +3,13 @@
 import pytest
 
 from iomshare.protocols.decisions import forget_grids
-from tests.factories import AgencyFactory, CategoryFactory, PersonFactory, StaffMemberFactory
+from tests.factories import (
+    AgencyFactory,
+    AgencyIdentifierFactory,
+    CategoryFactory,
+    PersonFactory,
+    StaffMemberFactory,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -34,8 +40,13 @@ def probation_officer(probation):
 
 
 @pytest.fixture
-def person(db):
-    return PersonFactory(given_name="Jordan", family_name="Whitlock")
+def person(police, probation):
+    """A person both the police and probation know (an identifier each), so their staff may know him
+    (people.visibility); tests of who may not know someone make their own person."""
+    person = PersonFactory(given_name="Jordan", family_name="Whitlock")
+    for agency in (police, probation):
+        AgencyIdentifierFactory(person=person, agency=agency, value=f"{agency.code.upper()}-WHITLOCK")
+    return person
 
 
 @pytest.fixture

@@ -77,7 +77,7 @@ def test_if_the_entry_cannot_be_written_the_page_is_not_shown(officer, person, h
     client.force_login(officer)
     monkeypatch.setattr(services, "_insert", broken)
     response = client.get(reverse("people:person", args=[person.id]))
-    assert response.status_code == 500
+    assert response.status_code == 503  # the explanation docs/ledger.md promises, not a bare 500
     assert held[0].summary not in response.content.decode()
 
 

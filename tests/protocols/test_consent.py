@@ -265,6 +265,10 @@ def test_withdrawing_from_the_page_asks_first_then_stops_sharing(client, police,
 
 
 def test_volunteers_may_not_open_the_consent_page(client, volunteer, person):
+    from tests.factories import CohortMembershipFactory
+
+    # Allocated to the volunteer, so they may know him (people.visibility), yet may not record consent.
+    CohortMembershipFactory(person=person, lead_agency=volunteer.agency).key_workers.add(volunteer)
     signed_in(client, volunteer)
     assert client.get(reverse("protocols:consent", kwargs={"person_id": person.pk})).status_code == 403
 
