@@ -23,8 +23,8 @@ from iomshare.identity.models import (
     ReviewCase,
     SourceRecord,
 )
-from iomshare.people.access_lists import may_see_person
 from iomshare.people.models import Person
+from iomshare.people.visibility import may_know
 
 PAGE_SIZE = 25
 DECISION_FIELDS = ["record_a", "record_b", "outcome", "confidence", "rationale"]
@@ -181,9 +181,10 @@ def conflict_case(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @reviewers_only
 def person_history(request: HttpRequest, person_id) -> HttpResponse:
-    # Reviewers compare every agency's source records by design (docs/protocols.md, "Who may know a
-    # person"), but never of a person an access list hides from them.
-    person = Person.objects.filter(pk=person_id).first() if may_see_person(request.user, person_id) else None
+    # A person's identity history names them and every agency that holds them: only for a viewer
+    # who may know the person (people.visibility). Review cases, where reviewers compare every
+    # agency's source records by design, are pages of their own.
+    person = Person.objects.filter(pk=person_id).first() if may_know(request.user, person_id) else None
     if person is None:
         raise Http404("No such person")
     records = list(selectors.records_of(person))

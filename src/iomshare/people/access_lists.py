@@ -91,13 +91,19 @@ class AccessLists:
 
 
 def person_for_management(viewer: StaffMember, person_id: uuid.UUID | str) -> Person:
-    """The person whose lists `viewer` manages. IG leads manage lists of people restricted to others
-    (someone must be able to correct them), but never of a person they are excluded from."""
+    """The person whose lists `viewer` manages: one they may know (people.visibility). IG leads manage
+    lists of people restricted to others (someone must be able to correct them), but never of a
+    person they are excluded from."""
     if not may_manage(viewer):
         raise NotPermitted("Only an information-governance lead can manage a person's access lists.")
     person = Person.objects.filter(pk=person_id).first()
     excluded = _live().filter(person_id=person_id, kind=AccessListKind.EXCLUSION, staff_member_id=viewer.pk)
     if person is None or excluded.exists():
+        raise NotFound("There is no such person that you may see.")
+    # Imported here: visibility builds on this module.
+    from iomshare.people.visibility import may_know
+
+    if not may_know(viewer, person.pk):
         raise NotFound("There is no such person that you may see.")
     return person
 

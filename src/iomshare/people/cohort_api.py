@@ -17,8 +17,7 @@ from iomshare.exchange.auth import caller
 from iomshare.exchange.schemas import PROBLEMS
 from iomshare.partnership.models import StaffMember
 from iomshare.people import cohort_selectors as selectors
-from iomshare.people import services
-from iomshare.people.access_lists import may_see_person
+from iomshare.people import services, visibility
 from iomshare.people.models import CohortMembership, CohortReferral, Person
 
 router = Router(tags=["cohort"])
@@ -170,7 +169,7 @@ def refer(request: HttpRequest, payload: ReferralIn):
     """Refer a person to the selection panel for the IOM cohort."""
     viewer = caller(request)
     person = Person.objects.filter(pk=payload.person).first()
-    if person is None or not may_see_person(viewer, person.pk):
+    if person is None or not visibility.may_know(viewer, person.pk):
         raise NotFound(f"There is no person with the id {payload.person}.")
     referral = services.refer_for_cohort(
         by=viewer, person=person, source=payload.source, reason=payload.reason

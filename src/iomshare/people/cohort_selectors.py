@@ -13,6 +13,7 @@ from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from iomshare.partnership.models import Role, StaffMember
+from iomshare.people import visibility
 from iomshare.people.access_lists import hidden_person_ids, may_see_person
 from iomshare.people.models import (
     CohortChange,
@@ -29,7 +30,12 @@ _KEY_WORKERS = Prefetch("key_workers", queryset=StaffMember.objects.select_relat
 
 
 def _visible(query: QuerySet, viewer: StaffMember) -> QuerySet:
-    return query.exclude(person_id__in=hidden_person_ids(viewer))
+    """Rows about people `viewer` may know (people.visibility); the selection panel runs the whole
+    cohort, so it sees every person no access list hides from it."""
+    query = query.exclude(person_id__in=hidden_person_ids(viewer))
+    if is_selection_panel(viewer):
+        return query
+    return query.filter(person_id__in=visibility.known_people(viewer).values("pk"))
 
 
 def referrals_for(viewer: StaffMember, *, status: str = "") -> QuerySet[CohortReferral]:
@@ -52,6 +58,8 @@ def referral_for(viewer: StaffMember, referral_id) -> CohortReferral | None:
     referral = referrals_for(viewer).filter(pk=referral_id).first()
     if referral is None or not may_see_person(viewer, referral.person_id):
         return None
+    if not is_selection_panel(viewer) and not visibility.may_know(viewer, referral.person_id):
+        return None
     return referral
 
 
@@ -64,6 +72,13 @@ def membership_for(viewer: StaffMember, membership_id) -> CohortMembership | Non
         .first()
     )
     if membership is None or viewer.agency_id is None or not may_see_person(viewer, membership.person_id):
+        return None
+    # The panel runs the whole cohort; anyone else sees a membership only as the visibility rule
+    # lists it (led by an agency that shares with them, or they are a key worker, of a person they know).
+    if (
+        not is_selection_panel(viewer)
+        and not visibility.visible_memberships(viewer).filter(pk=membership_id).exists()
+    ):
         return None
     return membership
 

@@ -18,15 +18,14 @@ from django.views.decorators.http import require_http_methods
 from iomshare.errors import DomainError, InvalidInput
 from iomshare.partnership.models import Agency, Role, StaffMember
 from iomshare.people import cohort_selectors as selectors
-from iomshare.people import services
-from iomshare.people.access_lists import may_see_person
+from iomshare.people import services, visibility
 from iomshare.people.models import ExitReason, Person, ReferralSource, ReferralStatus, Tier
 from iomshare.web.govuk_dates import DateInputError, parse_date_input
 
 
 def _person_or_404(viewer: StaffMember, person_id) -> Person:
     person = Person.objects.filter(pk=person_id).first()
-    if person is None or viewer.agency_id is None or not may_see_person(viewer, person.pk):
+    if person is None or viewer.agency_id is None or not visibility.may_know(viewer, person.pk):
         raise Http404("No such person")
     return person
 
