@@ -22,6 +22,7 @@ COMMANDS = {
     "import": "Check (--dry-run) or import an agency extract (CSV, JSON, XLSX) through a profile.",
     "ledger": "Verify the disclosure ledger, sign a checkpoint, or make it append-only.",
     "retention": "Sweep daily for what is due: queue reviews, dispose of the rest unless under a legal hold.",
+    "worker": "Run queued jobs: imports, linkage runs, retention sweeps, alert delivery (`make demo` starts one).",
     "check-migrations": "Fail if the models have changes that no migration records.",
 }
 

@@ -150,3 +150,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Durable jobs (imports, linkage runs, retention sweeps, alert delivery): Django's tasks framework
+# (django-tasks backport) on the database, run by `iomshare worker`. docs/alerts.md says how a larger
+# deployment swaps the backend.
+INSTALLED_APPS += ["django_tasks", "django_tasks_db", "iomshare.jobs"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+IOMSHARE_WORKER_TIMEOUT = float(os.environ.get("IOMSHARE_WORKER_TIMEOUT", "30"))
+if os.environ.get("IOMSHARE_WORKER_DIR"):
+    IOMSHARE_WORKER_DIR = Path(os.environ["IOMSHARE_WORKER_DIR"])
+IOMSHARE_WORKER_BEAT = float(os.environ.get("IOMSHARE_WORKER_BEAT", "1"))
