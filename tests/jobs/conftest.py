@@ -19,6 +19,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from tests.browser.conftest import reseed_reference_data
 from tests.exchange.imports.conftest import (  # noqa: F401 (the importing partnership's fixtures)
     contacts_profile,
     partnership,
@@ -111,6 +112,7 @@ def wait_for(condition, *, timeout: float = 60, what: str = "the condition"):
 def worker_db(transactional_db, settings, tmp_path):
     settings.IOMSHARE_WORKER_DIR = tmp_path / "workers"
     settings.IOMSHARE_WORKER_TIMEOUT = 5
+    reseed_reference_data()  # an earlier transactional test may have flushed what migrations seed
     database = WorkerDatabase(tmp_path)
     yield database
     database.stop_all()

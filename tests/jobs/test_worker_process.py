@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
+import subprocess
+import sys
 
 import pytest
 from django_tasks import TaskResultStatus
@@ -15,8 +18,6 @@ from tests.exchange.imports.conftest import CRNS, contact_row, csv_bytes
 from tests.jobs.conftest import wait_for
 
 ROWS = 40_000
-
-pytestmark = pytest.mark.usefixtures("people")
 
 
 @pytest.fixture(autouse=True)
@@ -30,7 +31,7 @@ def _progress(run):
 
 
 def test_an_import_killed_mid_way_is_picked_up_by_a_restarted_worker_and_finishes_once(
-    worker_db, contacts_profile, probation_ig
+    worker_db, people, contacts_profile, probation_ig
 ):
     rows = [contact_row(f"K{n}", crn=CRNS[n % len(CRNS)]) for n in range(ROWS)]
     run = imports.create_run(
@@ -70,3 +71,20 @@ def test_an_import_killed_mid_way_is_picked_up_by_a_restarted_worker_and_finishe
     )
     workers = worker_db.row(job, (job_id,))[1]
     assert len(json.loads(workers) if isinstance(workers, str) else workers) == 2, "picked up again, once"
+
+
+def test_serve_with_worker_starts_a_worker_and_ctrl_c_stops_both(worker_db):
+    worker_db.publish()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "iomshare", "serve", "--with-worker", "--port", "0"],
+        env=worker_db.env(),
+        start_new_session=True,  # its own process group, as a terminal gives `make demo`
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    worker_db.processes.append(server)
+    beat = wait_for(heartbeat.live_workers, timeout=60, what="the server's worker to beat")[0]
+    os.killpg(server.pid, signal.SIGINT)  # what Ctrl+C in the terminal does
+    assert server.wait(timeout=30) == 0
+    wait_for(lambda: not heartbeat._process_runs(beat.pid), timeout=30, what="the worker to stop")
+    assert heartbeat.all_beats() == [], "a worker that stops cleanly takes its heartbeat with it"

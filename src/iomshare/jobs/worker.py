@@ -24,8 +24,14 @@ class Worker(DatabaseWorker):
         self.started_at = timezone.now()
         self.current_task_id = ""
         self._stopped = threading.Event()
+        self._beat_lock = threading.Lock()
 
     def beat(self) -> None:
+        with self._beat_lock:
+            if not self._stopped.is_set():
+                self._write_beat()
+
+    def _write_beat(self) -> None:
         heartbeat.write(
             heartbeat.Beat(
                 worker_id=self.worker_id,
@@ -52,16 +58,19 @@ class Worker(DatabaseWorker):
             connection.close()
 
     def run(self) -> None:
-        self.beat()
-        recovery.recover()
         beating = threading.Thread(target=self._beating, name="worker-heartbeat", daemon=True)
-        beating.start()
         try:
+            self.beat()
+            beating.start()
+            recovery.recover()
             super().run()
         finally:
-            self._stopped.set()
-            beating.join(timeout=5)
-            heartbeat.remove(self.worker_id)
+            # Forget this worker first (a second Ctrl+C may cut the rest short); no beat comes after.
+            with self._beat_lock:
+                self._stopped.set()
+                heartbeat.remove(self.worker_id)
+            if beating.is_alive():
+                beating.join(timeout=5)
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
         self.current_task_id = str(db_task_result.pk)

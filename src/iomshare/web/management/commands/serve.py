@@ -1,4 +1,5 @@
 import os
+import signal
 import subprocess
 import sys
 
@@ -24,6 +25,8 @@ class Command(BaseCommand):
         from iomshare.wsgi import application
 
         worker = None
+        # A service manager stops the server with SIGTERM: end as Ctrl+C does, so the worker stops too.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
         if with_worker:
             worker = subprocess.Popen([sys.executable, "-m", "iomshare", "worker", "--no-startup-delay"])
             self.stdout.write(
@@ -32,10 +35,21 @@ class Command(BaseCommand):
         self.stdout.write(f"iomshare is serving on http://{host}:{port}/  (Ctrl+C stops it)")
         try:
             serve(application, host=host, port=port, threads=threads, ident="iomshare")
+        except KeyboardInterrupt:
+            self.stdout.write("Stopping.")
         finally:
             if worker is not None:
-                worker.terminate()  # finishes the job in hand; a job cut short is picked up again
-                try:
-                    worker.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
+                _stop(worker)
+
+
+def _stop(worker: subprocess.Popen) -> None:
+    """Stop the worker: Ctrl+C reached it too, so give it a moment; else SIGTERM, which lets it finish
+    the job in hand (a job cut short is picked up again by the next worker)."""
+    for stop in (None, worker.terminate, worker.kill):
+        if stop is not None:
+            stop()
+        try:
+            worker.wait(timeout=2 if stop is None else 30)
+            return
+        except subprocess.TimeoutExpired:
+            continue
