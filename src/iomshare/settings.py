@@ -160,3 +160,6 @@ IOMSHARE_WORKER_TIMEOUT = float(os.environ.get("IOMSHARE_WORKER_TIMEOUT", "30"))
 if os.environ.get("IOMSHARE_WORKER_DIR"):
     IOMSHARE_WORKER_DIR = Path(os.environ["IOMSHARE_WORKER_DIR"])
 IOMSHARE_WORKER_BEAT = float(os.environ.get("IOMSHARE_WORKER_BEAT", "1"))
+TEMPLATES[0]["OPTIONS"]["context_processors"].append(
+    "iomshare.alerts.context.unread"
+)  # unread count in the header

@@ -6,4 +6,7 @@ app_name = "alerts"
 urlpatterns = [
     path("", views.notifications, name="notifications"),
     path("mark-all-read/", views.mark_all_read, name="mark-all-read"),
+    path("<int:notification_id>/open/", views.open_notification, name="open"),
+    path("follow/<uuid:person_id>/", views.follow, name="follow"),
+    path("settings/", views.preferences, name="preferences"),
 ]
