@@ -41,5 +41,7 @@ def membership(person, police, key_worker):
 
 @pytest.fixture
 def protocol(police, probation):
-    """Police share offending history (up to OFFICIAL) with probation practitioners for risk management."""
-    return active_protocol(ProtocolDocumentFactory(clauses=[ClauseDocumentFactory(categories=["offending"])]))
+    """Police share offending history (up to OFFICIAL) with probation practitioners and systems for risk
+    management; more sensitive items may be known to exist."""
+    clause = ClauseDocumentFactory(categories=["offending"], recipient_roles=["practitioner", "system"])
+    return active_protocol(ProtocolDocumentFactory(clauses=[clause]))
