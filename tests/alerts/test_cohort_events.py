@@ -78,7 +78,7 @@ def test_a_key_worker_refused_the_content_is_told_only_who_holds_something_new(
     record(officer, person, offending, sensitivity=Sensitivity.OFFICIAL_SENSITIVE)
     fanout.fan_out()
     [alert] = Notification.objects.filter(recipient=key_worker)
-    assert "burglary" not in alert.message
+    assert "burglary" not in alert.message and alert.kind == EventKind.NEW_INFORMATION
     assert alert.message.startswith(f"{officer.agency.name} has new information about Jordan Whitlock")
     entry = LedgerEntry.objects.get(action=Action.NOTIFICATION, actor_id=key_worker.pk)
     assert entry.item_ids == [] and entry.details["withheld"] == {"agency": "police", "category": "offending"}

@@ -179,6 +179,7 @@ def test_a_webhook_never_names_an_item_the_agencys_door_hides(
         fanout.fan_out()
     delivery = webhooks.WebhookDelivery.objects.get()
     assert delivery.payload["data"]["item_visible"] is False
+    assert delivery.payload["type"] == "cohort.new_information", "the kind could betray the withheld content"
 
 
 def test_an_email_notice_reaches_a_real_smtp_server_and_carries_no_personal_data(

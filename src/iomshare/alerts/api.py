@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from iomshare.alerts.fanout import standing_purpose
-from iomshare.alerts.models import CohortEvent
+from iomshare.alerts.models import CohortEvent, EventKind
 from iomshare.exchange.auth import caller
 from iomshare.exchange.schemas import PROBLEMS
 from iomshare.records.selectors import alert_for
@@ -57,9 +57,11 @@ def events(request: HttpRequest, params: Query[FeedParams]):
         )
         if not seen.may_know_person or (event.item_id and seen.item is None and seen.withheld_agency is None):
             continue
+        # Where the item is withheld, its kind could betray its content: say only that there is something new.
+        kind = event.kind if seen.item is not None or not event.item_id else EventKind.NEW_INFORMATION
         out = {
             "id": event.pk,
-            "type": f"cohort.{event.kind}",
+            "type": f"cohort.{kind}",
             "occurred_at": event.occurred_at,
             "person_id": str(event.person_id),
         }

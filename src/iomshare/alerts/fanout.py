@@ -97,7 +97,7 @@ def _in_app(event: CohortEvent, person: Person, recipient: StaffMember, reason: 
         message=message[:500],
         link=reverse("people:person", args=[person.pk]),
         event=event,
-        kind=event.kind,
+        kind=event.kind if seen.item is not None or event.item_id is None else EventKind.NEW_INFORMATION,
         is_urgent=event.is_urgent,
     )
 

@@ -6,6 +6,9 @@ it out to its recipients, each alert passing through the one door (records.selec
 
 from __future__ import annotations
 
+import base64
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -29,6 +32,8 @@ class EventKind(models.TextChoices):
     REQUEST_DECISION = "request_decision", "Request for information decided"
     CORRECTION = "correction", "Information corrected"
     WITHDRAWAL = "withdrawal", "Information withdrawn"
+    # What a recipient who may not see the item is told of it: the kind could betray its content.
+    NEW_INFORMATION = "new_information", "New information held by another agency"
 
 
 class EventSignal(models.Model):
@@ -159,6 +164,11 @@ class Notification(models.Model):
         return self.read_at is not None
 
 
+def new_webhook_secret() -> str:
+    """A fresh Standard Webhooks signing secret (whsec_ and 32 random bytes, base64)."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
 class WebhookEndpoint(models.Model):
     """An agency system that receives thin, signed events (Standard Webhooks) about its people."""
 
@@ -170,7 +180,9 @@ class WebhookEndpoint(models.Model):
         help_text="The agency's system account: events are filtered by what its door would show.",
     )
     url = models.URLField(max_length=500)
-    secret = models.CharField(max_length=100, help_text="whsec_... (signs every delivery).")
+    secret = models.CharField(
+        max_length=100, default=new_webhook_secret, help_text="whsec_... (signs every delivery)."
+    )
     previous_secret = models.CharField(
         max_length=100,
         blank=True,

@@ -9,4 +9,6 @@ urlpatterns = [
     path("<int:notification_id>/open/", views.open_notification, name="open"),
     path("follow/<uuid:person_id>/", views.follow, name="follow"),
     path("settings/", views.preferences, name="preferences"),
+    path("webhooks/", views.webhook_log, name="webhook-log"),
+    path("webhooks/<int:delivery_id>/replay/", views.webhook_replay, name="webhook-replay"),
 ]

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from iomshare.alerts import selectors, services
-from iomshare.alerts.models import AlertPreference, EmailChoice, EventKind, SubscriptionKind
+from iomshare.alerts import selectors, services, webhooks
+from iomshare.alerts.models import (
+    AlertPreference,
+    DeliveryStatus,
+    EmailChoice,
+    EventKind,
+    SubscriptionKind,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from iomshare.errors import DomainError, NotFound
+from iomshare.partnership.models import Role
 from iomshare.people.models import Tier
 
 
@@ -107,3 +117,51 @@ def preferences(request: HttpRequest) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
+
+
+def _webhook_admin(request: HttpRequest) -> None:
+    if not (request.user.is_superuser or request.user.role == Role.IG_LEAD):
+        raise PermissionDenied(
+            "Only an information-governance lead or an administrator reads the webhook log."
+        )
+
+
+@login_required
+def webhook_log(request: HttpRequest) -> HttpResponse:
+    """Your agency's webhook endpoints and every delivery: status, attempts, last response; replay."""
+    _webhook_admin(request)
+    endpoints = (
+        WebhookEndpoint.objects.all()
+        if request.user.is_superuser
+        else WebhookEndpoint.objects.filter(agency_id=request.user.agency_id)
+    )
+    status = request.GET.get("status", "") if request.GET.get("status") in DeliveryStatus.values else ""
+    deliveries = WebhookDelivery.objects.filter(endpoint__in=endpoints).select_related("endpoint", "event")
+    if status:
+        deliveries = deliveries.filter(status=status)
+    return render(
+        request,
+        "alerts/webhook_log.html",
+        {
+            "endpoints": endpoints,
+            "page": Paginator(deliveries, 50).get_page(request.GET.get("page")),
+            "status": status,
+            "statuses": DeliveryStatus.choices,
+            "nav": "notifications",
+            "page_title": "Webhook delivery log",
+        },
+    )
+
+
+@login_required
+@require_POST
+def webhook_replay(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    _webhook_admin(request)
+    delivery = WebhookDelivery.objects.filter(pk=delivery_id).select_related("endpoint").first()
+    if delivery is None or (
+        not request.user.is_superuser and delivery.endpoint.agency_id != request.user.agency_id
+    ):
+        raise Http404("No such delivery")
+    webhooks.replay(delivery, by=request.user)
+    messages.success(request, f"Delivery {delivery.message_id} will be sent again.")
+    return redirect("alerts:webhook-log")

@@ -8,10 +8,8 @@ let its existence be known.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
-import secrets
 import urllib.error
 import urllib.request
 import uuid
@@ -21,7 +19,14 @@ from django.utils import timezone
 from django_tasks import task
 from standardwebhooks import Webhook
 
-from iomshare.alerts.models import CohortEvent, DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from iomshare.alerts.models import (
+    CohortEvent,
+    DeliveryStatus,
+    EventKind,
+    WebhookDelivery,
+    WebhookEndpoint,
+    new_webhook_secret,
+)
 from iomshare.errors import NotPermitted
 from iomshare.partnership.models import Role, StaffMember
 from iomshare.records.selectors import alert_for
@@ -40,7 +45,7 @@ def backoff(attempts: int) -> dt.timedelta:
 
 
 def new_secret() -> str:
-    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+    return new_webhook_secret()
 
 
 def deliveries_for(event: CohortEvent, endpoints: list[WebhookEndpoint]) -> list[WebhookDelivery]:
@@ -66,6 +71,7 @@ def deliveries_for(event: CohortEvent, endpoints: list[WebhookEndpoint]) -> list
         if not seen.may_know_person or (event.item_id and seen.item is None and seen.withheld_agency is None):
             continue
         data = {"event_id": event.pk, "person_id": str(event.person_id)}
+        kind = event.kind if seen.item is not None or event.item_id is None else EventKind.NEW_INFORMATION
         if event.item_id is not None:
             data["item_id"] = str(event.item_id)
             data["item_visible"] = seen.item is not None
@@ -75,7 +81,7 @@ def deliveries_for(event: CohortEvent, endpoints: list[WebhookEndpoint]) -> list
                 event=event,
                 message_id=f"msg_{uuid.uuid4().hex}",
                 payload={
-                    "type": f"cohort.{event.kind}",
+                    "type": f"cohort.{kind}",
                     "timestamp": event.occurred_at.isoformat(),
                     "data": data,
                 },
