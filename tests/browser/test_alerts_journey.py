@@ -82,7 +82,9 @@ def test_a_key_worker_sees_the_unread_count_reads_alerts_and_follows_a_person(pa
     page.get_by_label("What happened").select_option("charge")
     page.get_by_label("Show").select_option("unread")
     page.get_by_role("button", name="Filter").click()
-    assert page.get_by_test_id("notifications").locator("tbody tr").count() == 1, "the withheld one is not a charge"
+    assert page.get_by_test_id("notifications").locator("tbody tr").count() == 1, (
+        "the withheld one is not a charge"
+    )
     assert_accessible(page)
 
     page.get_by_role("button", name="Open this notification").first.click()
