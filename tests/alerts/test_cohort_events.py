@@ -47,7 +47,9 @@ def test_a_coded_answer_signals_a_missed_appointment(officer, person):
     contact = Category.objects.get(code="contact")
     record(officer, person, contact, summary="Seen", payload={"outcome": "attended_complied"})
     record(officer, person, contact, summary="No show", payload={"outcome": "failed_to_attend_unacceptable"})
-    assert list(CohortEvent.objects.values_list("kind", flat=True)) == [EventKind.MISSED_APPOINTMENT]
+    on_form = {"form": "contact_record", "version": 1, "answers": {"outcome": "failed_to_attend_unacceptable"}}
+    record(officer, person, contact, summary="No show on the form", payload=on_form)
+    assert list(CohortEvent.objects.values_list("kind", flat=True)) == [EventKind.MISSED_APPOINTMENT] * 2
 
 
 def test_bulk_recording_writes_events_set_based(officer, person, offending):

@@ -32,10 +32,12 @@ def signals() -> Signals:
 
 
 def _signalled(signal_list, payload: Mapping[str, Any] | None) -> tuple[str, bool] | None:
+    # A form's item carries its answers under "answers" (forms.services.payload_of).
+    answers = (payload or {}).get("answers", payload or {})
     for field, concept, kind, urgent in signal_list:
         if not field:
             return kind, urgent
-        answer = (payload or {}).get(field)
+        answer = answers.get(field) if isinstance(answers, Mapping) else None
         if answer == concept or (isinstance(answer, list) and concept in answer):
             return kind, urgent
     return None
