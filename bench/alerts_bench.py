@@ -143,18 +143,19 @@ def latency_figures(officer, people, samples: int) -> None:
     try:
         time.sleep(8)  # let it start (Django, Splink and Cedar load)
         waits = []
-        for n in range(samples):
+        for n in range(-1, samples):  # the first (uncounted) warms the worker: Cedar, grids, connections
             started = time.perf_counter()
             item = record_item(
                 by=officer, person=people[n], category=offending, summary=f"Arrested, sample {n}"
             )
             event = CohortEvent.objects.get(item_id=item.pk)
-            deadline = started + 30
+            deadline = started + 120
             while not Notification.objects.filter(event=event).exists():
                 if time.perf_counter() > deadline:
-                    raise SystemExit("no alert within 30 s: is the worker running?")
+                    raise SystemExit("no alert within 120 s: is the worker running?")
                 time.sleep(0.02)
-            waits.append(time.perf_counter() - started)
+            if n >= 0:
+                waits.append(time.perf_counter() - started)
     finally:
         worker.terminate()
         worker.wait(timeout=30)

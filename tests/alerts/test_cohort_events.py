@@ -47,7 +47,11 @@ def test_a_coded_answer_signals_a_missed_appointment(officer, person):
     contact = Category.objects.get(code="contact")
     record(officer, person, contact, summary="Seen", payload={"outcome": "attended_complied"})
     record(officer, person, contact, summary="No show", payload={"outcome": "failed_to_attend_unacceptable"})
-    on_form = {"form": "contact_record", "version": 1, "answers": {"outcome": "failed_to_attend_unacceptable"}}
+    on_form = {
+        "form": "contact_record",
+        "version": 1,
+        "answers": {"outcome": "failed_to_attend_unacceptable"},
+    }
     record(officer, person, contact, summary="No show on the form", payload=on_form)
     assert list(CohortEvent.objects.values_list("kind", flat=True)) == [EventKind.MISSED_APPOINTMENT] * 2
 
@@ -119,3 +123,12 @@ def test_followers_tiers_and_the_lead_agencys_team_are_told_too(
     fanout.fan_out()
     told = set(Notification.objects.values_list("recipient__username", flat=True))
     assert told == {"probation.kw", "follower", "tiered", "team"}
+
+
+def test_every_transaction_that_writes_events_queues_a_fan_out(officer, person, offending):
+    from django_tasks_db.models import DBTaskResult
+
+    for _ in range(3):
+        record(officer, person, offending)
+    jobs = DBTaskResult.objects.filter(task_path="iomshare.alerts.fanout.fan_out_events")
+    assert jobs.count() == 3, "a later change's event must not wait for someone else's fan-out"

@@ -10,8 +10,6 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.db import connection
-
 from iomshare.alerts.models import CohortEvent, EventKind, EventSignal
 from iomshare.records.models import Category
 
@@ -101,14 +99,11 @@ def event(
 
 
 def _queue_fan_out() -> None:
-    """Queue one fan-out per transaction (it takes every event not yet fanned out)."""
-    marker = "_iomshare_fan_out_queued"
-    if connection.in_atomic_block:
-        # The outermost atomic block itself, held (not its id, which a later block could reuse).
-        current = connection.atomic_blocks[0]
-        if getattr(connection, marker, None) is current:
-            return
-        setattr(connection, marker, current)
+    """Queue a fan-out with the events (it takes every event not yet fanned out, so extra ones are cheap).
+
+    Not deduplicated per transaction: `@transaction.atomic` reuses one block object across calls, so no
+    marker on it can tell one transaction from the next.
+    """
     from iomshare.alerts.fanout import fan_out_events
 
     fan_out_events.enqueue()
