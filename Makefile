@@ -18,7 +18,7 @@ install: $(STAMP)
 demo: install
 	$(BIN)/iomshare migrate
 	$(BIN)/iomshare demo --reset-if-absent
-	$(BIN)/iomshare serve --port $(PORT)
+	$(BIN)/iomshare serve --with-worker --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check src tests bench

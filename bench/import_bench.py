@@ -251,6 +251,9 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--database-url", default=default_database_url())
     parser.add_argument("--parts", action="store_true", help="also print the import's Python CPU by stage")
+    parser.add_argument(
+        "--without-events", action="store_true", help="no event signals: the import without its outbox"
+    )
     args = parser.parse_args()
     ensure_database(args.database_url)
     setup_django(args.database_url)
@@ -261,6 +264,14 @@ def main() -> int:
     from iomshare.records.models import InformationItem
 
     profile, system = prepare_partnership()
+    from iomshare.alerts.models import CohortEvent, EventSignal
+    from iomshare.alerts.signals_starter import load_starter_signals
+
+    CohortEvent.objects.all().delete()
+    if args.without_events:
+        EventSignal.objects.all().delete()
+    else:
+        load_starter_signals(__import__("django.apps", fromlist=["apps"]).apps.get_model)
     extract = WORK / f"contacts-{args.rows}-rows.csv"
     write_extract(extract, args.rows)
     size_mb = extract.stat().st_size / 1024 / 1024
@@ -295,6 +306,7 @@ def main() -> int:
             print(f"  {seconds / args.rows * 1e6:5.1f} µs/row  {label}")
     assert outcome.problem_count == 0 and outcome.rows_created == args.rows, outcome
     assert InformationItem.objects.count() == args.rows
+    print(f"cohort events written with the import: {CohortEvent.objects.count():,}", flush=True)
     import_rate = args.rows / import_seconds
     print(
         f"import (check + write):{import_seconds:6.1f} s  {import_rate:>9,.0f} rows/s  ({import_cpu})",

@@ -186,7 +186,6 @@ IOMSHARE_RETRY_AFTER_SECONDS = int(os.environ.get("IOMSHARE_RETRY_AFTER_SECONDS"
 IOMSHARE_METRICS_TOKEN = os.environ.get("IOMSHARE_METRICS_TOKEN", "")
 # /readyz asks for a fresh worker heartbeat only when a worker is expected to run.
 IOMSHARE_WORKER_EXPECTED = os.environ.get("IOMSHARE_WORKER_EXPECTED", "").lower() in {"1", "true", "yes"}
-IOMSHARE_WORKER_HEARTBEAT_SECONDS = int(os.environ.get("IOMSHARE_WORKER_HEARTBEAT_SECONDS", "15"))
 
 # JSON lines with the request id (LOG_FORMAT=text for plain lines); replaces the plain LOGGING above.
 from iomshare.operations import logs as _logs  # noqa: E402
@@ -195,3 +194,15 @@ LOGGING = _logs.logging_config(os.environ.get("LOG_FORMAT", "json"), os.environ.
 
 # How many reverse proxies of ours append to X-Forwarded-For (0: use REMOTE_ADDR); ledger.context.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# Durable jobs (imports, linkage runs, retention sweeps, alert delivery): Django's tasks framework
+# (django-tasks backport) on the database, run by `iomshare worker`. docs/alerts.md says how a larger
+# deployment swaps the backend.
+INSTALLED_APPS += ["django_tasks", "django_tasks_db", "iomshare.jobs"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+IOMSHARE_WORKER_TIMEOUT = float(os.environ.get("IOMSHARE_WORKER_TIMEOUT", "30"))
+if os.environ.get("IOMSHARE_WORKER_DIR"):
+    IOMSHARE_WORKER_DIR = Path(os.environ["IOMSHARE_WORKER_DIR"])
+IOMSHARE_WORKER_BEAT = float(os.environ.get("IOMSHARE_WORKER_BEAT", "1"))
+TEMPLATES[0]["OPTIONS"]["context_processors"].append(
+    "iomshare.alerts.context.unread"
+)  # unread count in the header

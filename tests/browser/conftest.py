@@ -112,3 +112,6 @@ def reseed_reference_data() -> None:
     load_starter_vocabulary(apps.get_model)
     load_starter_forms(apps.get_model)
     importlib.import_module("iomshare.retention.migrations.0002_default_schedules").seed(apps, None)
+    from iomshare.alerts.signals_starter import load_starter_signals
+
+    load_starter_signals(apps.get_model)

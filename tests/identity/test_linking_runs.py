@@ -10,6 +10,7 @@ from django.utils import timezone
 from iomshare.errors import InvalidInput, NotPermitted
 from iomshare.identity import services
 from iomshare.identity.models import LinkageModel, LinkageRun, ReviewCase, RunStatus, SourceRecord
+from iomshare.jobs import heartbeat
 from iomshare.partnership.tokens import issue_token
 from iomshare.people.models import Person
 from tests.factories import TEST_PASSWORD
@@ -136,7 +137,7 @@ def test_the_status_panel_polls_while_running_and_a_second_press_is_refused(
     client, records, reviewer, police_lead, active_model
 ):
     run = services.start_linking(by=police_lead)
-    services._live_steps[run.pk] = ("Resolving people", 3, 4)
+    heartbeat.report(f"linkage:{run.pk}", "Resolving people", 3, 4)
     try:
         client.login(username="iglead", password=TEST_PASSWORD)
         panel = client.get(f"/identity/runs/{run.pk}/status/").content.decode()
@@ -149,7 +150,7 @@ def test_the_status_panel_polls_while_running_and_a_second_press_is_refused(
         assert "Linking is already running" in refused.content.decode()
         assert LinkageRun.objects.count() == 1
     finally:
-        services._live_steps.pop(run.pk, None)
+        heartbeat.finished(f"linkage:{run.pk}")
 
 
 def test_the_api_refuses_to_link_while_a_run_is_linking(client, records, reviewer, police_lead, active_model):

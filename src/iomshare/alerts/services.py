@@ -8,10 +8,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from iomshare.alerts.models import Notification
+from iomshare.alerts.models import AlertPreference, EmailChoice, Notification, Subscription, SubscriptionKind
+from iomshare.errors import InvalidInput, NotFound
 from iomshare.ledger import services as ledger
 from iomshare.ledger.models import Action
 from iomshare.partnership.models import StaffMember
+from iomshare.people.access_lists import may_see_person
+from iomshare.people.models import Person, Tier
 
 
 @transaction.atomic
@@ -48,3 +51,53 @@ def notify(
 def mark_all_read(*, by: StaffMember) -> int:
     """Mark every unread notification of `by` as read; return how many."""
     return Notification.objects.filter(recipient=by, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def mark_read(notification_id: int, *, by: StaffMember) -> Notification:
+    """Mark one of `by`'s own notifications read (another's is not found)."""
+    notification = Notification.objects.filter(pk=notification_id, recipient=by).first()
+    if notification is None:
+        raise NotFound("There is no such notification of yours.")
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def follow(person_id, *, by: StaffMember, stop: bool = False) -> bool:
+    """Start (or stop) telling `by` about a person they may know of; whether they now follow."""
+    if not may_see_person(by, person_id) or not Person.objects.filter(pk=person_id).exists():
+        raise NotFound("There is no such person that you may see.")
+    found = Subscription.objects.filter(subscriber=by, kind=SubscriptionKind.PERSON, person_id=person_id)
+    if stop:
+        found.delete()
+        return False
+    if not found.exists():
+        Subscription.objects.create(subscriber=by, kind=SubscriptionKind.PERSON, person_id=person_id)
+    return True
+
+
+def set_preferences(*, by: StaffMember, email: str, tiers: list[str], lead_agency: bool) -> None:
+    """Save how `by` is told: e-mail (none, each, daily), which tiers, and their agency's cohort."""
+    if email not in EmailChoice.values:
+        raise InvalidInput(
+            "Choose how you want e-mails.", field_errors={"email": "Choose how you want e-mails"}
+        )
+    if unknown := set(tiers) - set(Tier.values):
+        raise InvalidInput(
+            "Choose tiers from the list.", field_errors={"tiers": f"Unknown tier {sorted(unknown)[0]}"}
+        )
+    with transaction.atomic():
+        AlertPreference.objects.update_or_create(staff=by, defaults={"email": email})
+        Subscription.objects.filter(subscriber=by, kind=SubscriptionKind.TIER).exclude(
+            tier__in=tiers
+        ).delete()
+        for tier in tiers:
+            Subscription.objects.get_or_create(
+                subscriber=by, kind=SubscriptionKind.TIER, tier=tier, person=None
+            )
+        team = Subscription.objects.filter(subscriber=by, kind=SubscriptionKind.LEAD_AGENCY)
+        if lead_agency and not team.exists():
+            Subscription.objects.create(subscriber=by, kind=SubscriptionKind.LEAD_AGENCY)
+        elif not lead_agency:
+            team.delete()

@@ -1,26 +1,46 @@
-"""The signed-in staff member's notifications."""
+"""The signed-in staff member's notifications, what they follow, and how they are told."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from iomshare.alerts import selectors, services
+from iomshare.alerts import selectors, services, webhooks
+from iomshare.alerts.models import (
+    AlertPreference,
+    DeliveryStatus,
+    EmailChoice,
+    EventKind,
+    SubscriptionKind,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from iomshare.errors import DomainError, NotFound
+from iomshare.partnership.models import Role
+from iomshare.people.models import Tier
 
 
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.notifications_for(request.user), 50).get_page(request.GET.get("page"))
+    status = request.GET.get("status", "") if request.GET.get("status") in {"unread", "read"} else ""
+    kind = request.GET.get("kind", "") if request.GET.get("kind") in EventKind.values else ""
+    found = selectors.notifications_for(request.user, status=status, kind=kind)
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "alerts/notifications.html",
         {
             "page": page,
             "unread": selectors.unread_count(request.user),
+            "status": status,
+            "kind": kind,
+            "kinds": EventKind.choices,
             "nav": "notifications",
             "page_title": "Notifications",
         },
@@ -33,3 +53,115 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
     count = services.mark_all_read(by=request.user)
     messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read.")
     return redirect("alerts:notifications")
+
+
+@login_required
+@require_POST
+def open_notification(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """Mark one notification read and go to what it is about."""
+    try:
+        notification = services.mark_read(notification_id, by=request.user)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    if notification.link and url_has_allowed_host_and_scheme(notification.link, allowed_hosts=None):
+        return redirect(notification.link)
+    return redirect("alerts:notifications")
+
+
+@login_required
+@require_POST
+def follow(request: HttpRequest, person_id) -> HttpResponse:
+    stop = request.POST.get("stop") == "yes"
+    try:
+        following = services.follow(person_id, by=request.user, stop=stop)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    messages.success(
+        request, "You are now following this person." if following else "You no longer follow this person."
+    )
+    return redirect("people:person", person_id)
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    """How to be told: e-mail, tiers, the agency's cohort; and the people followed."""
+    errors: dict[str, str] = {}
+    subscriptions = list(selectors.subscriptions_of(request.user))
+    if request.method == "POST":
+        try:
+            services.set_preferences(
+                by=request.user,
+                email=request.POST.get("email", ""),
+                tiers=request.POST.getlist("tiers"),
+                lead_agency=request.POST.get("lead_agency") == "yes",
+            )
+        except DomainError as error:
+            errors = error.field_errors or {"email": error.message}
+        else:
+            messages.success(request, "Your alert settings are saved.")
+            return redirect("alerts:preferences")
+    preference = AlertPreference.objects.filter(staff=request.user).first()
+    return render(
+        request,
+        "alerts/preferences.html",
+        {
+            "errors": errors,
+            "email": preference.email if preference else EmailChoice.NONE,
+            "email_choices": EmailChoice.choices,
+            "tiers": Tier.choices,
+            "chosen_tiers": {s.tier for s in subscriptions if s.kind == SubscriptionKind.TIER},
+            "lead_agency": any(s.kind == SubscriptionKind.LEAD_AGENCY for s in subscriptions),
+            "followed": [s.person for s in subscriptions if s.kind == SubscriptionKind.PERSON],
+            "nav": "notifications",
+            "page_title": ("Error: " if errors else "") + "Alert settings",
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _webhook_admin(request: HttpRequest) -> None:
+    if not (request.user.is_superuser or request.user.role == Role.IG_LEAD):
+        raise PermissionDenied(
+            "Only an information-governance lead or an administrator reads the webhook log."
+        )
+
+
+@login_required
+def webhook_log(request: HttpRequest) -> HttpResponse:
+    """Your agency's webhook endpoints and every delivery: status, attempts, last response; replay."""
+    _webhook_admin(request)
+    endpoints = (
+        WebhookEndpoint.objects.all()
+        if request.user.is_superuser
+        else WebhookEndpoint.objects.filter(agency_id=request.user.agency_id)
+    )
+    status = request.GET.get("status", "") if request.GET.get("status") in DeliveryStatus.values else ""
+    deliveries = WebhookDelivery.objects.filter(endpoint__in=endpoints).select_related("endpoint", "event")
+    if status:
+        deliveries = deliveries.filter(status=status)
+    return render(
+        request,
+        "alerts/webhook_log.html",
+        {
+            "endpoints": endpoints,
+            "page": Paginator(deliveries, 50).get_page(request.GET.get("page")),
+            "status": status,
+            "statuses": DeliveryStatus.choices,
+            "nav": "notifications",
+            "page_title": "Webhook delivery log",
+        },
+    )
+
+
+@login_required
+@require_POST
+def webhook_replay(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    _webhook_admin(request)
+    delivery = WebhookDelivery.objects.filter(pk=delivery_id).select_related("endpoint").first()
+    if delivery is None or (
+        not request.user.is_superuser and delivery.endpoint.agency_id != request.user.agency_id
+    ):
+        raise Http404("No such delivery")
+    webhooks.replay(delivery, by=request.user)
+    messages.success(request, f"Delivery {delivery.message_id} will be sent again.")
+    return redirect("alerts:webhook-log")

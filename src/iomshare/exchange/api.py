@@ -10,6 +10,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import NinjaAPI, Swagger
 
+from iomshare.alerts.api import router as alerts_router
 from iomshare.exchange import problems
 from iomshare.exchange.auth import BearerToken, caller
 from iomshare.exchange.imports_api import router as imports_router
@@ -62,6 +63,7 @@ api.add_router("", identity_router)
 api.add_router("", information_requests_router)
 api.add_router("", subject_access_router)
 api.add_router("", cohort_router)
+api.add_router("", alerts_router)
 
 
 @api.get("/me", response={200: MeOut, **PROBLEMS}, tags=["me"], url_name="me")

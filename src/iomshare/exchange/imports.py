@@ -31,7 +31,7 @@ from iomshare.exchange.limits import in_words, read_limits
 from iomshare.exchange.mapping import MappedRow, Problem, RowMapper, RowProblems, multiline_columns, shown
 from iomshare.exchange.models import ImportedItemKey, ImportProfile, ImportRun, RunStatus
 from iomshare.exchange.readers import FileUnreadable, RowUnreadable, open_extract
-from iomshare.operations.timeouts import use_command_timeouts
+from iomshare.jobs import heartbeat
 from iomshare.partnership.models import Role, StaffMember
 from iomshare.records.services import COPY_ESCAPES, COPY_NULL, BulkRecorder
 
@@ -375,9 +375,11 @@ def _remember_keys(
 
 # -- Runs: an uploaded file, checked, then imported, with progress a page can show. ---------------
 
-# Progress of runs in this process: an import's own transaction hides its row counts from other
-# connections until it commits, so the status page reads them from here.
-_live_progress: dict[uuid.UUID, tuple[int, int]] = {}
+
+def _progress_key(run: ImportRun) -> str:
+    """Progress travels with the worker's heartbeat: an import's own transaction hides its row counts
+    from other connections until it commits."""
+    return f"import:{run.pk}"
 
 
 def upload_dir() -> Path:
@@ -439,7 +441,7 @@ def _reporter(run: ImportRun) -> Progress:
     last = {"at": 0.0}
 
     def report(done: int, total: int) -> None:
-        _live_progress[run.pk] = (done, total)
+        heartbeat.report(_progress_key(run), run.status, done, total)
         now = time.monotonic()
         if not connection.in_atomic_block and now - last["at"] >= 1.0:
             last["at"] = now
@@ -449,8 +451,8 @@ def _reporter(run: ImportRun) -> Progress:
 
 
 def live_progress(run: ImportRun) -> float:
-    """Share of the run's file read so far, from this process if it is the one running it."""
-    done, total = _live_progress.get(run.pk, (0, 0))
+    """Share of the run's file read so far, from the worker running it (or this process)."""
+    _, done, total = heartbeat.progress_of(_progress_key(run)) or ("", 0, 0)
     return max(run.progress, done / total if total else 0.0)
 
 
@@ -466,7 +468,7 @@ def _save_outcome(run: ImportRun, outcome: Outcome, status: str, **extra: Any) -
     for name, value in extra.items():
         setattr(run, name, value)
     run.save()
-    _live_progress.pop(run.pk, None)
+    heartbeat.finished(_progress_key(run))
 
 
 def check_run(run: ImportRun) -> ImportRun:
@@ -511,10 +513,13 @@ def commit_run(run: ImportRun) -> ImportRun:
         raise InvalidInput("Claim the run with begin_import first.")
     rejects_path = Path(run.file_path).with_suffix(".rejects.csv") if run.accept_valid_rows else None
     try:
+        # The items and the run's "imported" commit together: a worker killed in between leaves the run
+        # importing and nothing written, so the job picked up again imports it exactly once.
         with (
+            transaction.atomic(),
             rejects_path.open("w", newline="", encoding="utf-8")
             if rejects_path
-            else contextlib.nullcontext() as rejects
+            else contextlib.nullcontext() as rejects,
         ):
             outcome = import_file(
                 run.profile,
@@ -526,12 +531,27 @@ def commit_run(run: ImportRun) -> ImportRun:
                 progress=_reporter(run),
                 run=run,
             )
+            # An unreadable file imports nothing, even with valid rows accepted (readers are strict).
+            refused = bool(outcome.problem_count) and (
+                outcome.is_file_unreadable or not run.accept_valid_rows
+            )
+            if refused:
+                transaction.set_rollback(True)
+            else:
+                _save_outcome(
+                    run,
+                    outcome,
+                    RunStatus.IMPORTED,
+                    rows_created=outcome.rows_created,
+                    imported_at=timezone.now(),
+                    rejects_path=str(rejects_path) if rejects_path else "",
+                )
     except Exception as error:
         logger.exception("Import run %s failed while importing", run.pk)
         run.status, run.message = RunStatus.FAILED, f"The import failed and nothing was written: {error}"
         run.save(update_fields=["status", "message"])
         raise
-    if outcome.problem_count and (outcome.is_file_unreadable or not run.accept_valid_rows):
+    if refused:
         # The file changed, or a person or mapping changed, since it was checked.
         _save_outcome(
             run,
@@ -540,43 +560,12 @@ def commit_run(run: ImportRun) -> ImportRun:
             message="New problems were found while importing, so nothing was written.",
         )
         return run
-    _save_outcome(
-        run,
-        outcome,
-        RunStatus.IMPORTED,
-        rows_created=outcome.rows_created,
-        imported_at=timezone.now(),
-        rejects_path=str(rejects_path) if rejects_path else "",
-    )
     Path(run.file_path).unlink(missing_ok=True)
     return run
 
 
 def in_background() -> bool:
     return getattr(settings, "IOMSHARE_IMPORTS_IN_BACKGROUND", True)
-
-
-def start(work: Callable[[ImportRun], ImportRun], run: ImportRun) -> None:
-    """Run a check or an import: in a thread of its own in a server, so the page can show progress."""
-    if not in_background():
-        with contextlib.suppress(Exception):
-            work(run)
-        return
-
-    def target() -> None:
-        try:
-            use_command_timeouts()  # a long import, not a web request: the longer timeouts
-            work(
-                ImportRun.objects.select_related("profile__agency", "profile__form", "started_by").get(
-                    pk=run.pk
-                )
-            )
-        except Exception:  # noqa: S110 (logged and saved on the run by `work`)
-            pass
-        finally:
-            connection.close()
-
-    threading.Thread(target=target, name=f"import-{run.pk}", daemon=True).start()
 
 
 def check_then_import(run: ImportRun) -> ImportRun:

@@ -18,7 +18,7 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from iomshare.errors import InvalidInput, NotFound, NotPermitted
-from iomshare.exchange import exports, imports
+from iomshare.exchange import exports, imports, runs
 from iomshare.exchange.auth import caller
 from iomshare.exchange.models import ImportProfile, ImportRun
 from iomshare.exchange.schemas import PROBLEMS
@@ -118,7 +118,7 @@ def _run(request: HttpRequest, run_id: uuid.UUID) -> ImportRun:
     )
     if run is None:
         raise NotFound(f"There is no import {run_id} of your agency's.")
-    return run
+    return runs.notice_stopped(run)
 
 
 def _accepted(response: HttpResponse, run: ImportRun):
@@ -148,7 +148,7 @@ def upload(
         by=by,
         accept_valid_rows=params.accept_valid_rows,
     )
-    imports.start(imports.check_run if params.dry_run else imports.check_then_import, run)
+    runs.start(imports.check_run if params.dry_run else imports.check_then_import, run)
     run.refresh_from_db()
     return _accepted(response, run)
 
@@ -163,8 +163,15 @@ def get_run(request: HttpRequest, run_id: uuid.UUID):
 def commit(request: HttpRequest, response: HttpResponse, run_id: uuid.UUID, body: CommitIn):
     """Import a checked extract (all its rows, or with accept_valid_rows its valid rows)."""
     run = imports.begin_import(_run(request, run_id), accept_valid_rows=body.accept_valid_rows)
-    imports.start(imports.commit_run, run)
+    runs.start(imports.commit_run, run)
     run.refresh_from_db()
+    return _accepted(response, run)
+
+
+@router.post("/imports/{run_id}/restart", response={202: RunOut, **PROBLEMS}, url_name="import-restart")
+def restart(request: HttpRequest, response: HttpResponse, run_id: uuid.UUID):
+    """Start a failed run again (its worker stopped, say): its check, or its import if it was checked."""
+    run = runs.restart(_run(request, run_id), by=caller(request))
     return _accepted(response, run)
 
 

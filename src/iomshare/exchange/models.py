@@ -108,6 +108,7 @@ class ImportRun(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     checked_at = models.DateTimeField(null=True, blank=True)
     imported_at = models.DateTimeField(null=True, blank=True)
+    job_id = models.CharField(max_length=64, blank=True, help_text="The queued job carrying the run out.")
 
     class Meta:
         ordering = ["-created_at"]

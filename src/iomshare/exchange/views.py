@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from iomshare.errors import DomainError
-from iomshare.exchange import exports, imports
+from iomshare.exchange import exports, imports, runs
 from iomshare.exchange.models import ImportProfile, ImportRun
 from iomshare.partnership.models import Role
 from iomshare.people.selectors import person_profile
@@ -68,7 +68,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             except DomainError as error:
                 errors = error.field_errors or {"file": error.message}
             else:
-                imports.start(imports.check_run, run)
+                runs.start(imports.check_run, run)
                 return redirect("exchange:import-run", run.pk)
     return render(
         request,
@@ -89,6 +89,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 def _run_context(run: ImportRun) -> dict:
+    run = runs.notice_stopped(run)
     return {
         "run": run,
         "progress": imports.live_progress(run),
@@ -121,7 +122,19 @@ def commit(request: HttpRequest, run_id) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("exchange:import-run", run.pk)
-    imports.start(imports.commit_run, run)
+    runs.start(imports.commit_run, run)
+    return redirect("exchange:import-run", run.pk)
+
+
+@login_required
+@require_POST
+def restart(request: HttpRequest, run_id) -> HttpResponse:
+    """Start a run again whose worker stopped (or whose check or import failed)."""
+    run = _run_or_404(request, run_id)
+    try:
+        runs.restart(run, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
     return redirect("exchange:import-run", run.pk)
 
 

@@ -157,6 +157,7 @@ class LinkageRun(models.Model):
     review_cases = models.PositiveIntegerField(default=0)
     conflicts = models.PositiveIntegerField(default=0)
     seconds = models.JSONField(default=dict)
+    job_id = models.CharField(max_length=64, blank=True, help_text="The queued job carrying the run out.")
 
     class Meta:
         ordering = ["-started_at"]

@@ -10,7 +10,6 @@ import datetime as dt
 import hashlib
 import logging
 import re
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -24,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import dateformat, timezone
+from django_tasks import task
 
 from iomshare.errors import DomainError, InvalidInput, NotFound, NotPermitted
 from iomshare.identity import linkage
@@ -45,6 +45,9 @@ from iomshare.identity.models import (
     Sex,
     SourceRecord,
 )
+from iomshare.jobs import heartbeat
+from iomshare.jobs.selectors import why_stopped
+from iomshare.jobs.services import enqueue, give_up
 from iomshare.partnership.models import Agency, Role, StaffMember
 from iomshare.people.models import NORMALISERS, AgencyIdentifier, CohortMembership, IdentifierScheme, Person
 from iomshare.records import services as records
@@ -430,30 +433,45 @@ class LinkingAlreadyRunning(DomainError):
         self.run = run
 
 
-# A run still marked running this long after it started stopped with its server; it does not block.
+# A run still marked running this long after it started, with no job behind it, stopped with its
+# process; it does not block.
 STALE_RUN = dt.timedelta(hours=2)
-# What each running run in this process is doing (step, done, total), fresher than its database row:
-# while people are being written the row cannot be updated outside the run's own transaction.
-_live_steps: dict[int, tuple[str, int, int]] = {}
+
+
+def _progress_key(run: LinkageRun) -> str:
+    """Progress travels with the worker's heartbeat: while people are being written the run's row
+    cannot be updated outside the run's own transaction."""
+    return f"linkage:{run.pk}"
 
 
 def running_run() -> LinkageRun | None:
-    """The linkage run in progress, if any. One left running by a stopped server is marked failed."""
+    """The linkage run in progress, if any. One whose worker stopped for good is marked failed."""
     run = LinkageRun.objects.filter(status=RunStatus.RUNNING).select_related("started_by").first()
-    if run is not None and run.pk not in _live_steps and run.started_at < timezone.now() - STALE_RUN:
+    if run is None:
+        return None
+    if run.job_id:
+        reason = why_stopped(run.job_id)
+    elif heartbeat.progress_of(_progress_key(run)) is None and run.started_at < timezone.now() - STALE_RUN:
+        reason = "The run stopped without finishing (the server was probably restarted)."
+    else:
+        reason = None
+    if reason is None:
+        return run
+    if (
         LinkageRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
             status=RunStatus.FAILED,
             finished_at=timezone.now(),
-            message="The run stopped without finishing (the server was probably restarted), so "
-            "nothing from it was kept. Start linking again.",
+            message=f"{reason} Nothing from the run was kept. Start linking again.",
         )
-        return None
-    return run
+        and run.job_id
+    ):
+        give_up(run.job_id, reason)
+    return None
 
 
 def live_step(run: LinkageRun) -> tuple[str, int, int]:
-    """What `run` is doing now: from this process if it runs it, else as last saved."""
-    return _live_steps.get(run.pk, (run.step, run.step_done, run.step_total))
+    """What `run` is doing now: from the worker running it (or this process), else as last saved."""
+    return heartbeat.progress_of(_progress_key(run)) or (run.step, run.step_done, run.step_total)
 
 
 def start_linking(*, by: StaffMember, engine: str = "duckdb") -> LinkageRun:
@@ -491,7 +509,7 @@ def carry_on_linking(run: LinkageRun) -> LinkageRun:
     last_saved = {"at": 0.0}
 
     def progress(step: str, done: int, total: int) -> None:
-        _live_steps[run.pk] = (step, done, total)
+        heartbeat.report(_progress_key(run), step, done, total)
         now = time.monotonic()
         if not connection.in_atomic_block and now - last_saved["at"] >= 1.0:
             last_saved["at"] = now
@@ -510,7 +528,7 @@ def carry_on_linking(run: LinkageRun) -> LinkageRun:
         run.refresh_from_db()
         return run
     finally:
-        _live_steps.pop(run.pk, None)
+        heartbeat.finished(_progress_key(run))
 
 
 def link_records(
@@ -580,20 +598,25 @@ def in_background() -> bool:
     return getattr(settings, "IOMSHARE_LINKING_IN_BACKGROUND", True)
 
 
+@task()
+def carry_on_linking_run(run_id: int) -> str:
+    """The job: link what `start_linking` opened, unless it already finished or failed (a worker that
+    died mid-run kept nothing, so the job picked up again links from the start)."""
+    run = LinkageRun.objects.select_related("model", "started_by").get(pk=run_id)
+    if run.status != RunStatus.RUNNING:
+        return run.status
+    return carry_on_linking(run).status
+
+
 def start_in_background(run: LinkageRun) -> None:
-    """Carry on `run` in a thread of the web process (the embedded deployment), so the page can show
-    its progress; with IOMSHARE_LINKING_IN_BACKGROUND off (tests on in-memory SQLite), at once."""
+    """Queue `run` for `iomshare worker`, so the page can show its progress; with
+    IOMSHARE_LINKING_IN_BACKGROUND off (tests on in-memory SQLite), link at once."""
     if not in_background():
         carry_on_linking(run)
         return
-
-    def target() -> None:
-        try:
-            carry_on_linking(LinkageRun.objects.select_related("model", "started_by").get(pk=run.pk))
-        finally:
-            connection.close()
-
-    threading.Thread(target=target, name=f"linkage-run-{run.pk}", daemon=True).start()
+    with transaction.atomic():
+        run.job_id = enqueue(carry_on_linking_run, run.pk)
+        LinkageRun.objects.filter(pk=run.pk).update(job_id=run.job_id)
 
 
 def _apply(

@@ -21,6 +21,7 @@ from iomshare.identity.models import (
     Merge,
     Outcome,
     ReviewCase,
+    RunStatus,
     SourceRecord,
 )
 from iomshare.people.models import Person
@@ -271,6 +272,8 @@ def start_linking(request: HttpRequest) -> HttpResponse:
 
 
 def _run_context(run: LinkageRun) -> dict:
+    if run.status == RunStatus.RUNNING and services.running_run() is None:
+        run.refresh_from_db()  # its worker stopped for good: now marked failed, with the reason
     step, done, total = services.live_step(run)
     return {"run": run, "step": step, "step_done": done, "step_total": total}
 

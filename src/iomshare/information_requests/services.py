@@ -14,7 +14,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from iomshare.alerts import outbox
 from iomshare.alerts import services as alerts
+from iomshare.alerts.models import EventKind
 from iomshare.errors import InvalidInput, NotFound, NotPermitted
 from iomshare.information_requests import deadlines
 from iomshare.information_requests.candidates import candidate_items
@@ -259,6 +261,14 @@ def approve_request(
         locked.expires_on = expires_on
         locked.decision_reason = (note or "").strip()
         locked.save(update_fields=["status", "decided_by", "decided_at", "expires_on", "decision_reason"])
+        outbox.event(
+            EventKind.REQUEST_DECISION,
+            person_id=locked.person_id,
+            agency_id=by.agency_id,
+            by_id=by.pk,
+            request_id=locked.pk,
+            decision=locked.status,
+        )
         ApprovedItem.objects.bulk_create([ApprovedItem(request=locked, item_id=item.pk) for item in chosen])
         ledger.record(
             Action.REQUEST_APPROVED,
@@ -309,6 +319,14 @@ def refuse_request(request: InformationRequest, *, by: StaffMember, reason: str)
         locked.decided_at = timezone.now()
         locked.decision_reason = reason
         locked.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+        outbox.event(
+            EventKind.REQUEST_DECISION,
+            person_id=locked.person_id,
+            agency_id=by.agency_id,
+            by_id=by.pk,
+            request_id=locked.pk,
+            decision=locked.status,
+        )
         ledger.record(
             Action.REQUEST_REFUSED,
             by=by,

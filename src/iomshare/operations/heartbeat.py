@@ -1,54 +1,27 @@
-"""The worker heartbeat: how a worker says it is alive, and how readiness reads it.
+"""Readiness of the job worker, read from the heartbeats `iomshare worker` writes (iomshare.jobs.heartbeat).
 
-Contract (docs/operations.md): a worker calls `beat(worker=...)` at least every
-IOMSHARE_WORKER_HEARTBEAT_SECONDS; `/readyz` fails when a worker is expected and no heartbeat is
-newer than twice that.
+`/readyz` asks for a live worker only when one is expected (IOMSHARE_WORKER_EXPECTED): a deployment
+that runs the worker says so, and a web process alone is then not ready without it.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import socket
-
 from django.conf import settings
 from django.utils import timezone
 
-from iomshare.operations.models import WorkerHeartbeat
-
-
-def this_process() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def beat(*, worker: str | None = None, queues: str = "") -> WorkerHeartbeat:
-    """Record that `worker` (this process by default) is alive now."""
-    now = timezone.now()
-    heartbeat, created = WorkerHeartbeat.objects.get_or_create(
-        worker=worker or this_process(), defaults={"beat_at": now, "started_at": now, "queues": queues}
-    )
-    if not created:
-        WorkerHeartbeat.objects.filter(pk=heartbeat.pk).update(beat_at=now, queues=queues)
-        heartbeat.beat_at = now
-    return heartbeat
-
-
-def stale_after() -> dt.timedelta:
-    return dt.timedelta(seconds=2 * settings.IOMSHARE_WORKER_HEARTBEAT_SECONDS)
-
-
-def newest_beat() -> dt.datetime | None:
-    return WorkerHeartbeat.objects.order_by("-beat_at").values_list("beat_at", flat=True).first()
+from iomshare.jobs import heartbeat
 
 
 def worker_check() -> tuple[bool, str]:
-    """(ok, what to say) for readiness: fine when no worker is expected, else a fresh heartbeat."""
+    """(ok, what to say) for readiness: fine when no worker is expected, else at least one live worker."""
     if not settings.IOMSHARE_WORKER_EXPECTED:
         return True, "no worker expected"
-    newest = newest_beat()
-    if newest is None:
+    beats = heartbeat.all_beats()
+    if not beats:
         return False, "no worker has ever reported"
-    age = timezone.now() - newest
-    if age > stale_after():
+    now = timezone.now()
+    live = [beat for beat in beats if beat.is_alive(now)]
+    if not live:
+        age = now - max(beat.beat_at for beat in beats)
         return False, f"the newest worker heartbeat is {int(age.total_seconds())} s old"
-    return True, f"heartbeat {int(age.total_seconds())} s ago"
+    return True, f"{len(live)} worker{'s' if len(live) > 1 else ''} alive"

@@ -22,7 +22,9 @@ from django.db.models import JSONField
 from django.urls import reverse
 from django.utils import timezone
 
+from iomshare.alerts import outbox
 from iomshare.alerts import services as alerts
+from iomshare.alerts.models import EventKind
 from iomshare.errors import InvalidInput, NotPermitted
 from iomshare.ledger import selectors as ledger_selectors
 from iomshare.ledger import services as ledger
@@ -92,6 +94,10 @@ def record_item(
     )
     ledger.record(
         Action.ITEM_RECORDED, by=by, person=person, items=[item], details={"category": category.code}
+    )
+    row = {"person_id": person.pk, "category_id": category.pk, "payload": payload}
+    outbox.write(
+        outbox.events_for_items([row], [item.pk], agency_id=by.agency_id, by_id=by.pk, known=outbox.signals())
     )
     return item
 
@@ -316,6 +322,8 @@ class BulkRecorder:
         # The data key (serial, cipher) of each person met so far, and the transaction that found them.
         self._keys: DataKeys = {}
         self._keys_found_in: tuple | None = None
+        self._signals: outbox.Signals | None = None
+        self._events: list = []
 
     def record(
         self,
@@ -328,6 +336,7 @@ class BulkRecorder:
         `then_copy` (PostgreSQL only) gives, from the new ids, one more COPY (statement, text) to run
         with the batch: an import's record of which key became which item.
         """
+        rows = rows if isinstance(rows, list) else list(rows)
         checked = _check_rows(rows)  # pure Python: runs while the batch before last is being copied
         if not checked:
             return []
@@ -340,6 +349,7 @@ class BulkRecorder:
             )
             self._pending_ids = ids
             self._record_on_ledger()
+            outbox.write(self._events_for(rows, ids))
             return ids
         self._finish_pending()  # the connection is free again: for the keys, then the next COPY
         keys = self._data_keys(people)
@@ -350,7 +360,18 @@ class BulkRecorder:
         if then_copy is not None:
             copies.append(then_copy(ids))
         self._ready = (copies, ids)
+        self._events += self._events_for(rows, ids)  # written when the connection is free (wait)
         return ids
+
+    def _events_for(self, rows: list, ids: list[uuid.UUID]) -> list:
+        """The cohort events these items signal (alerts.outbox), for the same transaction."""
+        if self._signals is None:
+            self._signals = outbox.signals()
+        if not self._signals:
+            return []
+        return outbox.events_for_items(
+            rows, ids, agency_id=self.by.agency_id, by_id=self.by.pk, known=self._signals
+        )
 
     def _data_keys(self, people: set[uuid.UUID]) -> DataKeys:
         """The data keys of `people`: those found earlier in this transaction, the rest from the database.
@@ -390,6 +411,8 @@ class BulkRecorder:
         self._finish_pending()
         self._send_ready()
         self._finish_pending()
+        events, self._events = self._events, []
+        outbox.write(events)
 
     def _record_on_ledger(self) -> None:
         if self._pending_ids:
@@ -627,6 +650,13 @@ def _tell_recipients(
         message = (
             f"{item.holding_agency.name} has corrected {what} that you saw. Check the corrected version."
         )
+    outbox.event(
+        EventKind.WITHDRAWAL if kind == CorrectionKind.WITHDRAWN else EventKind.CORRECTION,
+        person_id=person.pk,
+        item_id=item.pk,
+        agency_id=item.holding_agency_id,
+        by_id=by.pk,
+    )
     alerts.notify(
         recipients,
         message=message,

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from iomshare.retention import sweep
+from iomshare.retention import jobs, sweep
 
 
 def _day(text: str) -> dt.date:
@@ -31,6 +31,9 @@ class Command(BaseCommand):
         run.add_argument("--today", help="Run as if today were this date (YYYY-MM-DD), to test schedules.")
         run.add_argument("--dry-run", action="store_true", help="Say what is due; change nothing.")
         run.add_argument(
+            "--queue", action="store_true", help="Queue the sweep as a job for `iomshare worker` instead."
+        )
+        run.add_argument(
             "--batch-size",
             type=int,
             default=sweep.BATCH_SIZE,
@@ -41,8 +44,14 @@ class Command(BaseCommand):
         if subcommand == "sweep":
             self.sweep(**options)
 
-    def sweep(self, *, today: str | None, dry_run: bool, batch_size: int, **options) -> None:
+    def sweep(self, *, today: str | None, dry_run: bool, batch_size: int, queue: bool, **options) -> None:
         day = _day(today) if today else None
+        if queue:
+            if dry_run:
+                raise CommandError("--queue runs the sweep for real; leave out --dry-run.")
+            job = jobs.sweep_retention.enqueue(day.isoformat() if day else "")
+            self.stdout.write(f"Retention sweep queued as job {job.id}; `iomshare worker` carries it out.")
+            return
         if not 1 <= batch_size <= 100_000:
             raise CommandError("--batch-size must be between 1 and 100,000.")
         console = Console(file=self.stdout, stderr=False)

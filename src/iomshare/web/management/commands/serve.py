@@ -1,4 +1,7 @@
 import os
+import signal
+import subprocess
+import sys
 
 from django.core.management.base import BaseCommand
 
@@ -10,11 +13,43 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument(
+            "--with-worker",
+            action="store_true",
+            help="Also run `iomshare worker` as a child process (the demo); it stops with the server.",
+        )
 
-    def handle(self, *args, host, port, threads, **options):
+    def handle(self, *args, host, port, threads, with_worker, **options):
         from waitress import serve
 
         from iomshare.wsgi import application
 
+        worker = None
+        # A service manager stops the server with SIGTERM: end as Ctrl+C does, so the worker stops too.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+        if with_worker:
+            worker = subprocess.Popen([sys.executable, "-m", "iomshare", "worker", "--no-startup-delay"])
+            self.stdout.write(
+                f"A worker (process {worker.pid}) carries out imports, linkage runs and alerts."
+            )
         self.stdout.write(f"iomshare is serving on http://{host}:{port}/  (Ctrl+C stops it)")
-        serve(application, host=host, port=port, threads=threads, ident="iomshare")
+        try:
+            serve(application, host=host, port=port, threads=threads, ident="iomshare")
+        except KeyboardInterrupt:
+            self.stdout.write("Stopping.")
+        finally:
+            if worker is not None:
+                _stop(worker)
+
+
+def _stop(worker: subprocess.Popen) -> None:
+    """Stop the worker: Ctrl+C reached it too, so give it a moment; else SIGTERM, which lets it finish
+    the job in hand (a job cut short is picked up again by the next worker)."""
+    for stop in (None, worker.terminate, worker.kill):
+        if stop is not None:
+            stop()
+        try:
+            worker.wait(timeout=2 if stop is None else 30)
+            return
+        except subprocess.TimeoutExpired:
+            continue
