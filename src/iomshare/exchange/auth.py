@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
+from iomshare.ledger.context import client_address
 from iomshare.partnership.models import StaffMember
 from iomshare.partnership.tokens import authenticate_token
 
@@ -17,7 +18,7 @@ class BearerToken(HttpBearer):
     """An API token issued with `iomshare token issue`; it acts as its staff member."""
 
     def authenticate(self, request: HttpRequest, token: str) -> StaffMember | None:
-        staff = authenticate_token(token.strip())
+        staff = authenticate_token(token.strip(), address=client_address(request))
         if staff is not None:
             # The session's user (if any) must not leak into an API request.
             request.user = staff

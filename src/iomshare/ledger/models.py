@@ -52,6 +52,10 @@ class Action(models.TextChoices):
     CONSENT_WITHDRAWN = "consent_withdrawn", "Recorded the withdrawal of consent"
     CONSENT_OVERRIDDEN = "consent_overridden", "Overrode the need for consent"
     ACCESS_LIST_CHANGED = "access_list_changed", "Changed a person's access list"
+    ACCOUNT_LOCKED = "account_locked", "Sign-in locked after failed attempts"
+    PASSWORD_CHANGED = "password_changed", "Changed their password"
+    SECOND_FACTOR_CHANGED = "second_factor_changed", "Set up or removed a second factor"
+    SECOND_FACTOR_RESET = "second_factor_reset", "Reset someone's second factor"
 
 
 # Actions through which item content reaches someone: these make a person a recipient of an item.

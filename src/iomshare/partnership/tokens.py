@@ -18,7 +18,8 @@ from django.utils import timezone
 from iomshare.errors import InvalidInput, NotPermitted
 from iomshare.ledger import services as ledger
 from iomshare.ledger.models import Action, Outcome
-from iomshare.partnership.models import ApiToken, Role, StaffMember
+from iomshare.partnership import lockout
+from iomshare.partnership.models import ApiToken, Role, SignInChannel, StaffMember
 
 TOKEN_PREFIX = "iom_"  # noqa: S105 (a marker, not a secret)
 RANDOM_BYTES = 30  # token_urlsafe(30) gives 40 url-safe characters
@@ -134,14 +135,18 @@ def revoke_token(token: ApiToken, *, by: StaffMember | None) -> ApiToken:
     return token
 
 
-def authenticate_token(secret: str) -> StaffMember | None:
+def authenticate_token(secret: str, *, address: str = "") -> StaffMember | None:
     """The staff member a presented token acts as, or None if it is unknown, revoked or expired.
 
     The account must still be active and belong to an agency. Last use is recorded at most once a
-    minute per token, so API traffic does not mean a database write per request.
+    minute per token, so API traffic does not mean a database write per request. Wrong tokens
+    count towards `address`'s lockout; a locked address raises lockout.SignInLocked.
     """
+    if reason := lockout.refusal("", address):
+        _refused("the network address is locked", prefix=secret[:DISPLAY_PREFIX_LENGTH], address=address)
+        raise lockout.SignInLocked(reason)
     if not secret.startswith(TOKEN_PREFIX) or len(secret) != TOKEN_LENGTH:
-        return _refused("not an iomshare API token")
+        return _refused("not an iomshare API token", address=address)
     token = (
         ApiToken.objects.select_related("staff_member", "staff_member__agency")
         .filter(key_hash=hash_secret(secret))
@@ -149,13 +154,13 @@ def authenticate_token(secret: str) -> StaffMember | None:
     )
     now = timezone.now()
     if token is None:
-        return _refused("no such token", prefix=secret[:DISPLAY_PREFIX_LENGTH])
+        return _refused("no such token", prefix=secret[:DISPLAY_PREFIX_LENGTH], address=address)
     if not token.is_usable(now):
         reason = "revoked" if token.revoked_at is not None else "expired"
-        return _refused(f"the token was {reason}", token=token)
+        return _refused(f"the token was {reason}", token=token, address=address)
     staff = token.staff_member
     if not staff.is_active or staff.agency_id is None:
-        return _refused("the account is inactive or has no agency", token=token)
+        return _refused("the account is inactive or has no agency", token=token, address=address)
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         # Conditional, so concurrent requests in the same minute write once between them.
         ApiToken.objects.filter(pk=token.pk).filter(
@@ -164,9 +169,12 @@ def authenticate_token(secret: str) -> StaffMember | None:
     return staff
 
 
-def _refused(reason: str, *, token: ApiToken | None = None, prefix: str = "") -> None:
+def _refused(reason: str, *, token: ApiToken | None = None, prefix: str = "", address: str = "") -> None:
     """Put a refused token on the ledger as a failed sign-in, as the sign-in page's are: the
-    token's display prefix and whose it is, never the secret."""
+    token's display prefix and whose it is, never the secret. It counts towards the address's
+    lockout only: a token names no account a guesser could lock out."""
+    if reason != "the network address is locked":
+        lockout.note_failure("", address, SignInChannel.API_TOKEN, counts_for_account=False)
     ledger.record(
         Action.SIGN_IN_FAILED,
         username=token.staff_member.get_username() if token is not None else "",

@@ -1,0 +1,54 @@
+"""iomshare's settings of django-allauth: no self sign-up, lockout messages, addresses as the ledger sees them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from django import forms
+from django.conf import settings
+from django.http import HttpRequest
+
+from iomshare.ledger.context import client_address
+from iomshare.partnership import lockout
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "username_password_mismatch": "The username or password is not right",
+    }
+
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        """Accounts are made by an agency's administrator (or single sign-on), never by their holder."""
+        return False
+
+    def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
+        """Say plainly when the account or the address is locked, this failure included."""
+        reason = getattr(request, "sign_in_refusal", None) or lockout.refusal(
+            credentials.get("username", ""), client_address(request)
+        )
+        if reason:
+            raise forms.ValidationError(reason, code="locked")
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        return client_address(request) or "0.0.0.0"  # noqa: S104 (a placeholder, not a bind address)
+
+    def add_message(
+        self, request, level, message_template=None, message_context=None, extra_tags="", message=None
+    ):
+        # "Successfully signed in as ..." says nothing the next page does not; the others are kept.
+        if message_template and message_template.endswith(("logged_in.txt", "logged_out.txt")):
+            return
+        super().add_message(request, level, message_template, message_context, extra_tags, message)
+
+
+class SecondFactorAdapter(DefaultMFAAdapter):
+    def get_totp_issuer(self) -> str:
+        return settings.MFA_TOTP_ISSUER
+
+    def get_public_key_credential_rp_entity(self) -> dict[str, str]:
+        entity = super().get_public_key_credential_rp_entity()
+        entity["name"] = settings.IOMSHARE_SERVICE_NAME
+        return entity
