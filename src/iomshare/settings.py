@@ -193,7 +193,7 @@ SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_STORE_TOKENS = False
-USERSESSIONS_TRACK_ACTIVITY = True
+USERSESSIONS_TRACK_ACTIVITY = False  # recorded at sign-in; a write per request buys little
 
 # Every account needs a second factor (TOTP or a WebAuthn key) except where this is switched off,
 # which only the demo and tests do (IOMSHARE_REQUIRE_SECOND_FACTOR=0).

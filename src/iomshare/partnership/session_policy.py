@@ -25,8 +25,19 @@ LAST_SEEN_AT = "iomshare_last_seen_at"
 LAST_SEEN_RESOLUTION = 60
 
 
+# The stored session outlives the idle limit a little, so the policy (not a vanished session) ends
+# it, and the person is told why; after that grace the session is simply gone.
+EXPIRY_GRACE_SECONDS = 10 * 60
+
+
 def idle_seconds() -> int:
     return settings.IOMSHARE_SESSION_IDLE_SECONDS
+
+
+def keep_alive(request: HttpRequest) -> None:
+    """Count this request as activity."""
+    request.session[LAST_SEEN_AT] = _now()
+    request.session.set_expiry(idle_seconds() + EXPIRY_GRACE_SECONDS)
 
 
 def _now() -> float:
@@ -37,8 +48,7 @@ def start(request: HttpRequest) -> None:
     """Mark the session's start: called when someone signs in (any way)."""
     now = _now()
     request.session[SIGNED_IN_AT] = now
-    request.session[LAST_SEEN_AT] = now
-    request.session.set_expiry(idle_seconds())
+    keep_alive(request)
 
 
 def ended_because(request: HttpRequest) -> str | None:
@@ -95,6 +105,5 @@ class SessionPolicyMiddleware:
         if request.path != reverse("partnership:session-status") and (
             _now() - session.get(LAST_SEEN_AT, 0) >= LAST_SEEN_RESOLUTION
         ):
-            session[LAST_SEEN_AT] = _now()
-            session.set_expiry(idle_seconds())
+            keep_alive(request)
         return None

@@ -54,8 +54,7 @@ def session_status(request: HttpRequest) -> JsonResponse:
     if not request.user.is_authenticated:
         return JsonResponse({"signed_in": False}, status=401)
     if request.method == "POST":
-        request.session[session_policy.LAST_SEEN_AT] = session_policy._now()
-        request.session.set_expiry(session_policy.idle_seconds())
+        session_policy.keep_alive(request)
     return JsonResponse({"signed_in": True, "seconds_left": session_policy.seconds_left(request)})
 
 
