@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -31,6 +32,25 @@ class AccountAdapter(DefaultAccountAdapter):
         )
         if reason:
             raise forms.ValidationError(reason, code="locked")
+
+    def is_reauthentication_required(self, *, app: str) -> bool:
+        """Changing second factors asks for the password again, except in the minutes after a sign-in
+        that had no second factor yet: first sign-in enrolment and seeing its recovery codes."""
+        from allauth.account.authentication import get_authentication_records
+        from allauth.core import context
+
+        request = context.request
+        if app == "allauth.mfa" and request is not None and request.user.is_authenticated:
+            from iomshare.partnership.second_factor import had_second_factor_before
+
+            records = get_authentication_records(request, request.user)
+            if (
+                records
+                and time.time() - records[-1]["at"] < settings.ACCOUNT_REAUTHENTICATION_TIMEOUT
+                and not had_second_factor_before(request.user, records[-1]["at"])
+            ):
+                return False
+        return super().is_reauthentication_required(app=app)
 
     def get_client_ip(self, request: HttpRequest) -> str:
         return client_address(request) or "0.0.0.0"  # noqa: S104 (a placeholder, not a bind address)

@@ -7,6 +7,8 @@ tests), a wrong code counts towards lockout, and a reset needs a reason that goe
 
 from __future__ import annotations
 
+import datetime as dt
+
 from allauth.core import context
 from allauth.mfa.base.forms import AuthenticateForm as AllauthAuthenticateForm
 from allauth.mfa.models import Authenticator
@@ -28,6 +30,7 @@ SATISFIED_BY_PROVIDER = "iomshare_second_factor_by_provider"
 # the session's keep-alive, and the assets the pages need.
 ENROLMENT_PATHS = (
     "/accounts/2fa/",
+    "/accounts/reauthenticate/",
     "/accounts/logout/",
     "/account/second-factor/",
     "/sign-out/",
@@ -42,6 +45,15 @@ def has_second_factor(staff: StaffMember) -> bool:
     """Whether `staff` has a TOTP app or a WebAuthn key set up (recovery codes alone are not one)."""
     return Authenticator.objects.filter(
         user=staff, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+    ).exists()
+
+
+def had_second_factor_before(staff: StaffMember, timestamp: float) -> bool:
+    """Whether `staff` had a TOTP app or WebAuthn key set up before `timestamp` (seconds since 1970)."""
+    return Authenticator.objects.filter(
+        user=staff,
+        type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN],
+        created_at__lt=dt.datetime.fromtimestamp(timestamp, tz=dt.UTC),
     ).exists()
 
 
@@ -74,7 +86,13 @@ class AuthenticateForm(AllauthAuthenticateForm):
         request = context.request
         if reason := lockout.refusal(self.user.get_username(), lockout.address_of(request)):
             raise forms.ValidationError(reason)
-        return super().clean_code()
+        try:
+            return super().clean_code()
+        except forms.ValidationError:
+            # This wrong code may be the one that locked the account: say so rather than "incorrect".
+            if reason := lockout.refusal(self.user.get_username(), lockout.address_of(request)):
+                raise forms.ValidationError(reason) from None
+            raise
 
 
 @transaction.atomic

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from allauth.account.signals import password_changed
 from allauth.mfa import signals as mfa_signals
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from iomshare.ledger import services as ledger
@@ -39,23 +41,24 @@ def count_wrong_code(sender, request, user, authenticator, reauthentication=Fals
     second_factor.note_wrong_code(request, user)
 
 
-def _factor_changed(change: str):
-    def record(sender, request, user, authenticator, **kwargs) -> None:
+@receiver(post_save, sender=Authenticator, dispatch_uid="partnership_factor_added")
+def record_factor_added(sender, instance: Authenticator, created: bool, **kwargs) -> None:
+    # On the model, not allauth's signals (sent after commit): the entry commits with the change.
+    if created:
         ledger.record(
             Action.SECOND_FACTOR_CHANGED,
-            by=user,
-            details={"change": change, "type": str(authenticator.type)},
+            by=instance.user,
+            details={"change": "added", "type": str(instance.type)},
         )
 
-    return record
 
-
-_added = _factor_changed("added")
-_removed = _factor_changed("removed")
-_reset = _factor_changed("renewed")
-mfa_signals.authenticator_added.connect(_added, dispatch_uid="partnership_factor_added")
-mfa_signals.authenticator_removed.connect(_removed, dispatch_uid="partnership_factor_removed")
-mfa_signals.authenticator_reset.connect(_reset, dispatch_uid="partnership_factor_reset")
+@receiver(post_delete, sender=Authenticator, dispatch_uid="partnership_factor_removed")
+def record_factor_removed(sender, instance: Authenticator, **kwargs) -> None:
+    ledger.record(
+        Action.SECOND_FACTOR_CHANGED,
+        username=instance.user.get_username(),
+        details={"change": "removed", "type": str(instance.type), "of": instance.user.get_username()},
+    )
 
 
 @receiver(password_changed, dispatch_uid="partnership_password_changed")
