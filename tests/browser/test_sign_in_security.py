@@ -125,3 +125,21 @@ def test_a_security_key_is_added_and_signs_in_with_a_virtual_authenticator(page,
     page.get_by_role("button", name="Use a security key").click()
     page.wait_for_url("**/cohort/")
     assert page.get_by_test_id("signed-in-as").inner_text() == "Priya Shah, Northshire Police"
+
+
+def test_the_account_page_and_changing_the_password(page, officer):
+    sign_in(page, "officer", TEST_PASSWORD)
+    page.get_by_role("link", name="Your account").click()
+    assert page.get_by_role("heading", name="Your account").is_visible()
+    assert "Signed in" in page.get_by_test_id("recent-sign-ins").inner_text()
+    assert "This browser" in page.get_by_test_id("active-sessions").inner_text()
+    assert_accessible(page)
+    screenshot(page, "account-page")
+    page.get_by_role("link", name="Change your password").click()
+    page.get_by_label("Current Password").fill(TEST_PASSWORD)
+    page.get_by_label("New Password", exact=True).fill("password1234")
+    page.get_by_label("New Password (again)").fill("password1234")
+    page.get_by_role("button", name="Change Password").click()
+    assert "This password is too common." in page.locator(".govuk-error-summary").inner_text()
+    assert_accessible(page)
+    screenshot(page, "change-password-refused")
