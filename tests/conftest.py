@@ -23,6 +23,13 @@ def _second_factor_not_required(settings):
     settings.IOMSHARE_REQUIRE_SECOND_FACTOR = False
 
 
+@pytest.fixture(autouse=True)
+def _tokens_with_every_scope(settings):
+    """API tokens issued in tests without naming scopes may do everything (in production they
+    read only): tests of other rules need not name scopes. Scope tests name them explicitly."""
+    settings.IOMSHARE_TOKEN_DEFAULT_SCOPES = ("read", "write", "import", "link")
+
+
 @pytest.fixture
 def second_factor_required(settings):
     """The production rule: a signed-in account with no second factor is sent to set one up."""

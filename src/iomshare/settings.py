@@ -221,3 +221,6 @@ if not DEBUG and not IOMSHARE_PLAIN_HTTP_DEMO:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 CSRF_COOKIE_HTTPONLY = True
+
+# API tokens are read-only unless issued with more scopes (read, write, import, link): least privilege.
+IOMSHARE_TOKEN_DEFAULT_SCOPES = ("read",)

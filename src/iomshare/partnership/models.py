@@ -168,12 +168,21 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    scopes = models.CharField(
+        max_length=60,
+        default="read",
+        help_text="What the token may do, comma-separated: read, write, import, link (partnership.tokens).",
+    )
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(part for part in self.scopes.split(",") if part)
 
     def is_usable(self, now: dt.datetime | None = None) -> bool:
         now = now or timezone.now()
