@@ -16,7 +16,7 @@ from tests.exchange.conftest import ApiClient
 def every_operation() -> list[tuple[str, str, str]]:
     """(url name, method, path) of every API operation, read from the API itself."""
     operations = []
-    for prefix, router in api._routers:
+    for _prefix, router in api._routers:
         for path, path_view in router.path_operations.items():
             for operation in path_view.operations:
                 for method in operation.methods:
