@@ -183,6 +183,9 @@ ACCOUNT_AUTHENTICATED_LOGIN_REDIRECTS = False  # the sign-in page signs in again
 # cache-based limits would be per process and are switched off so there is one rule, not two.
 ACCOUNT_RATE_LIMITS = False
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+ACCOUNT_REAUTHENTICATION_REQUIRED = (
+    True  # e-mail changes (used for password reset) ask for the password again
+)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "iomshare"
 MFA_PASSKEY_LOGIN_ENABLED = False

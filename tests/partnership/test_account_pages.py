@@ -59,3 +59,18 @@ def test_the_second_factor_page_lists_and_replaces_factors(client, officer):
     page = client.get(reverse("mfa_index"))
     assert page.status_code == 200
     assert reverse("mfa_activate_totp") in page.content.decode()
+
+
+def test_changing_the_email_used_for_password_reset_asks_for_the_password_again(client, officer):
+    import datetime as dt
+
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False) as clock:
+        client.post(reverse("web:sign-in"), {"login": "officer", "password": TEST_PASSWORD})
+        clock.shift(dt.timedelta(minutes=6))
+        response = client.post(reverse("account_email"), {"action_add": "", "email": "attacker@example.org"})
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_reauthenticate"))
+    officer.refresh_from_db()
+    assert officer.emailaddress_set.filter(email="attacker@example.org").count() == 0
