@@ -18,7 +18,7 @@ install: $(STAMP)
 demo: install
 	$(BIN)/iomshare migrate
 	$(BIN)/iomshare demo --reset-if-absent
-	$(BIN)/iomshare serve --with-worker --port $(PORT)
+	IOMSHARE_PLAIN_HTTP_DEMO=1 $(BIN)/iomshare serve --with-worker --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check src tests bench

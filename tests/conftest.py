@@ -19,6 +19,29 @@ def _fresh_decisions():
     forget_grids()
 
 
+@pytest.fixture(autouse=True)
+def _second_factor_not_required(settings):
+    """Signing in within tests: `client.force_login(staff)` gives a signed-in session at once, and
+    browser tests sign in with tests.browser.conftest.sign_in (username and password). Outside the
+    demo every account must set up a second factor first (partnership.second_factor); tests switch
+    that off here so each can sign in simply. Tests of the rule itself use `second_factor_required`.
+    """
+    settings.IOMSHARE_REQUIRE_SECOND_FACTOR = False
+
+
+@pytest.fixture(autouse=True)
+def _tokens_with_every_scope(settings):
+    """API tokens issued in tests without naming scopes may do everything (in production they
+    read only): tests of other rules need not name scopes. Scope tests name them explicitly."""
+    settings.IOMSHARE_TOKEN_DEFAULT_SCOPES = ("read", "write", "import", "link")
+
+
+@pytest.fixture
+def second_factor_required(settings):
+    """The production rule: a signed-in account with no second factor is sent to set one up."""
+    settings.IOMSHARE_REQUIRE_SECOND_FACTOR = True
+
+
 @pytest.fixture
 def police(db):
     return AgencyFactory(code="police", name="Northshire Police", kind="police")

@@ -206,3 +206,79 @@ IOMSHARE_WORKER_BEAT = float(os.environ.get("IOMSHARE_WORKER_BEAT", "1"))
 TEMPLATES[0]["OPTIONS"]["context_processors"].append(
     "iomshare.alerts.context.unread"
 )  # unread count in the header
+# --- Sign-in (issue 13; docs/security.md) --------------------------------------------------------
+# django-allauth gives the sign-in page, second factors (TOTP, recovery codes, WebAuthn), the list
+# of one's own sessions and per-agency OpenID Connect; iomshare.partnership adds lockout, the
+# session policy and the rules about who must use a second factor.
+INSTALLED_APPS += [
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.usersessions",
+]
+MIDDLEWARE += [
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "iomshare.partnership.session_policy.SessionPolicyMiddleware",
+    "iomshare.partnership.second_factor.SecondFactorRequiredMiddleware",
+]
+AUTHENTICATION_BACKENDS = ["iomshare.partnership.lockout.LockoutAwareBackend"]
+ACCOUNT_ADAPTER = "iomshare.partnership.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "iomshare.partnership.single_sign_on.SingleSignOnAdapter"
+MFA_ADAPTER = "iomshare.partnership.adapters.SecondFactorAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # the changer's own session stays; the others end (see adapters)
+ACCOUNT_SESSION_REMEMBER = False  # the session policy below decides how long a session lives
+ACCOUNT_AUTHENTICATED_LOGIN_REDIRECTS = False  # the sign-in page signs in again, as it always has
+# iomshare's own lockout (partnership.lockout) is durable and counts every channel; allauth's
+# cache-based limits would be per process and are switched off so there is one rule, not two.
+ACCOUNT_RATE_LIMITS = False
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+ACCOUNT_REAUTHENTICATION_REQUIRED = (
+    True  # e-mail changes (used for password reset) ask for the password again
+)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "iomshare"
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
+MFA_FORMS = {"authenticate": "iomshare.partnership.second_factor.AuthenticateForm"}
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+USERSESSIONS_TRACK_ACTIVITY = False  # recorded at sign-in; a write per request buys little
+
+# Every account needs a second factor (TOTP or a WebAuthn key) except where this is switched off,
+# which only the demo and tests do (IOMSHARE_REQUIRE_SECOND_FACTOR=0).
+IOMSHARE_REQUIRE_SECOND_FACTOR = os.environ.get("IOMSHARE_REQUIRE_SECOND_FACTOR", "1").lower() not in {
+    "0",
+    "false",
+    "no",
+}
+# Sessions end after 30 minutes without a request or 12 hours after sign-in, whichever is first;
+# the page warns two minutes before the idle limit (GOV.UK timeout warning).
+IOMSHARE_SESSION_IDLE_SECONDS = int(os.environ.get("IOMSHARE_SESSION_IDLE_SECONDS", 30 * 60))
+IOMSHARE_SESSION_ABSOLUTE_SECONDS = int(os.environ.get("IOMSHARE_SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60))
+IOMSHARE_SESSION_WARNING_SECONDS = int(os.environ.get("IOMSHARE_SESSION_WARNING_SECONDS", 2 * 60))
+SESSION_COOKIE_AGE = IOMSHARE_SESSION_ABSOLUTE_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Secure transport by default whenever DEBUG is off: Secure, HttpOnly, __Host- cookies and HSTS.
+# Only the demo on plain HTTP over loopback turns this off, and says so (IOMSHARE_PLAIN_HTTP_DEMO).
+IOMSHARE_PLAIN_HTTP_DEMO = os.environ.get("IOMSHARE_PLAIN_HTTP_DEMO", "").lower() in {"1", "true", "yes"}
+if not DEBUG and not IOMSHARE_PLAIN_HTTP_DEMO:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-iomshare-session"
+    CSRF_COOKIE_NAME = "__Host-iomshare-csrf"
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+CSRF_COOKIE_HTTPONLY = True
+
+# API tokens are read-only unless issued with more scopes (read, write, import, link): least privilege.
+IOMSHARE_TOKEN_DEFAULT_SCOPES = ("read",)

@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
@@ -5,6 +6,8 @@ from iomshare.exchange.api import api
 
 admin.site.site_header = "iomshare administration"
 admin.site.site_title = "iomshare administration"
+# /admin/ signs in through the sign-in page, so it has the same lockout and second factor.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", include("iomshare.web.urls")),
@@ -23,4 +26,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("", include("iomshare.operations.urls")),
+    path("account/", include("iomshare.partnership.urls")),
+    path("accounts/", include("allauth.urls")),
 ]

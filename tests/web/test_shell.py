@@ -30,14 +30,14 @@ def test_request_id_is_returned_and_a_callers_id_is_kept(client, db):
 
 
 def test_signing_in_with_a_wrong_password_says_so_and_keeps_you_signed_out(client, officer):
-    response = client.post(reverse("web:sign-in"), {"username": "officer", "password": "wrong password"})
+    response = client.post(reverse("web:sign-in"), {"login": "officer", "password": "wrong password"})
     assert response.status_code == 400
     assert "The username or password is not right" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
 def test_signing_in_goes_to_my_caseload_and_signing_out_ends_the_session(client, officer):
-    response = client.post(reverse("web:sign-in"), {"username": "officer", "password": TEST_PASSWORD})
+    response = client.post(reverse("web:sign-in"), {"login": "officer", "password": TEST_PASSWORD})
     assert response.status_code == 302 and response["Location"] == reverse("people:caseload")
     assert client.session["_auth_user_id"] == str(officer.pk)
     client.post(reverse("web:sign-out"))
@@ -47,7 +47,7 @@ def test_signing_in_goes_to_my_caseload_and_signing_out_ends_the_session(client,
 def test_sign_in_never_redirects_to_another_site(client, officer):
     response = client.post(
         reverse("web:sign-in"),
-        {"username": "officer", "password": TEST_PASSWORD, "next": "https://evil.example/"},
+        {"login": "officer", "password": TEST_PASSWORD, "next": "https://evil.example/"},
     )
     assert response["Location"] == reverse("people:caseload")
 

@@ -55,6 +55,10 @@ class Action(models.TextChoices):
     COHORT_CHANGED = "cohort_changed", "Changed the cohort"
     CASE_WORK = "case_work", "Recorded case work (actions, meetings, referrals)"
     REQUEST_ESCALATED = "request_escalated", "Escalated an overdue request for information"
+    ACCOUNT_LOCKED = "account_locked", "Sign-in locked after failed attempts"
+    PASSWORD_CHANGED = "password_changed", "Changed their password"
+    SECOND_FACTOR_CHANGED = "second_factor_changed", "Set up or removed a second factor"
+    SECOND_FACTOR_RESET = "second_factor_reset", "Reset someone's second factor"
 
 
 # Actions through which item content reaches someone: these make a person a recipient of an item.

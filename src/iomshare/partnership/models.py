@@ -7,6 +7,7 @@ import datetime as dt
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 
 class AgencyKind(models.TextChoices):
@@ -87,6 +88,9 @@ class StaffMember(AbstractUser):
     vetting_expires_on = models.DateField(
         null=True, blank=True, help_text="Vetting counts until this day; after it, as none at all."
     )
+    session_generation = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Raised to end every session of this account at once."
+    )
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -101,6 +105,14 @@ class StaffMember(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        # Django checks this hash against every session on every request; adding the generation
+        # lets "sign out everywhere" end sessions no list knows of (a test client's, an old one's).
+        key_salt = "iomshare.partnership.StaffMember.session"
+        return salted_hmac(
+            key_salt, f"{self.password}|{self.session_generation}", secret=secret, algorithm="sha256"
+        ).hexdigest()
 
     @property
     def is_system_account(self) -> bool:
@@ -156,6 +168,11 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    scopes = models.CharField(
+        max_length=60,
+        default="read",
+        help_text="What the token may do, comma-separated: read, write, import, link (partnership.tokens).",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -163,6 +180,61 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(part for part in self.scopes.split(",") if part)
+
     def is_usable(self, now: dt.datetime | None = None) -> bool:
         now = now or timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class SignInChannel(models.TextChoices):
+    WEB = "web", "Sign-in page"
+    SECOND_FACTOR = "second factor", "Second factor"
+    API_TOKEN = "api token", "API token"
+    OTHER = "other", "Other"
+
+
+class FailedSignIn(models.Model):
+    """One failed attempt to sign in, counted for lockout and kept until its owner has been told.
+
+    Kept by username as typed (lower-cased), so attempts on names that do not exist are counted
+    the same way and nobody learns which usernames exist from how they are treated.
+    """
+
+    username = models.CharField(max_length=150, blank=True)
+    client_address = models.CharField(max_length=45, blank=True)
+    channel = models.CharField(max_length=20, choices=SignInChannel.choices)
+    at = models.DateTimeField(default=timezone.now)
+    told_at = models.DateTimeField(null=True, blank=True, help_text="When the account's owner was told.")
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [
+            models.Index(fields=["username", "at"], name="failed_sign_in_by_name"),
+            models.Index(fields=["client_address", "at"], name="failed_sign_in_by_address"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username or '?'} from {self.client_address or '?'} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class SignInLock(models.Model):
+    """A username (or, with no username, a network address) refused sign-in until `locked_until`."""
+
+    username = models.CharField(max_length=150, blank=True)
+    client_address = models.CharField(max_length=45, blank=True)
+    locked_at = models.DateTimeField(default=timezone.now)
+    locked_until = models.DateTimeField()
+    told_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-locked_at"]
+        indexes = [
+            models.Index(fields=["username", "locked_until"], name="sign_in_lock_by_name"),
+            models.Index(fields=["client_address", "locked_until"], name="sign_in_lock_by_address"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username or self.client_address} until {self.locked_until:%Y-%m-%d %H:%M}"

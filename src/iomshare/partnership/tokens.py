@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from enum import StrEnum
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -18,7 +20,8 @@ from django.utils import timezone
 from iomshare.errors import InvalidInput, NotPermitted
 from iomshare.ledger import services as ledger
 from iomshare.ledger.models import Action, Outcome
-from iomshare.partnership.models import ApiToken, Role, StaffMember
+from iomshare.partnership import lockout
+from iomshare.partnership.models import ApiToken, Role, SignInChannel, StaffMember
 
 TOKEN_PREFIX = "iom_"  # noqa: S105 (a marker, not a secret)
 RANDOM_BYTES = 30  # token_urlsafe(30) gives 40 url-safe characters
@@ -29,6 +32,46 @@ MAX_EXPIRES_IN_DAYS = 3 * 366
 # tell a live token from a forgotten one.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 ROLES_THAT_MANAGE_AGENCY_TOKENS = {Role.ADMIN, Role.IG_LEAD}
+
+
+class Scope(StrEnum):
+    """What a token may do. Each API operation needs one (scope_needed_for), checked on every call."""
+
+    READ = "read"  # read people, items, forms, vocabulary, ledger reports, exports
+    WRITE = "write"  # record items and forms, ask for information
+    IMPORT = "import"  # agency extracts through import profiles
+    LINK = "link"  # send source records for identity linkage and read its results
+
+
+ALL_SCOPES = tuple(Scope)
+
+
+def default_scopes() -> tuple[str, ...]:
+    """Scopes a token gets when none are named: read only (settings.IOMSHARE_TOKEN_DEFAULT_SCOPES)."""
+    return tuple(getattr(settings, "IOMSHARE_TOKEN_DEFAULT_SCOPES", (Scope.READ,)))
+
+
+def scope_needed_for(url_name: str, method: str) -> Scope:
+    """The scope an API operation needs: imports and linkage by name, otherwise reading or writing.
+
+    Decided from the operation, not listed by hand, so an operation added later is covered at once
+    (a GET reads, anything else writes).
+    """
+    if url_name.startswith("import"):
+        return Scope.IMPORT
+    if url_name.startswith("identity"):
+        return Scope.LINK
+    return Scope.READ if method in {"GET", "HEAD", "OPTIONS"} else Scope.WRITE
+
+
+def _clean_scopes(scopes, errors: dict[str, str]) -> str:
+    wanted = [str(scope).strip().lower() for scope in (scopes if scopes is not None else default_scopes())]
+    unknown = sorted(set(wanted) - set(ALL_SCOPES))
+    if unknown:
+        errors["scopes"] = f"Unknown scope {', '.join(unknown)}: choose from {', '.join(ALL_SCOPES)}"
+    elif not wanted:
+        errors["scopes"] = "Give the token at least one scope: " + ", ".join(ALL_SCOPES)
+    return ",".join(scope for scope in ALL_SCOPES if scope in wanted)
 
 
 def hash_secret(secret: str) -> str:
@@ -61,6 +104,7 @@ def issue_token(
     for_staff: StaffMember,
     name: str,
     expires_in_days: int | None = None,
+    scopes=None,
     by: StaffMember | None,
 ) -> tuple[ApiToken, str]:
     """Issue a token for `for_staff` and return it with its secret, which is never stored or shown again.
@@ -85,6 +129,7 @@ def issue_token(
         errors["staff_member"] = f"The account {for_staff.username} is deactivated"
     elif for_staff.agency_id is None:
         errors["staff_member"] = f"The account {for_staff.username} does not belong to an agency"
+    scope_text = _clean_scopes(scopes, errors)
     if errors:
         raise InvalidInput("No token was issued: correct the problems listed.", field_errors=errors)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(RANDOM_BYTES)
@@ -96,12 +141,15 @@ def issue_token(
         key_hash=hash_secret(secret),
         created_at=now,
         expires_at=now + dt.timedelta(days=expires_in_days) if expires_in_days is not None else None,
+        scopes=scope_text,
     )
     _record_on_ledger(Action.TOKEN_ISSUED, token, by=by)
     return token, secret
 
 
-def _record_on_ledger(action: str, token: ApiToken, *, by: StaffMember | None) -> None:
+def _record_on_ledger(
+    action: str, token: ApiToken, *, by: StaffMember | None, extra: dict | None = None
+) -> None:
     """Token issue and revocation go on the disclosure ledger (`by` None: the operator's command line)."""
     ledger.record(
         action,
@@ -112,6 +160,8 @@ def _record_on_ledger(action: str, token: ApiToken, *, by: StaffMember | None) -
             "name": token.name,
             "for": token.staff_member.get_username(),
             "expires_at": token.expires_at.isoformat() if token.expires_at else "",
+            "scopes": token.scopes,
+            **(extra or {}),
         },
     )
 
@@ -134,14 +184,44 @@ def revoke_token(token: ApiToken, *, by: StaffMember | None) -> ApiToken:
     return token
 
 
-def authenticate_token(secret: str) -> StaffMember | None:
+@transaction.atomic
+def rotate_token(token: ApiToken, *, by: StaffMember | None) -> tuple[ApiToken, str]:
+    """Replace `token` with a new secret of the same name, scopes and lifetime; the old one stops now."""
+    lifetime = None
+    if token.expires_at is not None:
+        lifetime = max(1, min(MAX_EXPIRES_IN_DAYS, (token.expires_at - token.created_at).days))
+    revoke_token(token, by=by)
+    new, secret = issue_token(
+        for_staff=token.staff_member,
+        name=token.name,
+        expires_in_days=lifetime,
+        scopes=sorted(token.scope_set),
+        by=by,
+    )
+    return new, secret
+
+
+def check_scope(token: ApiToken, needed: Scope) -> None:
+    """Refuse an operation the token's scopes do not cover (NotPermitted names the scope needed)."""
+    if needed not in token.scope_set:
+        raise NotPermitted(
+            f"This API token may {', '.join(sorted(token.scope_set))} only; this operation needs the "
+            f"'{needed}' scope. Issue a token with it (`iomshare token issue --scope {needed}`)."
+        )
+
+
+def authenticate_token(secret: str, *, address: str = "") -> StaffMember | None:
     """The staff member a presented token acts as, or None if it is unknown, revoked or expired.
 
     The account must still be active and belong to an agency. Last use is recorded at most once a
-    minute per token, so API traffic does not mean a database write per request.
+    minute per token, so API traffic does not mean a database write per request. Wrong tokens
+    count towards `address`'s lockout; a locked address raises lockout.SignInLocked.
     """
+    if reason := lockout.refusal("", address):
+        _refused("the network address is locked", prefix=secret[:DISPLAY_PREFIX_LENGTH], address=address)
+        raise lockout.SignInLocked(reason)
     if not secret.startswith(TOKEN_PREFIX) or len(secret) != TOKEN_LENGTH:
-        return _refused("not an iomshare API token")
+        return _refused("not an iomshare API token", address=address)
     token = (
         ApiToken.objects.select_related("staff_member", "staff_member__agency")
         .filter(key_hash=hash_secret(secret))
@@ -149,24 +229,28 @@ def authenticate_token(secret: str) -> StaffMember | None:
     )
     now = timezone.now()
     if token is None:
-        return _refused("no such token", prefix=secret[:DISPLAY_PREFIX_LENGTH])
+        return _refused("no such token", prefix=secret[:DISPLAY_PREFIX_LENGTH], address=address)
     if not token.is_usable(now):
         reason = "revoked" if token.revoked_at is not None else "expired"
-        return _refused(f"the token was {reason}", token=token)
+        return _refused(f"the token was {reason}", token=token, address=address)
     staff = token.staff_member
     if not staff.is_active or staff.agency_id is None:
-        return _refused("the account is inactive or has no agency", token=token)
+        return _refused("the account is inactive or has no agency", token=token, address=address)
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         # Conditional, so concurrent requests in the same minute write once between them.
         ApiToken.objects.filter(pk=token.pk).filter(
             Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_RESOLUTION)
         ).update(last_used_at=now)
+    staff.api_token = token
     return staff
 
 
-def _refused(reason: str, *, token: ApiToken | None = None, prefix: str = "") -> None:
+def _refused(reason: str, *, token: ApiToken | None = None, prefix: str = "", address: str = "") -> None:
     """Put a refused token on the ledger as a failed sign-in, as the sign-in page's are: the
-    token's display prefix and whose it is, never the secret."""
+    token's display prefix and whose it is, never the secret. It counts towards the address's
+    lockout only: a token names no account a guesser could lock out."""
+    if reason != "the network address is locked":
+        lockout.note_failure("", address, SignInChannel.API_TOKEN, counts_for_account=False)
     ledger.record(
         Action.SIGN_IN_FAILED,
         username=token.staff_member.get_username() if token is not None else "",

@@ -5,7 +5,7 @@ from iomshare.web import views
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("sign-in/", views.sign_in, name="sign-in"),
+    path("sign-in/", views.SignIn.as_view(), name="sign-in"),
     path("sign-out/", views.sign_out, name="sign-out"),
     path("governance/", views.governance, name="governance"),
 ]

@@ -5,9 +5,11 @@ from django.utils.timezone import localtime
 from iomshare.errors import DomainError
 from iomshare.partnership.models import ApiToken, StaffMember
 from iomshare.partnership.tokens import (
+    ALL_SCOPES,
     MAX_EXPIRES_IN_DAYS,
     issue_token,
     revoke_token,
+    rotate_token,
     token_by_prefix,
     tokens_of,
 )
@@ -40,7 +42,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        actions = parser.add_subparsers(dest="action", required=True, metavar="{issue,list,revoke}")
+        actions = parser.add_subparsers(dest="action", required=True, metavar="{issue,list,revoke,rotate}")
         issue = actions.add_parser(
             "issue",
             help="Issue a token and print it once.",
@@ -54,6 +56,18 @@ class Command(BaseCommand):
             type=int,
             help=f"Days until the token stops working (1 to {MAX_EXPIRES_IN_DAYS}); never, if left out.",
         )
+        issue.add_argument(
+            "--scope",
+            action="append",
+            choices=[str(scope) for scope in ALL_SCOPES],
+            help="What the token may do (repeat for several): read, write, import, link. Read only if left out.",
+        )
+        rotate = actions.add_parser(
+            "rotate",
+            help="Replace a token with a new secret (same name, scopes and lifetime); the old one stops now.",
+            description="Rotate a token: print a new secret once and revoke the old token at once.",
+        )
+        rotate.add_argument("--prefix", required=True, help="The token's prefix, as `token list` shows it.")
         listing = actions.add_parser(
             "list",
             help="List tokens (never their secrets).",
@@ -68,13 +82,30 @@ class Command(BaseCommand):
         revoke.add_argument("--prefix", required=True, help="The token's prefix, as `token list` shows it.")
 
     def handle(self, *args, **options):
-        {"issue": self._issue, "list": self._list, "revoke": self._revoke}[options["action"]](options)
+        actions = {"issue": self._issue, "list": self._list, "revoke": self._revoke, "rotate": self._rotate}
+        actions[options["action"]](options)
+
+    def _rotate(self, options) -> None:
+        try:
+            old = token_by_prefix(options["prefix"])
+            token, secret = rotate_token(old, by=None)
+        except DomainError as error:
+            raise _domain_error(error) from error
+        self.stderr.write(
+            f"Rotated {old.prefix}… (revoked now) to {token.prefix}… '{token.name}' with scopes {token.scopes}.\n"
+            "WARNING: copy the new token below now; it is shown only this once."
+        )
+        self.stdout.write(secret)
 
     def _issue(self, options) -> None:
         member = _staff(options["username"])
         try:
             token, secret = issue_token(
-                for_staff=member, name=options["name"], expires_in_days=options["expires_in_days"], by=None
+                for_staff=member,
+                name=options["name"],
+                expires_in_days=options["expires_in_days"],
+                scopes=options["scope"],
+                by=None,
             )
         except DomainError as error:
             raise _domain_error(error) from error
@@ -85,7 +116,7 @@ class Command(BaseCommand):
         )
         self.stderr.write(
             f"Issued token {token.prefix}… '{token.name}' for {member.username} "
-            f"({member.agency.name}); it {expiry}.\n"
+            f"({member.agency.name}) with scopes {token.scopes}; it {expiry}.\n"
             "WARNING: copy the token below now. It is shown only this once and cannot be recovered; "
             f"anyone holding it acts as {member.username} through the API. Keep it in a secret store, "
             f"never in code. Revoke it with `iomshare token revoke --prefix {token.prefix}`."
@@ -98,7 +129,7 @@ class Command(BaseCommand):
             self.stdout.write("No tokens.")
             return
         now = timezone.now()
-        rows = [("PREFIX", "NAME", "ACCOUNT", "AGENCY", "STATE", "EXPIRES", "LAST USED")]
+        rows = [("PREFIX", "NAME", "ACCOUNT", "AGENCY", "SCOPES", "STATE", "EXPIRES", "LAST USED")]
         for token in tokens:
             member = token.staff_member
             rows.append(
@@ -107,6 +138,7 @@ class Command(BaseCommand):
                     token.name,
                     member.username,
                     member.agency.code if member.agency else "-",
+                    token.scopes,
                     _state(token, now),
                     f"{localtime(token.expires_at):%Y-%m-%d}" if token.expires_at else "never",
                     f"{localtime(token.last_used_at):%Y-%m-%d %H:%M}" if token.last_used_at else "never",

@@ -10,6 +10,7 @@ from rich.table import Table
 from iomshare.demo import DEMO_PASSWORD, DemoSummary, Scale, load_demo
 from iomshare.demo.generator import DEFAULT_SEED
 from iomshare.errors import DomainError
+from iomshare.partnership.demo_second_factor import DEMO_TOTP_SECRET, enrol_demo_accounts
 from iomshare.partnership.models import Agency
 
 
@@ -69,6 +70,7 @@ class Command(BaseCommand):
                 )
             except DomainError as error:
                 raise CommandError(error.message) from error
+        enrol_demo_accounts()
         self._report(summary)
 
     def _report(self, summary: DemoSummary) -> None:
@@ -91,6 +93,14 @@ class Command(BaseCommand):
             Panel(
                 f"Password for every demo account: [bold]{DEMO_PASSWORD}[/bold]\n"
                 "DEMO ONLY: this password is public. Never use it, or these accounts, outside a demo.",
+                border_style="red",
+            )
+        )
+        console.print(
+            Panel(
+                f"Second factor for every demo account: the published TOTP secret [bold]{DEMO_TOTP_SECRET}[/bold]\n"
+                "Add it to an authenticator app, or run `.venv/bin/iomshare demo-code` for the current code.\n"
+                "DEMO ONLY: this secret is public and protects nothing. Never use it outside a demo.",
                 border_style="red",
             )
         )

@@ -33,6 +33,7 @@ class Command(BaseCommand):
                 f"A worker (process {worker.pid}) carries out imports, linkage runs and alerts."
             )
         self.stdout.write(f"iomshare is serving on http://{host}:{port}/  (Ctrl+C stops it)")
+        self._say_how_cookies_travel(host)
         try:
             serve(application, host=host, port=port, threads=threads, ident="iomshare")
         except KeyboardInterrupt:
@@ -40,6 +41,28 @@ class Command(BaseCommand):
         finally:
             if worker is not None:
                 _stop(worker)
+
+    def _say_how_cookies_travel(self, host: str) -> None:
+        from django.conf import settings
+
+        if settings.IOMSHARE_PLAIN_HTTP_DEMO:
+            self.stdout.write(
+                self.style.WARNING(
+                    "DEMO ON PLAIN HTTP (IOMSHARE_PLAIN_HTTP_DEMO=1): session cookies are not marked Secure and "
+                    "no HSTS is sent. Only for a demo on this machine's loopback address; never in production."
+                )
+            )
+            if host not in {"127.0.0.1", "localhost", "::1"}:
+                self.stdout.write(
+                    self.style.ERROR(
+                        f"{host} is not a loopback address: anyone on the network can read the session."
+                    )
+                )
+        elif settings.SESSION_COOKIE_SECURE:
+            self.stdout.write(
+                "Cookies are Secure and HSTS is on: serve behind an HTTPS reverse proxy "
+                "(browsers also accept Secure cookies from http://127.0.0.1 and http://localhost)."
+            )
 
 
 def _stop(worker: subprocess.Popen) -> None:

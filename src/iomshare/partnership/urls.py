@@ -1,0 +1,12 @@
+from django.urls import path
+
+from iomshare.partnership import views
+
+app_name = "partnership"
+urlpatterns = [
+    path("", views.account, name="account"),
+    path("session/", views.session_status, name="session-status"),
+    path("second-factor/", views.set_up_second_factor, name="set-up-second-factor"),
+    path("sign-out-everywhere/", views.sign_out_everywhere, name="sign-out-everywhere"),
+    path("staff/<int:staff_id>/reset-second-factor/", views.reset_second_factor, name="reset-second-factor"),
+]
