@@ -75,7 +75,7 @@ def test_match_weights_are_explained_in_plain_words(trained_model):
     )
     sentences = [e.sentence for e in linkage.explain(trained_model, matches[0])]
     assert any(
-        s.startswith("Names match once nicknames are allowed for") and "evidence for a match (+" in s
+        s.startswith("First names match (nicknames allowed for") and "evidence for a match (+" in s
         for s in sentences
     )
     assert any(s.startswith("Postcodes match exactly: strong evidence for a match") for s in sentences)

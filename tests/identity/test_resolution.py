@@ -90,7 +90,14 @@ def test_a_same_person_ruling_merges_now_and_later_linking_keeps_them_together(
     receive, reviewer, active_model
 ):
     first = receive("police", "POL-1", **JORDAN)
-    second = receive("charity", "SCM-1", given_name="J", family_name="Whitlock-Brown", postcode="WF1 1AA")
+    second = receive(
+        "charity",
+        "SCM-1",
+        given_name="J",
+        family_name="Whitlock-Brown",
+        date_of_birth="1991-02-03",
+        postcode="WF1 1AA",
+    )
     services.link_records(by=reviewer)
     assert _person(first) != _person(second)
     services.decide(
@@ -235,7 +242,7 @@ def test_an_uncertain_new_record_waits_for_review_as_a_person_of_its_own(
     services.link_records(by=reviewer)
     arrival = services.receive_record(
         agency=agencies["health"],
-        data={"record_key": "GP-1", **JORDAN, "date_of_birth": "1990-05-18", "postcode": "BD5 1AA"},
+        data={"record_key": "GP-1", **JORDAN, "date_of_birth": "1990-05-28", "postcode": "BD5 1AA"},
         provenance="test",
     )
     assert arrival.outcome == "review"
@@ -248,7 +255,14 @@ def test_holding_agencies_are_told_when_their_records_are_merged_and_split(
     receive, reviewer, police_lead, active_model
 ):
     police = receive("police", "POL-1", **JORDAN)
-    charity = receive("charity", "SCM-1", given_name="J", family_name="Whitlock-Brown", postcode="WF1 1AA")
+    charity = receive(
+        "charity",
+        "SCM-1",
+        given_name="J",
+        family_name="Whitlock-Brown",
+        date_of_birth="1991-02-03",
+        postcode="WF1 1AA",
+    )
     services.link_records(by=reviewer)
     services.decide(
         police,
@@ -270,7 +284,14 @@ def test_holding_agencies_are_told_when_their_records_are_merged_and_split(
 
 def test_merges_unmerges_and_rulings_are_on_the_ledger(receive, reviewer, active_model):
     first = receive("police", "POL-1", **JORDAN)
-    second = receive("charity", "SCM-1", given_name="J", family_name="Whitlock-Brown", postcode="WF1 1AA")
+    second = receive(
+        "charity",
+        "SCM-1",
+        given_name="J",
+        family_name="Whitlock-Brown",
+        date_of_birth="1991-02-03",
+        postcode="WF1 1AA",
+    )
     services.link_records(by=reviewer)
     services.decide(
         first, second, outcome=Outcome.SAME, confidence=Confidence.CERTAIN, rationale="Confirmed", by=reviewer

@@ -38,15 +38,30 @@ class SourceRecordIn(Schema):
     sex: str = Field("", description="M, F, X or empty.")
     postcode: str = ""
     address: str = ""
-    identifiers: dict[str, str] = Field({}, description="Any of pnc, cro, nomis, nhs, local.")
+    identifiers: dict[str, str] = Field(
+        {}, description="Any of pnc, cro, nomis, nhs, local, or a scheme your agency is recorded as holding."
+    )
+
+
+class FieldWarningOut(Schema):
+    field: str
+    value: str = Field(..., description="The value as sent.")
+    reason: str
 
 
 class ArrivalOut(Schema):
     record_id: int
     person_id: uuid.UUID | None
-    outcome: str = Field(..., description="linked, review, attention or new person.")
+    outcome: str = Field(
+        ...,
+        description="linked, review, attention, new person, or waiting (too bare to match until completed).",
+    )
     match_probability: float | None
     seconds: float
+    warnings: list[FieldWarningOut] = Field(
+        [], description="Fields kept out of the record because they failed a check; the rest was received."
+    )
+    waiting_reason: str = Field("", description="Why the record cannot be matched yet, if it waits.")
 
 
 class RecordOut(Schema):
@@ -196,6 +211,8 @@ def receive(request: HttpRequest, payload: SourceRecordIn):
             "outcome": arrival.outcome,
             "match_probability": arrival.match_probability,
             "seconds": arrival.seconds,
+            "warnings": arrival.record.warnings,
+            "waiting_reason": arrival.record.waiting_reason,
         },
     )
 
