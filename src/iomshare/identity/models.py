@@ -345,6 +345,7 @@ class EventKind(models.TextChoices):
     SPLIT = "split", "Record split off"
     DECIDED = "decided", "Reviewer's decision"
     FLAGGED = "flagged", "Needs attention"
+    COMPLETED = "completed", "Record completed"
 
 
 class ResolutionEvent(models.Model):
