@@ -70,7 +70,9 @@ select
 
 
 def _scores(con, clusters: str) -> dict[str, float]:
-    tp, predicted, truth, exact, clusters_n, people = con.execute(PAIRWISE_SQL.format(clusters=clusters)).fetchall()[0]
+    tp, predicted, truth, exact, clusters_n, people = con.execute(
+        PAIRWISE_SQL.format(clusters=clusters)
+    ).fetchall()[0]
     p, r = tp / max(predicted, 1), tp / truth
     cp, cr = exact / clusters_n, exact / people
     return {
@@ -121,6 +123,16 @@ def iomshare(con, rows) -> dict:
     linked = time.perf_counter() - started
     con.register("bench_clusters_rows", result.cluster_table)
     con.execute("create or replace table iom_clusters as select * from bench_clusters_rows")
+    by_upper = []
+    for (
+        upper
+    ) in THRESHOLDS:  # the evidence for the upper threshold: automatic links' precision after conflicts
+        trial = linkage.link(con, table, report.model, thresholds=linkage.Thresholds(0.5, upper))
+        con.register("bench_trial_rows", trial.cluster_table)
+        con.execute("create or replace table iom_trial as select * from bench_trial_rows")
+        by_upper.append(
+            {"threshold": upper, **_scores(con, "iom_trial"), "review_pairs": len(trial.review_pairs)}
+        )
     linker = linkage.linker_for(con, table, report.model)
     linkage.register_term_frequencies(linker, con, table, report.model)
     predicted = linker.inference.predict(threshold_match_probability=0.5, warning_mode="never")
@@ -129,6 +141,7 @@ def iomshare(con, rows) -> dict:
         "blocking_recall": _blocking_recall(con, table, blocking_rules()),
         "pairs_scored": con.execute(f"select count(*) from {predicted.physical_name}").fetchall()[0][0],
         "thresholds": _threshold_evidence(con, predicted.physical_name),
+        "by_upper": by_upper,
         "review_pairs": len(result.review_pairs),
         "conflicts": len(result.conflicts),
         "seconds": {"train": trained, "link": linked},
@@ -237,8 +250,15 @@ def _print(label: str, figures: dict) -> None:
         )
         print(
             "    precision at or above: "
-            + ", ".join(f"{t['threshold']}: {t['precision']:.4f} ({t['pairs']:,})" for t in result["thresholds"])
+            + ", ".join(
+                f"{t['threshold']}: {t['precision']:.4f} ({t['pairs']:,})" for t in result["thresholds"]
+            )
         )
+        for row in result.get("by_upper", []):
+            print(
+                f"    linked at >= {row['threshold']}: pairwise P {row['precision']:.4f} R {row['recall']:.4f} "
+                f"F1 {row['f1']:.4f}, cluster F1 {row['cluster_f1']:.4f}, review pairs {row['review_pairs']:,}"
+            )
 
 
 def main() -> None:

@@ -61,11 +61,18 @@ def test_an_ig_lead_of_another_agency_sees_the_record_but_cannot_complete_it(cli
     assert bare.waiting_reason and bare.date_of_birth is None
 
 
-def test_completing_a_record_checks_the_date_then_matches_it_at_once(client, bare, charity_worker, active_model):
+def test_completing_a_record_checks_the_date_then_matches_it_at_once(
+    client, bare, charity_worker, active_model
+):
     client.force_login(charity_worker)
     refused = client.post(
         f"/identity/waiting/{bare.pk}/",
-        {"family_name": "Whitlock", "date_of_birth-day": "92", "date_of_birth-month": "5", "date_of_birth-year": "1990"},
+        {
+            "family_name": "Whitlock",
+            "date_of_birth-day": "92",
+            "date_of_birth-month": "5",
+            "date_of_birth-year": "1990",
+        },
     )
     assert refused.status_code == 200
     assert b"There is a problem" in refused.content and b"1990-05-92 is not a real date" in refused.content
@@ -73,7 +80,12 @@ def test_completing_a_record_checks_the_date_then_matches_it_at_once(client, bar
     assert bare.waiting_reason and bare.person is None
     done = client.post(
         f"/identity/waiting/{bare.pk}/",
-        {"family_name": "Whitlock", "date_of_birth-day": "17", "date_of_birth-month": "5", "date_of_birth-year": "1990"},
+        {
+            "family_name": "Whitlock",
+            "date_of_birth-day": "17",
+            "date_of_birth-month": "5",
+            "date_of_birth-year": "1990",
+        },
     )
     assert done.status_code == 302
     bare.refresh_from_db()

@@ -221,14 +221,31 @@ def _dob_comparison() -> cl.CustomComparison:
     )
 
 
-def _postcode_comparison() -> cl.CustomComparison:
+_NO_ADDRESS = (
+    "(postcode_l is null and address_key_l is null) or (postcode_r is null and address_key_r is null)"
+)
+
+
+def _address_comparison() -> cl.CustomComparison:
+    """Postcode and address as one comparison: they say the same thing twice, so counted once."""
     return cl.CustomComparison(
-        output_column_name="postcode",
-        comparison_description="Postcodes",
+        output_column_name="address",
+        comparison_description="Addresses and postcodes",
         comparison_levels=[
-            cll.NullLevel("postcode").configure(label_for_charts="a postcode is missing from one record"),
+            cll.CustomLevel(_NO_ADDRESS, base_dialect_str="duckdb")
+            .configure(is_null_level=True)
+            .configure(label_for_charts="an address and postcode are missing from one record"),
+            cll.And(cll.ExactMatchLevel("address_key"), cll.ExactMatchLevel("postcode")).configure(
+                label_for_charts="Address and postcode match"
+            ),
             cll.ExactMatchLevel("postcode", term_frequency_adjustments=True).configure(
                 label_for_charts="Postcodes match exactly"
+            ),
+            cll.ExactMatchLevel("address_key").configure(
+                label_for_charts="Addresses match (the same words, in any order)"
+            ),
+            cll.ArrayIntersectLevel("address_words", 3).configure(
+                label_for_charts="Addresses share three or more words"
             ),
             cll.DamerauLevenshteinLevel("postcode", 1).configure(
                 label_for_charts="Postcodes match apart from a typing slip"
@@ -239,27 +256,7 @@ def _postcode_comparison() -> cl.CustomComparison:
             cll.ExactMatchLevel("postcode_district").configure(
                 label_for_charts="Postcodes are in the same district"
             ),
-            cll.ElseLevel().configure(label_for_charts="Postcodes are different (people move)"),
-        ],
-    )
-
-
-def _address_comparison() -> cl.CustomComparison:
-    return cl.CustomComparison(
-        output_column_name="address",
-        comparison_description="Addresses",
-        comparison_levels=[
-            cll.NullLevel("address_key").configure(label_for_charts="an address is missing from one record"),
-            cll.ExactMatchLevel("address_key").configure(
-                label_for_charts="Addresses match (the same words, in any order)"
-            ),
-            cll.ArrayIntersectLevel("address_words", 3).configure(
-                label_for_charts="Addresses share three or more words"
-            ),
-            cll.ArrayIntersectLevel("address_words", 2).configure(
-                label_for_charts="Addresses share two words"
-            ),
-            cll.ElseLevel().configure(label_for_charts="Addresses are different (people move)"),
+            cll.ElseLevel().configure(label_for_charts="Addresses and postcodes are different (people move)"),
         ],
     )
 
@@ -305,7 +302,6 @@ def comparisons() -> list[cl.CustomComparison]:
         _family_comparison(),
         _given_comparison(),
         _dob_comparison(),
-        _postcode_comparison(),
         _address_comparison(),
         _exact("sex", "Sex", "Sex recorded the same", "Sex recorded differently"),
         *[
@@ -359,8 +355,7 @@ DESCRIPTIONS = {
     "family_name": "Last names",
     "given_name": "First names",
     "dob": "Dates of birth",
-    "postcode": "Postcodes",
-    "address": "Addresses",
+    "address": "Addresses and postcodes",
     "sex": "Sex",
     "other_ids": "Other identifiers",
     **IDENTIFIER_LABELS,

@@ -330,7 +330,8 @@ def waiting_record(request: HttpRequest, record_id: int) -> HttpResponse:
                 errors["date_of_birth-day"] = errors.pop("date_of_birth")
         else:
             messages.success(
-                request, f"Record {record.record_key} completed and matched: {OUTCOME_WORDS[arrival.outcome]}."
+                request,
+                f"Record {record.record_key} completed and matched: {OUTCOME_WORDS[arrival.outcome]}.",
             )
             return redirect("identity:waiting-queue")
     return render(

@@ -32,7 +32,9 @@ def may_complete(record: SourceRecord, viewer: StaffMember) -> bool:
 
 def waiting_records(viewer: StaffMember) -> QuerySet[SourceRecord]:
     """The waiting records `viewer` may see: all of them for an IG lead, else their own agency's."""
-    records = SourceRecord.objects.filter(person__isnull=True).exclude(waiting_reason="").select_related("agency")
+    records = (
+        SourceRecord.objects.filter(person__isnull=True).exclude(waiting_reason="").select_related("agency")
+    )
     if viewer.role == Role.IG_LEAD:
         return records.order_by("received_at", "pk")
     if viewer.agency_id is None or viewer.is_volunteer or viewer.role == Role.VOLUNTEER:
@@ -69,7 +71,9 @@ def complete_record(record: SourceRecord, changes: dict[str, Any], *, by: StaffM
         "date_of_birth": record.date_of_birth.isoformat() if record.date_of_birth else "",
         "postcode": record.postcode,
     }
-    given = {field: str(changes.get(field) or "").strip() for field in COMPLETABLE_FIELDS if changes.get(field)}
+    given = {
+        field: str(changes.get(field) or "").strip() for field in COMPLETABLE_FIELDS if changes.get(field)
+    }
     submission = services.validate_submission({**current, **given}, agency=record.agency)
     errors = {w["field"]: w["reason"] for w in submission.warnings if w["field"] in given}
     if not errors and submission.waiting_reason:
