@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from iomshare.identity import services, waiting
 from iomshare.identity.models import SourceRecord
 from iomshare.partnership.models import Role
-from tests.factories import TEST_PASSWORD, StaffMemberFactory
+from tests.factories import StaffMemberFactory
 
 BARE = {"given_name": "Jordan", "family_name": "Whitlock", "postcode": "LS1 4AP"}  # no date of birth
 
