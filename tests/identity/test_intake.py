@@ -40,7 +40,12 @@ def test_a_batch_is_received_whole_with_warnings_by_row_and_waiting_records_kept
     body = answer.json()
     assert (body["received"], body["already_received"], body["waiting"]) == (3, 0, 2)
     assert body["warnings"] == [
-        {"row": 2, "field": "date_of_birth", "value": "1985-02-92", "reason": "The date of birth 1985-02-92 is not a real date"}
+        {
+            "row": 2,
+            "field": "date_of_birth",
+            "value": "1985-02-92",
+            "reason": "The date of birth 1985-02-92 is not a real date",
+        }
     ]
     assert SourceRecord.objects.filter(agency=agencies["council"]).count() == 3
     assert SourceRecord.objects.exclude(waiting_reason="").count() == 2
@@ -63,7 +68,9 @@ def test_a_dry_run_says_what_would_happen_and_stores_nothing(client, agencies):
     assert not SourceRecord.objects.exists() and not ResolutionEvent.objects.exists()
 
 
-def test_a_row_that_cannot_be_stored_refuses_the_batch_naming_the_row_and_nothing_is_written(client, agencies):
+def test_a_row_that_cannot_be_stored_refuses_the_batch_naming_the_row_and_nothing_is_written(
+    client, agencies
+):
     system = StaffMemberFactory(username="council-system", agency=agencies["council"], role="system")
     rows = _rows(3)
     rows[2]["record_key"] = "HOU-0"

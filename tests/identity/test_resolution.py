@@ -8,6 +8,7 @@ from iomshare.identity.models import (
     Confidence,
     ConflictCase,
     HoldingAgencyNotice,
+    LinkageModel,
     Merge,
     MergeReason,
     Outcome,
@@ -231,8 +232,9 @@ def test_a_new_record_is_linked_on_arrival_without_retraining(receive, agencies,
     )
     assert arrival.outcome == "linked"
     assert arrival.record.person == _person(existing)
-    # The 1 s target is measured in bench/identity_bench.py; here only that no retraining happened.
-    assert arrival.seconds < 5.0
+    # Its speed is measured in bench/identity_bench.py (no timed assertions here); here only that
+    # no retraining happened: the one saved model is still the only one.
+    assert LinkageModel.objects.get() == active_model
 
 
 def test_an_uncertain_new_record_waits_for_review_as_a_person_of_its_own(
