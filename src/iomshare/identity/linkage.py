@@ -647,7 +647,7 @@ def _term_frequency_table(
     name = f"__iom_tf_{column}"
     con.execute(
         f"create or replace table {name} as select {column}, "
-        f"(count(*) + {TF_PSEUDO_RECORDS} * {u!r}) / ((select count(*) from {table}) + {TF_PSEUDO_RECORDS}) "
+        f"(count(*) + {TF_PSEUDO_RECORDS} * cast({u!r} as double)) / ((select count(*) from {table}) + {TF_PSEUDO_RECORDS}) "
         f"as tf_{column} from {table} where {column} is not null group by {column}"
     )
     return name
