@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from iomshare.errors import InvalidInput, NotPermitted
 from iomshare.identity.models import EventKind, ResolutionEvent, SourceRecord
@@ -81,10 +82,12 @@ def receive_batch(
     )
     outcome = BatchOutcome(dry_run=dry_run, already_received=len(taken))
     records = []
+    schemes = services.declared_schemes(agency)
+    today = timezone.localdate()
     for number, row in enumerate(rows, start=1):
         if keys[number - 1] in taken:
             continue
-        submission = services.validate_submission(row, agency=agency)
+        submission = services.validate_submission(row, today=today, schemes=schemes)
         outcome.warnings.extend({"row": number, **warning} for warning in submission.warnings)
         outcome.waiting += bool(submission.waiting_reason)
         records.append(

@@ -130,8 +130,13 @@ def _clean_postcode(value: Any, errors: dict[str, str]) -> str:
     return ""
 
 
+def declared_schemes(agency: Agency | None) -> dict[str, Any]:
+    """The identifier schemes `agency` is recorded as holding, by code (read once per batch)."""
+    return {s.code: s for s in agency.identifier_schemes.all()} if agency is not None and agency.pk else {}
+
+
 def _clean_identifiers(
-    value: Any, errors: dict[str, str], agency: Agency | None
+    value: Any, errors: dict[str, str], schemes: dict[str, Any]
 ) -> tuple[dict[str, str], dict[str, str]]:
     """UK identifiers (format and check digit) and identifiers in schemes the agency declares (their pattern)."""
     if not isinstance(value, dict):
@@ -140,7 +145,6 @@ def _clean_identifiers(
         return {}, {}
     national: dict[str, str] = {}
     declared: dict[str, str] = {}
-    schemes = {s.code: s for s in agency.identifier_schemes.all()} if agency is not None and agency.pk else {}
     for scheme, raw in value.items():
         if raw in (None, ""):
             continue
@@ -190,7 +194,11 @@ def waiting_reason_for(fields: dict[str, Any]) -> str:
 
 
 def validate_submission(
-    data: dict[str, Any], *, today: dt.date | None = None, agency: Agency | None = None
+    data: dict[str, Any],
+    *,
+    today: dt.date | None = None,
+    agency: Agency | None = None,
+    schemes: dict[str, Any] | None = None,
 ) -> Submission:
     """One agency's record as submitted, checked and normalised.
 
@@ -233,7 +241,9 @@ def validate_submission(
     if len(address) > 300:
         errors["address"] = "The address must be 300 characters or fewer"
         address = ""
-    national, declared = _clean_identifiers(data.get("identifiers") or {}, errors, agency)
+    if schemes is None:
+        schemes = declared_schemes(agency)
+    national, declared = _clean_identifiers(data.get("identifiers") or {}, errors, schemes)
     fields = {
         "record_key": record_key,
         "given_name": given,
