@@ -57,7 +57,7 @@ def arrived(db, trained_model):  # noqa: F811
     for agency, key, fields in [
         ("police", "POL-1", {**JORDAN, "identifiers": {"pnc": "2012/0012345A"}}),
         ("probation", "CRN-1", {**JORDAN, "given_name": "JORDAN"}),
-        ("health", "GP-1", {**JORDAN, "date_of_birth": "1990-05-18", "postcode": "BD5 1AA"}),
+        ("health", "GP-1", {**JORDAN, "date_of_birth": "1990-05-28", "postcode": "BD5 1AA"}),
         ("council", "HOU-1", {"given_name": "Aisha", "family_name": "Khan", "date_of_birth": "1985-01-02"}),
     ]:
         services.receive_record(

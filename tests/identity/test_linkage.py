@@ -75,7 +75,7 @@ def test_match_weights_are_explained_in_plain_words(trained_model):
     )
     sentences = [e.sentence for e in linkage.explain(trained_model, matches[0])]
     assert any(
-        s.startswith("Names match once nicknames are allowed for") and "evidence for a match (+" in s
+        s.startswith("First names match (nicknames allowed for") and "evidence for a match (+" in s
         for s in sentences
     )
     assert any(s.startswith("Postcodes match exactly: strong evidence for a match") for s in sentences)
@@ -131,3 +131,29 @@ def test_an_unknown_engine_is_refused(trained_model):
     con = duckdb.connect()
     with pytest.raises(ValueError, match="Unknown linkage engine"):
         linkage.link(con, "nothing", trained_model, engine="oracle")
+
+
+def test_term_frequencies_are_computed_whatever_digits_the_trained_u_has(trained_model):
+    import copy
+
+    model = copy.deepcopy(trained_model)
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level.get("tf_adjustment_column"):
+                level["u_probability"] = (
+                    0.06341463414634146  # DuckDB read this literal as DECIMAL(17) and overflowed
+                )
+    con = linkage.connect(threads=1)
+    table = linkage.prepare(
+        con,
+        linkage.raw_table(
+            [{"unique_id": 1, "family_name": "Smith", "given_name": "Ann", "postcode": "LS1 4AP"}]
+        ),
+    )
+    linker = linkage.linker_for(con, table, model)
+    linkage.register_term_frequencies(linker, con, table, model)
+    (frequency,) = con.execute("select tf_family_name from __iom_tf_family_name").fetchall()[0]
+    assert frequency == pytest.approx(
+        (1 + linkage.TF_PSEUDO_RECORDS * 0.06341463414634146) / (1 + linkage.TF_PSEUDO_RECORDS)
+    )
+    con.close()

@@ -29,7 +29,7 @@ def records(receive):
     return [
         receive("police", "POL-1", **JORDAN, identifiers={"pnc": "2012/0012345A"}),
         receive("probation", "CRN-1", **{**JORDAN, "given_name": "JORDAN"}),
-        receive("health", "GP-1", **{**JORDAN, "date_of_birth": "1990-05-18", "postcode": "BD5 1AA"}),
+        receive("health", "GP-1", **{**JORDAN, "date_of_birth": "1990-05-28", "postcode": "BD5 1AA"}),
         receive("council", "HOU-1", given_name="Aisha", family_name="Khan", date_of_birth="1985-01-02"),
     ]
 
@@ -47,7 +47,7 @@ def test_a_run_started_from_the_pages_links_with_the_saved_model_and_records_its
     run = services.carry_on_linking(run)
     run.refresh_from_db()
     assert run.status == RunStatus.FINISHED and run.finished_at is not None
-    # Police and probation's Jordan are one person; the GP's (a day out, elsewhere) waits for review
+    # Police and probation's Jordan are one person; the GP's (another day of birth, elsewhere) waits for review
     # against each of their records.
     assert (run.records, run.people_created, run.records_linked) == (4, 3, 2)
     assert run.review_cases == ReviewCase.objects.count() == 2

@@ -8,6 +8,7 @@ from iomshare.identity.models import (
     Confidence,
     ConflictCase,
     HoldingAgencyNotice,
+    LinkageModel,
     Merge,
     MergeReason,
     Outcome,
@@ -90,7 +91,14 @@ def test_a_same_person_ruling_merges_now_and_later_linking_keeps_them_together(
     receive, reviewer, active_model
 ):
     first = receive("police", "POL-1", **JORDAN)
-    second = receive("charity", "SCM-1", given_name="J", family_name="Whitlock-Brown", postcode="WF1 1AA")
+    second = receive(
+        "charity",
+        "SCM-1",
+        given_name="J",
+        family_name="Whitlock-Brown",
+        date_of_birth="1991-02-03",
+        postcode="WF1 1AA",
+    )
     services.link_records(by=reviewer)
     assert _person(first) != _person(second)
     services.decide(
@@ -224,8 +232,9 @@ def test_a_new_record_is_linked_on_arrival_without_retraining(receive, agencies,
     )
     assert arrival.outcome == "linked"
     assert arrival.record.person == _person(existing)
-    # The 1 s target is measured in bench/identity_bench.py; here only that no retraining happened.
-    assert arrival.seconds < 5.0
+    # Its speed is measured in bench/identity_bench.py (no timed assertions here); here only that
+    # no retraining happened: the one saved model is still the only one.
+    assert LinkageModel.objects.get() == active_model
 
 
 def test_an_uncertain_new_record_waits_for_review_as_a_person_of_its_own(
@@ -235,7 +244,7 @@ def test_an_uncertain_new_record_waits_for_review_as_a_person_of_its_own(
     services.link_records(by=reviewer)
     arrival = services.receive_record(
         agency=agencies["health"],
-        data={"record_key": "GP-1", **JORDAN, "date_of_birth": "1990-05-18", "postcode": "BD5 1AA"},
+        data={"record_key": "GP-1", **JORDAN, "date_of_birth": "1990-05-28", "postcode": "BD5 1AA"},
         provenance="test",
     )
     assert arrival.outcome == "review"
@@ -248,7 +257,14 @@ def test_holding_agencies_are_told_when_their_records_are_merged_and_split(
     receive, reviewer, police_lead, active_model
 ):
     police = receive("police", "POL-1", **JORDAN)
-    charity = receive("charity", "SCM-1", given_name="J", family_name="Whitlock-Brown", postcode="WF1 1AA")
+    charity = receive(
+        "charity",
+        "SCM-1",
+        given_name="J",
+        family_name="Whitlock-Brown",
+        date_of_birth="1991-02-03",
+        postcode="WF1 1AA",
+    )
     services.link_records(by=reviewer)
     services.decide(
         police,
@@ -270,7 +286,14 @@ def test_holding_agencies_are_told_when_their_records_are_merged_and_split(
 
 def test_merges_unmerges_and_rulings_are_on_the_ledger(receive, reviewer, active_model):
     first = receive("police", "POL-1", **JORDAN)
-    second = receive("charity", "SCM-1", given_name="J", family_name="Whitlock-Brown", postcode="WF1 1AA")
+    second = receive(
+        "charity",
+        "SCM-1",
+        given_name="J",
+        family_name="Whitlock-Brown",
+        date_of_birth="1991-02-03",
+        postcode="WF1 1AA",
+    )
     services.link_records(by=reviewer)
     services.decide(
         first, second, outcome=Outcome.SAME, confidence=Confidence.CERTAIN, rationale="Confirmed", by=reviewer

@@ -137,9 +137,9 @@ def load_cohort(
 
     truth = {(record.agency, record.record_key): record.person_key for record in generated}
     records_by_truth: dict[int, list[tuple[int, str, uuid.UUID]]] = {}
-    for pk, code, key, person_id in SourceRecord.objects.filter(provenance=provenance).values_list(
-        "pk", "agency__code", "record_key", "person_id"
-    ):
+    # Records too bare to match wait unlinked (no person) in the cannot-match-yet queue.
+    linked = SourceRecord.objects.filter(provenance=provenance, person__isnull=False)
+    for pk, code, key, person_id in linked.values_list("pk", "agency__code", "record_key", "person_id"):
         records_by_truth.setdefault(truth[code, key], []).append((pk, code, person_id))
     enrolled: dict[uuid.UUID, int] = {}  # person -> the generated person enrolled through them
     for person_key in sorted(records_by_truth):

@@ -12,7 +12,7 @@ from ninja import Field, Router, Schema, Status
 from iomshare.errors import InvalidInput, NotFound, NotPermitted
 from iomshare.exchange.auth import caller
 from iomshare.exchange.schemas import PROBLEMS, Problem
-from iomshare.identity import selectors, services
+from iomshare.identity import intake, selectors, services
 from iomshare.identity.models import Merge, ReviewCase, SourceRecord
 from iomshare.partnership.models import StaffMember
 from iomshare.people.models import Person
@@ -38,15 +38,30 @@ class SourceRecordIn(Schema):
     sex: str = Field("", description="M, F, X or empty.")
     postcode: str = ""
     address: str = ""
-    identifiers: dict[str, str] = Field({}, description="Any of pnc, cro, nomis, nhs, local.")
+    identifiers: dict[str, str] = Field(
+        {}, description="Any of pnc, cro, nomis, nhs, local, or a scheme your agency is recorded as holding."
+    )
+
+
+class FieldWarningOut(Schema):
+    field: str
+    value: str = Field(..., description="The value as sent.")
+    reason: str
 
 
 class ArrivalOut(Schema):
     record_id: int
     person_id: uuid.UUID | None
-    outcome: str = Field(..., description="linked, review, attention or new person.")
+    outcome: str = Field(
+        ...,
+        description="linked, review, attention, new person, or waiting (too bare to match until completed).",
+    )
     match_probability: float | None
     seconds: float
+    warnings: list[FieldWarningOut] = Field(
+        [], description="Fields kept out of the record because they failed a check; the rest was received."
+    )
+    waiting_reason: str = Field("", description="Why the record cannot be matched yet, if it waits.")
 
 
 class RecordOut(Schema):
@@ -196,8 +211,51 @@ def receive(request: HttpRequest, payload: SourceRecordIn):
             "outcome": arrival.outcome,
             "match_probability": arrival.match_probability,
             "seconds": arrival.seconds,
+            "warnings": arrival.record.warnings,
+            "waiting_reason": arrival.record.waiting_reason,
         },
     )
+
+
+class SourceRecordBatchIn(Schema):
+    records: list[dict[str, Any]] = Field(
+        ..., description="Up to 10,000 records, each shaped as for POST /identity/source-records."
+    )
+    dry_run: bool = Field(False, description="Check the records and say what would happen; store nothing.")
+
+
+class BatchWarningOut(Schema):
+    row: int = Field(..., description="The record's position in the batch, from 1.")
+    field: str
+    value: str
+    reason: str
+
+
+class BatchOut(Schema):
+    received: int
+    already_received: int = Field(..., description="Records with keys your agency had already sent: skipped.")
+    waiting: int = Field(..., description="Records too bare to match, kept in the cannot-match-yet queue.")
+    dry_run: bool
+    warnings: list[BatchWarningOut]
+
+
+@router.post(
+    "/identity/source-records/batch", response={200: BatchOut, **PROBLEMS}, url_name="identity-receive-batch"
+)
+def receive_batch(request: HttpRequest, payload: SourceRecordBatchIn):
+    """Send many of your agency's records at once: all or nothing, and sending a batch again skips
+    the records already received. They are matched together at the next linking run."""
+    by = caller(request)
+    if by.agency is None:
+        raise NotPermitted("Only an agency's staff or system account can send its records.")
+    outcome = intake.receive_batch(
+        agency=by.agency,
+        rows=payload.records,
+        provenance=f"API batch, {by.get_username()}",
+        by=by,
+        dry_run=payload.dry_run,
+    )
+    return Status(200, outcome.__dict__)
 
 
 @router.get(

@@ -13,7 +13,7 @@ import datetime as dt
 import itertools
 import random
 import string
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from faker.providers.person.en_GB import Provider as _EnglishNames
@@ -73,6 +73,35 @@ class ErrorRates:
     alias: float = 0.05
     same_agency_duplicate: float = 0.04
     twins: float = 0.01
+    # Harder, as real extracts are (all off by default, so the default stream is unchanged):
+    middle_name: float = 0.0  # people with a second given name (written in full, as an initial, or left out)
+    given_missing: float = 0.0  # first name not recorded
+    address_format: float = 0.0  # the address written another way (abbreviated, flat first, postcode in it)
+    dob_field_slip: float = 0.0  # the whole day, month or year wrong
+    dob_impossible: float = 0.0  # a date that cannot be (day 92, month 13), as some extracts hold
+    several_errors: float = 0.0  # a record that carries two or three more errors on top
+
+
+# Rates like a real agency extract rather than a tidy one: several errors per duplicate, impossible
+# dates, addresses in many formats, second given names. Used with `national_identifiers=False` to
+# measure linkage where the UK identifiers are absent (VCS and council extracts especially).
+EXTRACT_RATES = ErrorRates(
+    nickname=0.10,
+    given_typo=0.04,
+    family_typo=0.04,
+    swapped_names=0.02,
+    dob_missing=0.04,
+    dob_transposed=0.03,
+    dob_typo=0.03,
+    moved=0.30,
+    postcode_missing=0.08,
+    middle_name=0.4,
+    given_missing=0.03,
+    address_format=0.5,
+    dob_field_slip=0.02,
+    dob_impossible=0.01,
+    several_errors=0.10,
+)
 
 
 @dataclass
@@ -90,6 +119,15 @@ class GeneratedRecord:
     identifiers: dict[str, str]
     aliases: list[str] = field(default_factory=list)
     person_key: int = 0  # ground truth: records with the same key describe the same person
+    # A date of birth as written when it cannot be a date ("1984-05-92"); date_of_birth is then None.
+    date_of_birth_text: str = ""
+
+    @property
+    def written_date_of_birth(self) -> str:
+        """The date of birth as the agency wrote it, impossible or not."""
+        if self.date_of_birth_text:
+            return self.date_of_birth_text
+        return self.date_of_birth.isoformat() if self.date_of_birth else ""
 
     def as_submission(self) -> dict:
         """The record as an agency would submit it (no ground truth)."""
@@ -97,7 +135,7 @@ class GeneratedRecord:
             "record_key": self.record_key,
             "given_name": self.given_name,
             "family_name": self.family_name,
-            "date_of_birth": self.date_of_birth.isoformat() if self.date_of_birth else "",
+            "date_of_birth": self.written_date_of_birth,
             "sex": self.sex,
             "postcode": self.postcode,
             "address": self.address,
@@ -115,6 +153,7 @@ class _TruePerson:
     dob: dt.date
     postcodes: list[tuple[str, str]]  # (postcode, address), most recent first
     identifiers: dict[str, str]
+    middle: str = ""
 
 
 _MALE = [name.upper() for name in _EnglishNames.first_names_male]
@@ -260,6 +299,35 @@ _EARLIEST_BIRTH = dt.date(1960, 1, 1)
 _LATEST_BIRTH = dt.date(2007, 12, 31)
 
 
+_ABBREVIATIONS = {
+    "Street": "St",
+    "Road": "Rd",
+    "Avenue": "Ave",
+    "Lane": "Ln",
+    "Terrace": "Ter",
+    "Grove": "Gr",
+}
+
+
+def _reformatted(address: str, postcode: str, rng: random.Random) -> str:
+    """The same address written as another agency's system writes it."""
+    style = rng.random()
+    text = address
+    if style < 0.35:
+        for word, short in _ABBREVIATIONS.items():
+            text = text.replace(word, short)
+    elif style < 0.55:
+        text = f"Flat {rng.randint(1, 9)}, {text}"
+    elif style < 0.75:
+        text = f"{text}, {postcode}" if postcode else text
+    elif style < 0.9:
+        text = text.upper().replace(",", "")
+    else:
+        number, _, rest = text.partition(" ")
+        text = f"{rest.split(',')[0]} {number}, {rest.split(',')[-1].strip()}"  # number after the street
+    return text
+
+
 def _permuted(index: int, modulus: int, multiplier: int, offset: int) -> int:
     """A bijection on range(modulus): distinct people get distinct serial numbers, with no bookkeeping."""
     return (index * multiplier + offset) % modulus
@@ -304,8 +372,17 @@ class SourceRecordGenerator:
         seed: int = DEFAULT_SEED,
         rates: ErrorRates | None = None,
         reach: Mapping[str, float] | None = None,
+        national_identifiers: bool | Collection[str] = True,
     ) -> None:
         self.seed = seed
+        # True: every agency records the UK identifiers it usually holds; False: none does; or the
+        # agencies that do (the others send names, dates and addresses only).
+        if national_identifiers is True:
+            self.with_identifiers = set(AGENCY_REACH)
+        elif national_identifiers is False:
+            self.with_identifiers = set()
+        else:
+            self.with_identifiers = set(national_identifiers)
         self.rates = rates or ErrorRates()
         # An IOM cohort is known to more agencies than the partnership's records at large (the police
         # know every member), so the demo passes its own reach.
@@ -350,7 +427,10 @@ class SourceRecordGenerator:
         identifiers = {"pnc": _pnc(index, dob), "cro": _cro(index, dob), "nomis": _nomis(index)}
         if nhs := _nhs(index):
             identifiers["nhs"] = nhs
-        return _TruePerson(index, given, family, sex, dob, postcodes, identifiers)
+        middle = ""
+        if self.rates.middle_name and rng.random() < self.rates.middle_name:
+            middle = rng.choice(_MALE if sex == "M" else _FEMALE)
+        return _TruePerson(index, given, family, sex, dob, postcodes, identifiers, middle)
 
     # -- errors ------------------------------------------------------------------------------
 
@@ -427,8 +507,10 @@ class SourceRecordGenerator:
             for scheme, share in AGENCY_IDENTIFIERS[agency].items()
             if scheme in person.identifiers and rng.random() < share
         }
+        if agency not in self.with_identifiers:
+            identifiers = {}
         identifiers["local"] = f"{LOCAL_PREFIX[agency]}-{number:08d}"
-        return GeneratedRecord(
+        record = GeneratedRecord(
             agency=agency,
             record_key=f"{LOCAL_PREFIX[agency]}-{number:08d}",
             given_name=self._case(given, agency),
@@ -441,6 +523,68 @@ class SourceRecordGenerator:
             aliases=aliases,
             person_key=person.key,
         )
+        if self.harder:
+            self._extract_errors(record, person)
+        return record
+
+    @property
+    def harder(self) -> bool:
+        rates = self.rates
+        return any(
+            (
+                rates.middle_name,
+                rates.given_missing,
+                rates.address_format,
+                rates.dob_field_slip,
+                rates.dob_impossible,
+                rates.several_errors,
+            )
+        )
+
+    def _extract_errors(self, record: GeneratedRecord, person: _TruePerson) -> None:
+        """The errors of real extracts, on top of the tidy ones (drawn only when their rates are set)."""
+        rng, rates = self.rng, self.rates
+        if person.middle and record.given_name and rng.random() < 0.6:
+            middle = person.middle if rng.random() < 0.6 else person.middle[0]
+            record.given_name = self._case(f"{record.given_name} {middle}", record.agency)
+        if record.address and rng.random() < rates.address_format:
+            record.address = _reformatted(record.address, record.postcode, rng)
+        extra = rng.randint(2, 3) if rng.random() < rates.several_errors else 0
+        kinds = ["given", "family", "dob", "postcode", "sex"]
+        for kind in rng.sample(kinds, extra):
+            if kind == "given" and record.given_name:
+                record.given_name = self._typo(record.given_name.upper()).title()
+            elif kind == "family":
+                record.family_name = self._typo(record.family_name.upper()).title()
+            elif kind == "dob" and record.date_of_birth:
+                record.date_of_birth = self._slipped_date(record.date_of_birth)
+            elif kind == "postcode":
+                record.postcode = ""
+            elif kind == "sex":
+                record.sex = ""
+        if rng.random() < rates.given_missing:
+            record.given_name = ""
+        if record.date_of_birth and rng.random() < rates.dob_field_slip:
+            record.date_of_birth = self._slipped_date(record.date_of_birth)
+        if record.date_of_birth and rng.random() < rates.dob_impossible:
+            dob = record.date_of_birth
+            record.date_of_birth_text = rng.choice(
+                [f"{dob.year}-{dob.month:02d}-{dob.day + 60}", f"{dob.year}-{dob.month + 12}-{dob.day:02d}"]
+            )
+            record.date_of_birth = None
+
+    def _slipped_date(self, dob: dt.date) -> dt.date:
+        """The same date with one whole field wrong: another day, month, or a year a little off."""
+        rng = self.rng
+        kind = rng.random()
+        try:
+            if kind < 0.4:
+                return dob.replace(day=rng.randint(1, 28))
+            if kind < 0.7:
+                return dob.replace(month=rng.randint(1, 12))
+            return dob.replace(year=dob.year + rng.choice([-2, -1, 1, 2]))
+        except ValueError:  # 29 February in another year
+            return dob.replace(day=28)
 
     # -- the stream --------------------------------------------------------------------------
 
@@ -469,11 +613,12 @@ def generate(
     seed: int = DEFAULT_SEED,
     rates: ErrorRates | None = None,
     reach: Mapping[str, float] | None = None,
+    national_identifiers: bool | Collection[str] = True,
 ) -> list[GeneratedRecord]:
     """`count` source records from the seeded stream: the same seed and count give the same records."""
     if count < 0:
         raise ValueError("The number of records cannot be negative.")
-    stream = SourceRecordGenerator(seed, rates, reach).records()
+    stream = SourceRecordGenerator(seed, rates, reach, national_identifiers).records()
     return [next(stream) for _ in range(count)]
 
 
@@ -483,9 +628,10 @@ def iter_generate(
     seed: int = DEFAULT_SEED,
     rates: ErrorRates | None = None,
     reach: Mapping[str, float] | None = None,
+    national_identifiers: bool | Collection[str] = True,
 ) -> Iterator[GeneratedRecord]:
     """As `generate`, one record at a time, so a million records never sit in memory together."""
-    stream = SourceRecordGenerator(seed, rates, reach).records()
+    stream = SourceRecordGenerator(seed, rates, reach, national_identifiers).records()
     for _ in range(count):
         yield next(stream)
 
@@ -496,12 +642,13 @@ def records_of_people(
     seed: int = DEFAULT_SEED,
     rates: ErrorRates | None = None,
     reach: Mapping[str, float] | None = None,
+    national_identifiers: bool | Collection[str] = True,
 ) -> list[GeneratedRecord]:
     """Every record of the first `people` people of the seeded stream (twins count as people)."""
     if people < 0:
         raise ValueError("The number of people cannot be negative.")
     records = []
-    for record in SourceRecordGenerator(seed, rates, reach).records():
+    for record in SourceRecordGenerator(seed, rates, reach, national_identifiers).records():
         if record.person_key >= people:
             return records
         records.append(record)

@@ -24,31 +24,21 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-import splink.comparison_level_library as cll
-import splink.comparison_library as cl
-from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink import DuckDBAPI, Linker, block_on
 from splink.clustering import cluster_pairwise_predictions_at_threshold
 
+from iomshare.identity.comparisons import (
+    DESCRIPTIONS,
+    IDENTIFIER_LABELS,
+    IDENTIFIER_SCHEMES,
+    PREPARE_SQL,
+    RAW_SCHEMA,
+    TERM_FREQUENCY_COLUMNS,
+    describe,
+    settings,
+)
 from iomshare.identity.nicknames import canonical_given_name, canonical_table, known_given_names
 
-IDENTIFIER_SCHEMES = ("pnc", "cro", "nomis", "nhs")
-IDENTIFIER_LABELS = {"pnc": "PNC IDs", "cro": "CRO numbers", "nomis": "NOMIS numbers", "nhs": "NHS numbers"}
-
-# The columns a caller supplies, one row per source record (values as received, cleaned here).
-RAW_SCHEMA = pa.schema(
-    [
-        ("unique_id", pa.int64()),
-        ("given_name", pa.string()),
-        ("family_name", pa.string()),
-        ("date_of_birth", pa.date32()),
-        ("sex", pa.string()),
-        ("postcode", pa.string()),
-        ("pnc", pa.string()),
-        ("cro", pa.string()),
-        ("nomis", pa.string()),
-        ("nhs", pa.string()),
-    ]
-)
 # Pairs scored at or above this are kept from prediction at all; below it they stay apart.
 DEFAULT_LOWER = 0.50
 # At or above this two records are linked automatically; between the two, a person reviews them.
@@ -79,11 +69,13 @@ class Thresholds:
 _NOT_LETTERS = re.compile(r"[^A-Z]")
 
 
+_NOT_LETTERS_OR_SPACES = re.compile(r"[^A-Z ]")
+
+
 def clean_given(name: str | None) -> str | None:
     """The first given name, upper case, letters only (mirrors PREPARE_SQL, which is what links)."""
-    first = (name or "").strip().upper().split(" ")[0] if name and name.strip() else ""
-    cleaned = _NOT_LETTERS.sub("", first)
-    return cleaned or None
+    words = _NOT_LETTERS_OR_SPACES.sub("", (name or "").upper().replace("-", " ")).split()
+    return words[0] if words else None
 
 
 def clean_family(name: str | None) -> str | None:
@@ -94,48 +86,6 @@ def clean_family(name: str | None) -> str | None:
 
 def canonical_given(name: str | None) -> str | None:
     return canonical_given_name(clean_given(name))
-
-
-PREPARE_SQL = """
-create or replace table {out} as
-with cleaned as (
-    select
-        unique_id,
-        nullif(regexp_replace(split_part(upper(trim(coalesce(given_name, ''))), ' ', 1), '[^A-Z]', '', 'g'), '')
-            as given_name,
-        nullif(regexp_replace(upper(coalesce(family_name, '')), '[^A-Z]', '', 'g'), '') as family_name,
-        cast(date_of_birth as varchar) as dob,
-        case when upper(sex) in ('M', 'F') then upper(sex) end as sex,
-        nullif(regexp_replace(upper(coalesce(postcode, '')), '[^A-Z0-9]', '', 'g'), '') as postcode_compact,
-        nullif(pnc, '') as pnc,
-        nullif(cro, '') as cro,
-        nullif(nomis, '') as nomis,
-        nullif(nhs, '') as nhs
-    from {source}
-)
-select
-    c.unique_id,
-    c.given_name,
-    c.family_name,
-    coalesce(n.canonical, c.given_name) as given_canonical,
-    case when c.family_name is not null and coalesce(n.canonical, c.given_name) is not null then
-        least(substr(coalesce(n.canonical, c.given_name), 1, 1), substr(c.family_name, 1, 1))
-        || greatest(substr(coalesce(n.canonical, c.given_name), 1, 1), substr(c.family_name, 1, 1))
-    end as initials,
-    c.dob,
-    substr(c.dob, 1, 4) as birth_year,
-    substr(c.dob, 6, 5) as birth_day,
-    c.sex,
-    case when length(c.postcode_compact) between 5 and 7 then
-        substr(c.postcode_compact, 1, length(c.postcode_compact) - 3) || ' ' || right(c.postcode_compact, 3)
-    end as postcode,
-    case when length(c.postcode_compact) between 5 and 7 then
-        substr(c.postcode_compact, 1, length(c.postcode_compact) - 3)
-    end as postcode_district,
-    c.pnc, c.cro, c.nomis, c.nhs
-from cleaned c
-left join __iom_nicknames n on n.name = c.given_name
-"""
 
 
 def connect(*, threads: int | None = None, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
@@ -162,13 +112,25 @@ def connect(*, threads: int | None = None, memory_limit: str | None = None) -> d
 
 
 def prepare(con: duckdb.DuckDBPyConnection, source: pa.Table | str, out: str = "iom_records") -> str:
-    """Clean raw records into the table Splink compares; `source` is an Arrow table or a SQL relation."""
+    """Clean raw records into the table Splink compares; `source` is an Arrow table or a SQL relation.
+
+    A column of RAW_SCHEMA the source lacks (an older extract with no address) is taken as empty.
+    """
     if isinstance(source, pa.Table):
         con.register("__iom_raw", source)
-        con.execute(PREPARE_SQL.format(out=out, source="__iom_raw"))
-        con.unregister("__iom_raw")
+        relation = "__iom_raw"
     else:
-        con.execute(PREPARE_SQL.format(out=out, source=source))
+        relation = source
+    present = set(con.sql(f"select * from {relation} limit 0").columns)
+    missing = [
+        f"cast(null as {'varchar[]' if field.type == pa.list_(pa.string()) else 'varchar'}) as {field.name}"
+        for field in RAW_SCHEMA
+        if field.name not in present
+    ]
+    full = f"(select *, {', '.join(missing)} from {relation})" if missing else relation
+    con.execute(PREPARE_SQL.format(out=out, source=full))
+    if isinstance(source, pa.Table):
+        con.unregister("__iom_raw")
     return out
 
 
@@ -186,170 +148,9 @@ def raw_table(rows: Iterable[dict[str, Any]]) -> pa.Table:
     return pa.table(columns, schema=RAW_SCHEMA)
 
 
-# -- the model ---------------------------------------------------------------------------------------
+# -- the model (defined in comparisons.py) ------------------------------------------------------
 
-
-_SWAPPED_WITH_SLIP = (
-    "damerau_levenshtein(given_name_l, family_name_r) <= 1 "
-    "and damerau_levenshtein(family_name_l, given_name_r) <= 1"
-)
-
-
-def _name_comparison() -> cl.CustomComparison:
-    return cl.CustomComparison(
-        output_column_name="name",
-        comparison_description="Names",
-        comparison_levels=[
-            cll.Or(cll.NullLevel("family_name"), cll.NullLevel("given_name")).configure(
-                label_for_charts="a name is missing from one record"
-            ),
-            cll.And(cll.ExactMatchLevel("given_name"), cll.ExactMatchLevel("family_name")).configure(
-                label_for_charts="Names match exactly"
-            ),
-            cll.And(cll.ExactMatchLevel("given_canonical"), cll.ExactMatchLevel("family_name")).configure(
-                label_for_charts="Names match once nicknames are allowed for (e.g. Bob and Robert)"
-            ),
-            cll.ColumnsReversedLevel("given_name", "family_name", symmetrical=True).configure(
-                label_for_charts="Names match with first and last names swapped"
-            ),
-            cll.CustomLevel(_SWAPPED_WITH_SLIP, base_dialect_str="duckdb").configure(
-                label_for_charts="Names match swapped, apart from a typing slip"
-            ),
-            cll.And(
-                cll.DamerauLevenshteinLevel("given_canonical", 1),
-                cll.DamerauLevenshteinLevel("family_name", 1),
-            ).configure(label_for_charts="Names match apart from a typing slip"),
-            cll.And(
-                cll.ExactMatchLevel("family_name"), cll.JaroWinklerLevel("given_canonical", 0.85)
-            ).configure(label_for_charts="Same last name and a similar first name"),
-            cll.ExactMatchLevel("family_name").configure(
-                label_for_charts="Same last name, different first name"
-            ),
-            cll.And(
-                cll.ExactMatchLevel("given_canonical"), cll.JaroWinklerLevel("family_name", 0.85)
-            ).configure(label_for_charts="Same first name and a similar last name"),
-            cll.ExactMatchLevel("given_canonical").configure(
-                label_for_charts="Same first name, different last name"
-            ),
-            cll.ElseLevel().configure(label_for_charts="Names are different"),
-        ],
-    )
-
-
-_DAY_MONTH_SWAPPED = (
-    "substr(dob_l, 1, 4) = substr(dob_r, 1, 4) and substr(dob_l, 6, 2) = substr(dob_r, 9, 2) "
-    "and substr(dob_l, 9, 2) = substr(dob_r, 6, 2)"
-)
-
-
-def _dob_comparison() -> cl.CustomComparison:
-    return cl.CustomComparison(
-        output_column_name="dob",
-        comparison_description="Dates of birth",
-        comparison_levels=[
-            cll.NullLevel("dob").configure(label_for_charts="a date of birth is missing from one record"),
-            cll.ExactMatchLevel("dob").configure(label_for_charts="Dates of birth match exactly"),
-            cll.CustomLevel(_DAY_MONTH_SWAPPED, base_dialect_str="duckdb").configure(
-                label_for_charts="Dates of birth match with day and month swapped"
-            ),
-            cll.DamerauLevenshteinLevel("dob", 1).configure(
-                label_for_charts="Dates of birth differ by one digit or two swapped digits"
-            ),
-            cll.ExactMatchLevel("birth_year").configure(label_for_charts="Same year of birth only"),
-            cll.ElseLevel().configure(label_for_charts="Dates of birth are different"),
-        ],
-    )
-
-
-def _postcode_comparison() -> cl.CustomComparison:
-    return cl.CustomComparison(
-        output_column_name="postcode",
-        comparison_description="Postcodes",
-        comparison_levels=[
-            cll.NullLevel("postcode").configure(label_for_charts="a postcode is missing from one record"),
-            cll.ExactMatchLevel("postcode").configure(label_for_charts="Postcodes match exactly"),
-            cll.ExactMatchLevel("postcode_district").configure(
-                label_for_charts="Postcodes are in the same district"
-            ),
-            cll.ElseLevel().configure(label_for_charts="Postcodes are different (people move)"),
-        ],
-    )
-
-
-def _exact(column: str, description: str, same: str, different: str) -> cl.CustomComparison:
-    return cl.CustomComparison(
-        output_column_name=column,
-        comparison_description=description,
-        comparison_levels=[
-            cll.NullLevel(column).configure(label_for_charts=f"{description} missing from one record"),
-            cll.ExactMatchLevel(column).configure(label_for_charts=same),
-            cll.ElseLevel().configure(label_for_charts=different),
-        ],
-    )
-
-
-def comparisons() -> list[cl.CustomComparison]:
-    """How two records are compared: names (nicknames, swaps, typos), date of birth, postcode, sex, identifiers."""
-    return [
-        _name_comparison(),
-        _dob_comparison(),
-        _postcode_comparison(),
-        _exact("sex", "Sex", "Sex recorded the same", "Sex recorded differently"),
-        *[
-            _exact(
-                scheme,
-                IDENTIFIER_LABELS[scheme],
-                f"{IDENTIFIER_LABELS[scheme]} match",
-                f"{IDENTIFIER_LABELS[scheme]} differ",
-            )
-            for scheme in IDENTIFIER_SCHEMES
-        ],
-    ]
-
-
-def blocking_rules() -> list:
-    """Which pairs are compared at all: each rule is an equality join, so pair counts stay bounded."""
-    return [
-        block_on("dob", "initials"),
-        block_on("family_name", "given_canonical", "birth_year"),
-        block_on("family_name", "given_canonical", "birth_day"),
-        block_on("family_name", "dob"),
-        block_on("given_canonical", "dob"),
-        block_on("family_name", "given_canonical", "postcode_district"),
-        block_on("family_name", "postcode"),
-        block_on("given_canonical", "postcode"),
-        *[block_on(scheme) for scheme in IDENTIFIER_SCHEMES],
-    ]
-
-
-def settings(probability_two_random_records_match: float = 1e-5) -> SettingsCreator:
-    return SettingsCreator(
-        link_type="dedupe_only",
-        unique_id_column_name="unique_id",
-        comparisons=comparisons(),
-        blocking_rules_to_generate_predictions=blocking_rules(),
-        probability_two_random_records_match=probability_two_random_records_match,
-        retain_matching_columns=False,
-        retain_intermediate_calculation_columns=True,
-        max_iterations=20,
-    )
-
-
-# Splink 5 records every custom comparison as "CustomComparison": keep the words people read here.
-DESCRIPTIONS = {
-    "name": "Names",
-    "dob": "Dates of birth",
-    "postcode": "Postcodes",
-    "sex": "Sex",
-    **IDENTIFIER_LABELS,
-}
-
-
-def _describe(model: dict[str, Any]) -> None:
-    for comparison in model.get("comparisons", []):
-        comparison["comparison_description"] = DESCRIPTIONS.get(
-            comparison["output_column_name"], comparison["output_column_name"]
-        )
+_describe = describe
 
 
 def _fill_unobserved_u(model: dict[str, Any], records: int) -> None:
@@ -670,6 +471,7 @@ def link(
         predictions = _predict_on_spark(con, table, model, thresholds.lower)
     elif engine == "duckdb":
         linker = linker_for(con, table, model)
+        register_term_frequencies(linker, con, table, model)
         predicted = linker.inference.predict(
             threshold_match_probability=thresholds.lower, warning_mode="never"
         )
@@ -752,11 +554,14 @@ def match_new(
     candidates: Sequence[dict[str, Any]],
     *,
     thresholds: Thresholds = Thresholds(),
+    term_frequencies: dict[str, dict[str, int]] | None = None,
+    total_records: int = 0,
 ) -> list[dict[str, Any]]:
     """Score one arriving record against candidate existing records with the saved model (no retraining).
 
-    Returns the pairs at or above the lower threshold, best first, each with its gamma values so
-    the weights can be explained.
+    `term_frequencies` gives, per TERM_FREQUENCY_COLUMNS column, how many of all `total_records`
+    records hold each cleaned value (the candidates alone would make every shared name look common). Returns the pairs at
+    or above the lower threshold, best first, each with its gamma values so the weights can be explained.
     """
     if not candidates:
         return []
@@ -768,6 +573,9 @@ def match_new(
         existing = db_api.register("iom_existing")
         arriving = db_api.register("iom_new")
         linker = Linker(existing, model, log_level=logging.ERROR)
+        _register_counted_frequencies(
+            linker, con, model, term_frequencies or {}, total_records or len(candidates) + 1
+        )
         scored = linker.inference.predict_between(
             existing, arriving, threshold_match_probability=thresholds.lower, warning_mode="never"
         )
@@ -775,6 +583,74 @@ def match_new(
     finally:
         con.close()
     return sorted(rows, key=lambda row: -row["match_probability"])
+
+
+# Term frequencies are smoothed towards the model's own average as if this many more records had been
+# seen: on a small partnership (or a test's two records) a name held by half the records is not
+# therefore a common name, and unsmoothed it would all but veto every exact match on it.
+TF_PSEUDO_RECORDS = 10_000
+
+
+def _exact_u(model: dict[str, Any], column: str) -> float:
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level.get("tf_adjustment_column") == column and level.get("u_probability"):
+                return float(level["u_probability"])
+    return 1e-3
+
+
+def smoothed_frequency(count: int, total: int, u: float) -> float:
+    """A value's share of records, pulled towards `u` (the model's chance two random records agree)."""
+    return (count + TF_PSEUDO_RECORDS * u) / (total + TF_PSEUDO_RECORDS)
+
+
+def _register_counted_frequencies(
+    linker: Linker,
+    con: duckdb.DuckDBPyConnection,
+    model: dict[str, Any],
+    counts: dict[str, dict[str, int]],
+    total: int,
+) -> None:
+    """Register term-frequency tables from counts over every record (not just the candidates)."""
+    for column in TERM_FREQUENCY_COLUMNS:
+        u = _exact_u(model, column)
+        values = counts.get(column, {})
+        name = f"__iom_tf_{column}"
+        con.register(
+            "__iom_tf_rows",
+            pa.table(
+                {
+                    column: list(values),
+                    f"tf_{column}": [smoothed_frequency(n, total, u) for n in values.values()],
+                },
+                schema=pa.schema([(column, pa.string()), (f"tf_{column}", pa.float64())]),
+            ),
+        )
+        con.execute(f"create or replace table {name} as select * from __iom_tf_rows")
+        con.unregister("__iom_tf_rows")
+        linker.table_management.register_term_frequency_lookup(linker._db_api.register(name), column)
+
+
+def register_term_frequencies(
+    linker: Linker, con: duckdb.DuckDBPyConnection, table: str, model: dict[str, Any]
+) -> None:
+    """Term-frequency tables over `table`, smoothed (TF_PSEUDO_RECORDS), registered with `linker`."""
+    for column in TERM_FREQUENCY_COLUMNS:
+        name = _term_frequency_table(con, table, model, column)
+        linker.table_management.register_term_frequency_lookup(linker._db_api.register(name), column)
+
+
+def _term_frequency_table(
+    con: duckdb.DuckDBPyConnection, table: str, model: dict[str, Any], column: str
+) -> str:
+    u = _exact_u(model, column)
+    name = f"__iom_tf_{column}"
+    con.execute(
+        f"create or replace table {name} as select {column}, "
+        f"(count(*) + {TF_PSEUDO_RECORDS} * cast({u!r} as double)) / ((select count(*) from {table}) + {TF_PSEUDO_RECORDS}) "
+        f"as tf_{column} from {table} where {column} is not null group by {column}"
+    )
+    return name
 
 
 # -- explanation --------------------------------------------------------------------------------------
@@ -913,11 +789,13 @@ def _predict_on_spark(con: duckdb.DuckDBPyConnection, table: str, model: dict[st
 
     spark = spark_session()
     frame = spark.createDataFrame(con.sql(f"select * from {table}").to_arrow_table())
-    linker = Linker(
-        SparkAPI(spark_session=spark, break_lineage_method="persist").register(frame),
-        model_for_dialect(model, "spark"),
-        log_level=logging.ERROR,
-    )
+    spark_api = SparkAPI(spark_session=spark, break_lineage_method="persist")
+    linker = Linker(spark_api.register(frame), model_for_dialect(model, "spark"), log_level=logging.ERROR)
+    # The same smoothed term frequencies as DuckDB uses, so both engines score alike.
+    for column in TERM_FREQUENCY_COLUMNS:
+        name = _term_frequency_table(con, table, model, column)
+        lookup = spark_api.register(spark.createDataFrame(con.sql(f"select * from {name}").to_arrow_table()))
+        linker.table_management.register_term_frequency_lookup(lookup, column)
     predicted = linker.inference.predict(threshold_match_probability=lower, warning_mode="never")
     rows = predicted.as_spark_dataframe().toArrow()
     con.register("__iom_spark_rows", rows)

@@ -33,13 +33,26 @@ class SourceRecord(models.Model):
     )
     date_of_birth = models.DateField(null=True, blank=True)
     sex = models.CharField(max_length=1, choices=Sex.choices, blank=True)
-    postcode = models.CharField(max_length=8, blank=True)
+    postcode = models.CharField(max_length=12, blank=True, help_text="UK or another country's postcode.")
     address = models.CharField(max_length=300, blank=True)
     pnc = models.CharField("PNC ID", max_length=13, blank=True)
     cro = models.CharField("CRO number", max_length=10, blank=True)
     nomis = models.CharField("NOMIS number", max_length=7, blank=True)
     nhs_number = models.CharField("NHS number", max_length=10, blank=True)
     local_id = models.CharField("local identifier", max_length=60, blank=True)
+    other_identifiers = models.JSONField(
+        default=dict, blank=True, help_text="Identifiers in schemes agencies declare: scheme code -> value."
+    )
+    warnings = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Fields kept out of the record because they failed a check: field, value sent, reason.",
+    )
+    waiting_reason = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Why the record cannot be matched yet (blank once it can): it waits for someone to complete it.",
+    )
     # Cleaned name keys, the same as linkage computes, to find candidates for a new record quickly.
     family_key = models.CharField(max_length=100, blank=True)
     given_key = models.CharField(
@@ -97,6 +110,8 @@ class SourceRecord(models.Model):
             "cro": self.cro,
             "nomis": self.nomis,
             "nhs": self.nhs_number,
+            "address": self.address,
+            "other_ids": [f"{scheme}:{value}" for scheme, value in sorted(self.other_identifiers.items())],
         }
 
 
@@ -331,6 +346,7 @@ class EventKind(models.TextChoices):
     SPLIT = "split", "Record split off"
     DECIDED = "decided", "Reviewer's decision"
     FLAGGED = "flagged", "Needs attention"
+    COMPLETED = "completed", "Record completed"
 
 
 class ResolutionEvent(models.Model):

@@ -21,7 +21,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import dateformat, timezone
 from django_tasks import task
 
@@ -74,8 +74,10 @@ def _clean_name(value: Any, field: str, label: str, errors: dict[str, str]) -> s
     text = " ".join(str(value or "").split())
     if len(text) > 100:
         errors[field] = f"The {label} must be 100 characters or fewer"
-    elif text and not _NAME.match(text):
+        return ""
+    if text and not _NAME.match(text):
         errors[field] = f"The {label} can contain only letters, spaces, hyphens and apostrophes"
+        return ""
     return text
 
 
@@ -87,6 +89,7 @@ def _years_before(day: dt.date, years: int) -> dt.date:
 
 
 def _clean_date_of_birth(value: Any, errors: dict[str, str], today: dt.date) -> dt.date | None:
+    """The date of birth, or None with the reason in `errors` (a field kept out, never the record refused)."""
     if value in (None, ""):
         return None
     if isinstance(value, dt.datetime):
@@ -109,81 +112,142 @@ def _clean_date_of_birth(value: Any, errors: dict[str, str], today: dt.date) -> 
         errors["date_of_birth"] = (
             f"The date of birth makes the person younger than {MINIMUM_AGE}, the age of criminal responsibility"
         )
-    return value
+    else:
+        return value
+    return None
 
 
-def validate_submission(data: dict[str, Any], *, today: dt.date | None = None) -> dict[str, Any]:
-    """One agency's record as submitted, checked and normalised; InvalidInput names every problem.
+_OTHER_POSTCODE = re.compile(r"^(?=.*\d)[A-Z0-9][A-Z0-9 \-]{1,10}[A-Z0-9]$")
 
-    A record with nothing to match on (no name, date of birth or identifier), or a name and nothing
-    else, is refused: it could only ever be linked by guesswork.
+
+def _clean_postcode(value: Any, errors: dict[str, str]) -> str:
+    """A UK postcode in its standard form, or another country's as written (upper case)."""
+    text = re.sub(r"\s+", " ", str(value or "").strip().upper())
+    if not text:
+        return ""
+    if match := _POSTCODE.match(text):
+        return f"{match.group(1)} {match.group(2)}"
+    if _OTHER_POSTCODE.match(text):
+        return text
+    errors["postcode"] = f"{text} is not a postcode: a UK postcode looks like LS1 4AP"
+    return ""
+
+
+def declared_schemes(agency: Agency | None) -> dict[str, Any]:
+    """The identifier schemes `agency` is recorded as holding, by code (read once per batch)."""
+    return {s.code: s for s in agency.identifier_schemes.all()} if agency is not None and agency.pk else {}
+
+
+def _clean_identifiers(
+    value: Any, errors: dict[str, str], schemes: dict[str, Any]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """UK identifiers (format and check digit) and identifiers in schemes the agency declares (their pattern)."""
+    if not isinstance(value, dict):
+        if value:
+            errors["identifiers"] = "Identifiers must be given as scheme: value pairs"
+        return {}, {}
+    national: dict[str, str] = {}
+    declared: dict[str, str] = {}
+    for scheme, raw in value.items():
+        if raw in (None, ""):
+            continue
+        if scheme in _FIELD_SCHEMES:
+            try:
+                normaliser = NORMALISERS[IdentifierScheme("nhs" if scheme == "nhs" else scheme)]
+                national[scheme] = normaliser(str(raw))
+            except ValidationError as error:
+                errors[f"identifiers.{scheme}"] = error.messages[0]
+        elif scheme in schemes:
+            try:
+                declared[scheme] = schemes[scheme].normalise(str(raw))
+            except ValueError as error:
+                errors[f"identifiers.{scheme}"] = str(error)
+        else:
+            errors[f"identifiers.{scheme}"] = (
+                f"{scheme} is not an identifier scheme iomshare knows for this agency: use pnc, cro, nomis, "
+                "nhs, local, or a scheme an administrator has recorded the agency as holding"
+            )
+    return national, declared
+
+
+@dataclass
+class Submission:
+    """A record as it will be stored: the fields that passed their checks, and why any were kept out."""
+
+    fields: dict[str, Any]
+    warnings: list[dict[str, str]]
+    waiting_reason: str
+
+
+def waiting_reason_for(fields: dict[str, Any]) -> str:
+    """Why a record is too bare to link safely (blank if it is not): it then waits to be completed.
+
+    A national identifier (PNC, CRO, NOMIS, NHS) can carry a record without a date of birth or last name.
+    """
+    if any(fields.get(name) for name in ("pnc", "cro", "nomis", "nhs_number")):
+        return ""
+    missing = [
+        label
+        for name, label in (("family_name", "last name"), ("date_of_birth", "date of birth"))
+        if not fields.get(name)
+    ]
+    if not missing:
+        return ""
+    return f"No {' and no '.join(missing)}: it cannot be matched safely until someone adds it"
+
+
+def validate_submission(
+    data: dict[str, Any],
+    *,
+    today: dt.date | None = None,
+    agency: Agency | None = None,
+    schemes: dict[str, Any] | None = None,
+) -> Submission:
+    """One agency's record as submitted, checked and normalised.
+
+    A field that fails its check is kept out of the record with a warning saying why; only a missing
+    or unusable record key refuses the record (it cannot be stored or corrected without one). A
+    record too bare to link is kept, waiting for someone to complete it.
     """
     today = today or timezone.localdate()
-    errors: dict[str, str] = {}
     record_key = str(data.get("record_key") or "").strip()
     if not record_key:
-        errors["record_key"] = "Enter the agency's own key for the record"
-    elif len(record_key) > 100 or not record_key.isprintable():
-        errors["record_key"] = "The record key must be up to 100 printable characters"
+        raise InvalidInput(
+            "The record was not received: correct the problems listed.",
+            field_errors={"record_key": "Enter the agency's own key for the record"},
+        )
+    if len(record_key) > 100 or not record_key.isprintable():
+        raise InvalidInput(
+            "The record was not received: correct the problems listed.",
+            field_errors={"record_key": "The record key must be up to 100 printable characters"},
+        )
+    errors: dict[str, str] = {}
     given = _clean_name(data.get("given_name"), "given_name", "first name", errors)
     family = _clean_name(data.get("family_name"), "family_name", "last name", errors)
     aliases_in = data.get("aliases") or []
+    aliases: list[str] = []
     if not isinstance(aliases_in, list) or not all(isinstance(a, str) for a in aliases_in):
         errors["aliases"] = "Aliases must be a list of names"
-        aliases: list[str] = []
     else:
-        aliases = [" ".join(a.split()) for a in aliases_in if a.strip()][:20]
-        if any(len(a) > 200 or not _NAME.match(a) for a in aliases):
+        candidates = [" ".join(a.split()) for a in aliases_in if a.strip()][:20]
+        aliases = [a for a in candidates if len(a) <= 200 and _NAME.match(a)]
+        if len(aliases) < len(candidates):
             errors["aliases"] = "Each alias can contain only letters, spaces, hyphens and apostrophes"
     date_of_birth = _clean_date_of_birth(data.get("date_of_birth"), errors, today)
     sex_text = str(data.get("sex") or "").strip().upper()
     sex = {"MALE": "M", "FEMALE": "F", "U": "", "UNKNOWN": ""}.get(sex_text, sex_text)
     if sex not in {"", *Sex.values}:
         errors["sex"] = "Sex must be M, F or X, or left blank"
-    postcode_text = re.sub(r"\s+", " ", str(data.get("postcode") or "").strip().upper())
-    postcode = ""
-    if postcode_text:
-        match = _POSTCODE.match(postcode_text)
-        if match:
-            postcode = f"{match.group(1)} {match.group(2)}"
-        else:
-            errors["postcode"] = f"{postcode_text} is not a UK postcode, for example LS1 4AP"
+        sex = ""
+    postcode = _clean_postcode(data.get("postcode"), errors)
     address = " ".join(str(data.get("address") or "").split())
     if len(address) > 300:
         errors["address"] = "The address must be 300 characters or fewer"
-    identifiers_in = data.get("identifiers") or {}
-    identifiers: dict[str, str] = {}
-    if not isinstance(identifiers_in, dict):
-        errors["identifiers"] = "Identifiers must be given as scheme: value pairs"
-        identifiers_in = {}
-    for scheme, raw in identifiers_in.items():
-        if scheme not in _FIELD_SCHEMES:
-            errors[f"identifiers.{scheme}"] = (
-                f"{scheme} is not an identifier iomshare knows: use pnc, cro, nomis, nhs or local"
-            )
-            continue
-        if raw in (None, ""):
-            continue
-        try:
-            normaliser = NORMALISERS[IdentifierScheme("nhs" if scheme == "nhs" else scheme)]
-            identifiers[scheme] = normaliser(str(raw))
-        except ValidationError as error:
-            errors[f"identifiers.{scheme}"] = error.messages[0]
-    national = {scheme: value for scheme, value in identifiers.items() if scheme != "local"}
-    if not errors:
-        if not (given or family) and date_of_birth is None and not national:
-            errors["record"] = (
-                "The record has no name, date of birth or national identifier, so it cannot be matched to anyone"
-            )
-        elif (given or family) and date_of_birth is None and not national and not postcode:
-            errors["record"] = (
-                "A name alone is not enough to match safely: give a date of birth, postcode or identifier too"
-            )
-        elif not family and not national:
-            errors["family_name"] = "Enter the last name (or a national identifier such as a PNC ID)"
-    if errors:
-        raise InvalidInput("The record was not received: correct the problems listed.", field_errors=errors)
-    return {
+        address = ""
+    if schemes is None:
+        schemes = declared_schemes(agency)
+    national, declared = _clean_identifiers(data.get("identifiers") or {}, errors, schemes)
+    fields = {
         "record_key": record_key,
         "given_name": given,
         "family_name": family,
@@ -192,8 +256,23 @@ def validate_submission(data: dict[str, Any], *, today: dt.date | None = None) -
         "sex": sex,
         "postcode": postcode,
         "address": address,
-        **{_FIELD_SCHEMES[scheme]: value for scheme, value in identifiers.items()},
+        "other_identifiers": declared,
+        **{_FIELD_SCHEMES[scheme]: value for scheme, value in national.items()},
     }
+    warnings = [
+        {"field": field, "value": _as_sent(data, field), "reason": reason}
+        for field, reason in sorted(errors.items())
+    ]
+    return Submission(fields=fields, warnings=warnings, waiting_reason=waiting_reason_for(fields))
+
+
+def _as_sent(data: dict[str, Any], field: str) -> str:
+    if field.startswith("identifiers."):
+        identifiers = data.get("identifiers")
+        value = identifiers.get(field.split(".", 1)[1]) if isinstance(identifiers, dict) else identifiers
+    else:
+        value = data.get(field)
+    return str(value if value is not None else "")[:200]
 
 
 def _keys(cleaned: dict[str, Any]) -> dict[str, str]:
@@ -205,12 +284,17 @@ def _keys(cleaned: dict[str, Any]) -> dict[str, str]:
 
 @dataclass
 class Arrival:
-    """A record received and what happened to it: linked, queued for review, flagged, or a new person."""
+    """A record received and what happened to it: linked, queued for review, flagged, a new person,
+    or waiting (too bare to link until someone completes it)."""
 
     record: SourceRecord
-    outcome: str  # "linked", "review", "attention", "new person"
+    outcome: str  # "linked", "review", "attention", "new person", "waiting", "received"
     match_probability: float | None
     seconds: float
+
+    @property
+    def warnings(self) -> list[dict[str, str]]:
+        return self.record.warnings
 
 
 @transaction.atomic
@@ -226,10 +310,13 @@ def receive_record(
 
     Above the upper threshold it joins that person; between the thresholds a review case opens;
     otherwise (or on a conflict) it becomes a person of its own until a reviewer says otherwise.
+    Fields that fail their checks are kept out with a warning; a record too bare to link waits,
+    unmatched, in the "cannot match yet" queue until its agency completes it.
     """
     if by is not None and by.agency_id != agency.pk and by.role != Role.ADMIN:
         raise NotPermitted("Only the holding agency can send its own records.")
-    cleaned = validate_submission(data)
+    submission = validate_submission(data, agency=agency)
+    cleaned = submission.fields
     if SourceRecord.objects.filter(agency=agency, record_key=cleaned["record_key"]).exists():
         raise InvalidInput(
             "The record was not received: correct the problems listed.",
@@ -238,11 +325,19 @@ def receive_record(
             },
         )
     record = SourceRecord.objects.create(
-        agency=agency, provenance=provenance[:200], received_by=by, **cleaned, **_keys(cleaned)
+        agency=agency,
+        provenance=provenance[:200],
+        received_by=by,
+        warnings=submission.warnings,
+        waiting_reason=submission.waiting_reason,
+        **cleaned,
+        **_keys(cleaned),
     )
     _event(
         EventKind.RECEIVED, by=by, records=[record], summary=f"{agency.name} sent record {record.record_key}"
     )
+    if record.waiting_reason:
+        return Arrival(record, "waiting", None, 0.0)
     if not match:
         return Arrival(record, "received", None, 0.0)
     return _match_arrival(record, by=by)
@@ -255,6 +350,8 @@ def _candidates(record: SourceRecord) -> list[SourceRecord]:
         query |= Q(date_of_birth=record.date_of_birth)
     if record.family_key:
         query |= Q(family_key=record.family_key, given_key=record.given_key) if record.given_key else Q()
+        if record.date_of_birth:
+            query |= Q(family_key=record.family_key, date_of_birth__year=record.date_of_birth.year)
         if record.postcode:
             query |= Q(family_key=record.family_key, postcode=record.postcode)
     if record.given_key and record.postcode:
@@ -280,7 +377,12 @@ def _match_arrival(record: SourceRecord, *, by: StaffMember | None) -> Arrival:
     if model is not None and candidates:
         thresholds = linkage.Thresholds(model.lower_threshold, model.upper_threshold)
         matches = linkage.match_new(
-            model.model, record.linkage_row(), [c.linkage_row() for c in candidates], thresholds=thresholds
+            model.model,
+            record.linkage_row(),
+            [c.linkage_row() for c in candidates],
+            thresholds=thresholds,
+            term_frequencies=_term_frequencies([record, *candidates]),
+            total_records=SourceRecord.objects.filter(waiting_reason="").count(),
         )
     by_id = {c.pk: c for c in candidates}
     if not matches:
@@ -308,6 +410,26 @@ def _match_arrival(record: SourceRecord, *, by: StaffMember | None) -> Arrival:
     return Arrival(record, "review", best["match_probability"], time.perf_counter() - started)
 
 
+def _term_frequencies(records: Sequence[SourceRecord]) -> dict[str, dict[str, int]]:
+    """How many linkable records hold each name and postcode of `records`: what linkage's
+    term-frequency adjustment needs (a shared rare surname says more than a shared common one)."""
+    linkable = SourceRecord.objects.filter(waiting_reason="")
+    frequencies: dict[str, dict[str, int]] = {}
+    for column, field in (
+        ("family_name", "family_key"),
+        ("given_canonical", "given_key"),
+        ("postcode", "postcode"),
+    ):
+        values = {getattr(r, field) for r in records if getattr(r, field)}
+        counts = linkable.filter(**{f"{field}__in": values}).values(field).annotate(n=Count("pk"))
+        shares: dict[str, int] = {}
+        for row in counts:
+            key = re.sub(r"[^A-Z0-9]", "", row[field]) if field == "postcode" else row[field]
+            shares[key] = shares.get(key, 0) + row["n"]
+        frequencies[column] = shares
+    return frequencies
+
+
 def _identifier_clashes(record: SourceRecord, person: Person) -> list[str]:
     reasons = []
     others = list(person.source_records.exclude(pk=record.pk))
@@ -331,20 +453,29 @@ def active_model() -> LinkageModel | None:
 
 
 def _records_table(con) -> tuple[str, int]:
-    rows = SourceRecord.objects.values_list(
-        "pk",
-        "given_name",
-        "family_name",
-        "date_of_birth",
-        "sex",
-        "postcode",
-        "pnc",
-        "cro",
-        "nomis",
-        "nhs_number",
-    ).iterator(chunk_size=5000)
+    rows = (
+        SourceRecord.objects.values_list(
+            "pk",
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "sex",
+            "postcode",
+            "pnc",
+            "cro",
+            "nomis",
+            "nhs_number",
+            "address",
+            "other_identifiers",
+        )
+        .filter(waiting_reason="")
+        .iterator(chunk_size=5000)
+    )
     names = linkage.RAW_SCHEMA.names
-    table = linkage.raw_table(dict(zip(names, row, strict=True)) for row in rows)
+    table = linkage.raw_table(
+        dict(zip(names, (*row[:-1], [f"{k}:{v}" for k, v in sorted(row[-1].items())]), strict=True))
+        for row in rows
+    )
     return linkage.prepare(con, table), table.num_rows
 
 
@@ -1281,10 +1412,10 @@ def receive_synthetic_records(
     batch_size: int = 2000,
 ) -> tuple[int, int]:
     """Receive generated records (`identity.generator.GeneratedRecord`) as their agencies' extracts;
-    return (loaded, rejected).
+    return (loaded, waiting).
 
     Every record passes the same checks as a real one: the few the generator makes too bare to
-    match (a name and nothing else) are rejected, as a real agency's would be. A record key the
+    match (no date of birth or last name) wait to be completed, as a real agency's would. A record key the
     agency has already sent gets `suffix`, so a second synthetic load adds records.
     """
     from iomshare.identity.generator import AGENCY_REACH
@@ -1297,7 +1428,7 @@ def receive_synthetic_records(
         )
     today = timezone.localdate()
     progress("Loading synthetic records", 0, expected)
-    loaded = rejected = 0
+    loaded = rejected = 0  # rejected: records waiting to be completed
     with transaction.atomic():
         taken = set(SourceRecord.objects.values_list("agency__code", "record_key"))
         batch: list[SourceRecord] = []
@@ -1305,14 +1436,16 @@ def receive_synthetic_records(
             submission = record.as_submission()
             if (record.agency, record.record_key) in taken:
                 submission["record_key"] = f"{record.record_key}{suffix}"
-            try:
-                cleaned = validate_submission(submission, today=today)
-            except InvalidInput:
-                rejected += 1
-                continue
+            checked = validate_submission(submission, today=today, agency=agencies[record.agency])
+            rejected += bool(checked.waiting_reason)
             batch.append(
                 SourceRecord(
-                    agency=agencies[record.agency], provenance=provenance, **cleaned, **_keys(cleaned)
+                    agency=agencies[record.agency],
+                    provenance=provenance,
+                    warnings=checked.warnings,
+                    waiting_reason=checked.waiting_reason,
+                    **checked.fields,
+                    **_keys(checked.fields),
                 )
             )
             if len(batch) >= batch_size:

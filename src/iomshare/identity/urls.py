@@ -13,4 +13,6 @@ urlpatterns = [
     path("runs/", views.start_linking, name="start-linking"),
     path("runs/<int:run_id>/", views.link_run, name="link-run"),
     path("runs/<int:run_id>/status/", views.link_run_status, name="link-run-status"),
+    path("waiting/", views.waiting_queue, name="waiting-queue"),
+    path("waiting/<int:record_id>/", views.waiting_record, name="waiting-record"),
 ]

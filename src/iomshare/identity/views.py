@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from iomshare.errors import DomainError
-from iomshare.identity import selectors, services
+from iomshare.identity import selectors, services, waiting
 from iomshare.identity.models import (
     Confidence,
     ConflictCase,
@@ -293,3 +293,73 @@ def link_run_status(request: HttpRequest, run_id: int) -> HttpResponse:
     """The run's status panel alone: the run page polls it (HTMX) until the run finishes."""
     run = _get(LinkageRun.objects.select_related("started_by", "model"), pk=run_id)
     return render(request, "identity/_link_run_status.html", _run_context(run))
+
+
+def _date_from_parts(post) -> str:
+    """A GOV.UK date input's three fields as YYYY-MM-DD (checked by the service, which names the problem)."""
+    day, month, year = (post.get(f"date_of_birth-{part}", "").strip() for part in ("day", "month", "year"))
+    if not (day or month or year):
+        return ""
+    if not (day.isdigit() and month.isdigit() and year.isdigit()):
+        return f"{year}-{month}-{day}"
+    return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
+
+
+@login_required
+def waiting_queue(request: HttpRequest) -> HttpResponse:
+    """Records too bare to match, waiting to be completed: the viewer's agency's, or all for an IG lead."""
+    page = Paginator(waiting.waiting_records(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "identity/waiting_queue.html",
+        {"page": page, "nav": "identity", "page_title": "Records that cannot be matched yet"},
+    )
+
+
+@login_required
+def waiting_record(request: HttpRequest, record_id: int) -> HttpResponse:
+    """A waiting record's details, and (for its holding agency) a form to add what it lacks."""
+    try:
+        record = waiting.waiting_record(record_id, viewer=request.user)
+    except DomainError as error:
+        raise Http404(error.message) from error
+    may_complete = waiting.may_complete(record, request.user)
+    errors: dict[str, str] = {}
+    values = request.POST if request.method == "POST" else {}
+    if request.method == "POST" and may_complete:
+        changes = {field: request.POST.get(field, "") for field in ("given_name", "family_name", "postcode")}
+        changes["date_of_birth"] = _date_from_parts(request.POST)
+        try:
+            arrival = waiting.complete_record(record, changes, by=request.user)
+        except DomainError as error:
+            errors = error.field_errors or {"family_name": error.message}
+            if "date_of_birth" in errors:
+                errors["date_of_birth-day"] = errors.pop("date_of_birth")
+        else:
+            messages.success(
+                request,
+                f"Record {record.record_key} completed and matched: {OUTCOME_WORDS[arrival.outcome]}.",
+            )
+            return redirect("identity:waiting-queue")
+    return render(
+        request,
+        "identity/waiting_record.html",
+        {
+            "record": record,
+            "may_complete": may_complete,
+            "errors": errors,
+            "values": values,
+            "dob_error": errors.get("date_of_birth-day", ""),
+            "dob": {part: values.get(f"date_of_birth-{part}", "") for part in ("day", "month", "year")},
+            "nav": "identity",
+            "page_title": f"Complete record {record.record_key}",
+        },
+    )
+
+
+OUTCOME_WORDS = {
+    "linked": "it joined a person already known",
+    "review": "a possible match waits for review",
+    "attention": "it needs a reviewer's attention",
+    "new person": "it is a new person",
+}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -50,6 +51,38 @@ class Agency(models.Model):
         if self.assurance_expires_on is None or self.assurance_expires_on < day:
             return AssuranceLevel.NONE
         return AssuranceLevel(self.assurance_level)
+
+
+class DeclaredIdentifierScheme(models.Model):
+    """An identifier scheme an agency declares (a council case number, a national insurance number).
+
+    Its values are checked against its own pattern when records arrive, and linkage compares them
+    exactly: two records with the same value in one scheme are strong evidence of one person.
+    """
+
+    code = models.SlugField(max_length=30, unique=True, help_text="Short code used in extracts and the API.")
+    name = models.CharField(max_length=100, unique=True)
+    pattern = models.CharField(
+        max_length=200,
+        help_text="A regular expression every value must match in full, for example [A-Z]{2}\\d{6}[A-D].",
+    )
+    example = models.CharField(
+        max_length=60, help_text="A made-up value that matches, shown in error messages."
+    )
+    held_by = models.ManyToManyField(Agency, related_name="identifier_schemes", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def normalise(self, value: str) -> str:
+        """The value upper-cased without spaces; ValueError with a reason if it breaks the pattern."""
+        cleaned = "".join(str(value).split()).upper()
+        if not re.fullmatch(self.pattern, cleaned):
+            raise ValueError(f"{cleaned} is not a {self.name}: it should look like {self.example}")
+        return cleaned
 
 
 class Role(models.TextChoices):

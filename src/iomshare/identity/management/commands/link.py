@@ -59,7 +59,7 @@ class Command(BaseCommand):
                     )
                     self.stdout.write(
                         f"Loaded {loaded} synthetic source records (seed {options['seed']}); "
-                        f"rejected {rejected} too bare to match safely."
+                        f"{rejected} too bare to match wait in the cannot-match-yet queue."
                     )
                 run = services.link_records(
                     engine=options["engine"], retrain=options["retrain"], progress=advance
