@@ -211,6 +211,7 @@ TEMPLATES[0]["OPTIONS"]["context_processors"].append(
 # of one's own sessions and per-agency OpenID Connect; iomshare.partnership adds lockout, the
 # session policy and the rules about who must use a second factor.
 INSTALLED_APPS += [
+    "django.contrib.humanize",  # allauth's session and security key lists use it
     "allauth",
     "allauth.account",
     "allauth.mfa",

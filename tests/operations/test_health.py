@@ -24,7 +24,7 @@ def test_healthz_answers_without_a_sign_in_or_the_database(client, django_assert
     with django_assert_num_queries(0):
         response = client.get("/healthz")
     assert response.status_code == 200 and response.json() == {"status": "ok"}
-    assert "no-cache" in response["Cache-Control"]
+    assert "no-store" in response["Cache-Control"]  # never kept by a cache
 
 
 def test_readyz_is_ready_when_database_ledger_and_master_key_work_and_keeps_no_entry(client, police, person):

@@ -60,7 +60,7 @@ def test_an_account_without_a_second_factor_must_set_one_up_before_anything_else
 def test_totp_enrolment_then_sign_in_asks_for_the_code_and_a_recovery_code_works_once(officer):
     browser = Client()
     with time_machine.travel(START, tick=False) as clock:
-        assert sign_in(browser)["Location"] == reverse("people:cohort")
+        assert sign_in(browser)["Location"] == reverse("people:caseload")
         assert browser.get(reverse("people:cohort"))["Location"] == reverse(
             "partnership:set-up-second-factor"
         )

@@ -164,7 +164,8 @@ def test_the_lead_agency_approves_from_the_page_and_others_may_not_open_it(
     entry = place(charity_ig, charity_worker, police_led)
     url = reverse("people:access-list-decide", args=[police_led.pk, entry.pk])
     client.force_login(charity_ig)
-    assert client.get(url).status_code == 403
+    # The charity shares nothing with the police here: the person is as absent to them (visibility rule).
+    assert client.get(url).status_code == 404
     client.force_login(police_ig)
     response = client.post(url, {"reason": "Agreed"})
     assert response.status_code == 400 and "Select whether to approve or refuse" in response.content.decode()

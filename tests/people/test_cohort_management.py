@@ -177,11 +177,12 @@ def test_a_key_worker_must_be_a_practitioner_or_volunteer_who_may_see_the_person
     with pytest.raises(InvalidInput, match="No key worker was assigned") as error:
         services.assign_key_worker(membership, by=manager, key_worker=ig)
     assert "cannot be a key worker" in error.value.field_errors["key_worker"]
+    # Placed by the lead agency's IG lead, the exclusion is in force at once (access-list governance).
     add_to_access_list(
         membership.person,
         "exclusion",
         officer,
-        by=ig,
+        by=StaffMemberFactory(agency=membership.lead_agency, role=Role.IG_LEAD),
         reason="The officer is a neighbour.",
         review_on=access_review_date(),
     )

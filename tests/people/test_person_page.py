@@ -43,4 +43,6 @@ def test_a_page_read_past_the_end_writes_one_view_entry_naming_the_items_shown(c
     assert len(shown) == 5 and "Page 2 of 2" in past_the_end.content.decode()
     entries = list(LedgerEntry.objects.filter(action=Action.VIEW).order_by("pk")[views_before:])
     assert len(entries) == 1
-    assert sorted(entries[0].item_ids) == sorted(shown) and entries[0].details["offset"] == 50
+    # The entry names every item the page shows: the timeline's page and the summary's items.
+    in_summary = re.findall(r'data-summary-item="([0-9a-f-]+)"', past_the_end.content.decode())
+    assert sorted(entries[0].item_ids) == sorted({*shown, *in_summary}) and entries[0].details["offset"] == 50

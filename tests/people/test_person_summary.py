@@ -66,7 +66,9 @@ def test_the_summary_puts_warning_markers_first_with_tier_key_workers_and_latest
     summary = page[page.index('data-testid="person-summary"') : page.index("</section>")]
     assert "Weapons: carried a knife on arrest" in summary
     assert "Home visit, engaged well" in summary
-    assert "Fixed" in summary and "Owen Jones, Probation Service North" in summary
+    assert "Fixed" in summary and "Priya Shah, Northshire Police" in summary
+    # Probation shares nothing with the police here, so its key worker is not named (people.visibility).
+    assert "Owen Jones" not in summary
     # Without a purpose the summary holds the viewer's own agency's items only.
     assert "Probation risk of serious harm" not in page
     assert page.index('data-testid="person-summary"') < page.index('data-testid="no-purposes"')

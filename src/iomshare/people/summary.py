@@ -15,6 +15,7 @@ from django.http import HttpRequest
 
 from iomshare.information_requests.models import InformationRequest, RequestStatus
 from iomshare.partnership.models import Agency, Role, StaffMember
+from iomshare.people import visibility
 from iomshare.people.cohort_selectors import open_referral
 from iomshare.people.models import CohortMembership, CohortReferral, Person
 from iomshare.records import selectors as records
@@ -65,9 +66,11 @@ def _day(text: str, name: str, errors: dict[str, str]) -> dt.date | None:
         return None
 
 
-def timeline_choices(request: HttpRequest) -> TimelineChoices:
+def timeline_choices(request: HttpRequest, purpose: str | None = None) -> TimelineChoices:
+    """The timeline's filters: only agencies whose information the viewer may see are offered."""
     kinds = list(Category.objects.order_by("name"))
-    agencies = list(Agency.objects.order_by("name"))
+    opened = visibility.open_agencies(request.user, purpose)
+    agencies = list(Agency.objects.filter(pk__in=opened).order_by("name"))
     kind = request.GET.get("kind", "")[:40]
     agency = request.GET.get("agency", "")[:40]
     errors: dict[str, str] = {}
@@ -83,7 +86,8 @@ def timeline_choices(request: HttpRequest) -> TimelineChoices:
         errors["to"] = "The end date must be on or after the start date"
     narrowed = records.TimelineFilter(
         category_codes=(kind,) if kind and "kind" not in errors else (),
-        holding_agency_id=agency_id,
+        # An agency not offered (it shares nothing with the viewer) narrows to nothing, with the error.
+        holding_agency_id=agency_id if agency_id is not None or not agency else 0,
         recorded_from=start,
         recorded_to=end if "to" not in errors else None,
     )
@@ -115,7 +119,8 @@ def case_summary(viewer: StaffMember, person: Person, items: records.PersonSumma
     return CaseSummary(
         items=items,
         # The profile's own memberships: only those the viewer may see (people.visibility).
-        membership=next(iter(getattr(person, "current_memberships", [])), None),
+        membership=next(iter(getattr(person, "current_memberships", [])), None)
+        or CohortMembership.objects.current().filter(person=person, key_workers=viewer).first(),
         referral=open_referral(person.pk),
         open_requests=_open_requests(viewer, person),
     )

@@ -91,7 +91,7 @@ def person(request: HttpRequest, person_id) -> HttpResponse:
         error = "Choose why you need other agencies' information"
     elif purpose is not None:
         summary.remember_purpose(request, profile.pk, purpose.code)
-    timeline = summary.timeline_choices(request)
+    timeline = summary.timeline_choices(request, purpose.code if purpose else None)
     try:
         number = max(1, int(request.GET.get("page", "1")))
     except ValueError:
