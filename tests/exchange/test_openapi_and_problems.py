@@ -42,10 +42,10 @@ def test_the_docs_page_runs_only_our_own_scripts(client):
 
 
 def test_an_unexpected_error_is_a_500_problem_that_leaks_nothing(police_api, person, monkeypatch, caplog):
-    def broken(person_id):
+    def broken(*args, **kwargs):
         raise RuntimeError("database password is hunter2 at /srv/secret.py")
 
-    monkeypatch.setattr(people_api, "person_with_cohort", broken)
+    monkeypatch.setattr(people_api, "person_or_404", broken)
     response = police_api.get(f"/persons/{person.id}")
     assert response.status_code == 500
     assert response["Content-Type"] == PROBLEM_CONTENT_TYPE

@@ -4,6 +4,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
@@ -124,7 +125,7 @@ def test_the_link_button_posts_with_csrf_and_the_run_page_shows_the_outcome(
     assert browser.get("/identity/runs/").status_code == 405
     assert browser.post("/identity/runs/").status_code == 403  # no CSRF token
     assert not LinkageRun.objects.exists()
-    token = queue.cookies["csrftoken"].value
+    token = queue.cookies[settings.CSRF_COOKIE_NAME].value
     started = browser.post("/identity/runs/", {"csrfmiddlewaretoken": token})
     run = LinkageRun.objects.get()
     assert started.status_code == 302 and started["Location"] == f"/identity/runs/{run.pk}/"

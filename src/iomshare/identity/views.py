@@ -180,12 +180,23 @@ def conflict_case(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
+def _may_open_history(viewer, person_id) -> bool:
+    if may_know(viewer, person_id):
+        return True
+    from iomshare.people.access_lists import may_see_person
+
+    merged = Merge.objects.filter(survivor_id=person_id) | Merge.objects.filter(absorbed_id=person_id)
+    return may_see_person(viewer, person_id) and merged.exists()
+
+
 @reviewers_only
 def person_history(request: HttpRequest, person_id) -> HttpResponse:
-    # A person's identity history names them and every agency that holds them: only for a viewer
-    # who may know the person (people.visibility). Review cases, where reviewers compare every
-    # agency's source records by design, are pages of their own.
-    person = Person.objects.filter(pk=person_id).first() if may_know(request.user, person_id) else None
+    # A person's identity history names them and every agency that holds them: for a viewer who may
+    # know the person (people.visibility), or a reviewer reaching a person through a merge they
+    # resolve (reviewers compare every agency's records by design); never past an access list.
+    person = (
+        Person.objects.filter(pk=person_id).first() if _may_open_history(request.user, person_id) else None
+    )
     if person is None:
         raise Http404("No such person")
     records = list(selectors.records_of(person))
