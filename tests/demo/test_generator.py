@@ -15,7 +15,15 @@ from iomshare.demo.items import CATEGORY_WEIGHTS
 from iomshare.identity.generator import AGENCY_IDENTIFIERS
 from iomshare.identity.models import SourceRecord
 from iomshare.partnership.models import Agency, AgencyKind, AssuranceLevel, Role, StaffMember, TrainingRecord
-from iomshare.people.models import NORMALISERS, AgencyIdentifier, CohortMembership, IdentifierScheme, Person
+from iomshare.people.models import (
+    NORMALISERS,
+    AgencyIdentifier,
+    CohortMembership,
+    CohortReferral,
+    IdentifierScheme,
+    Person,
+    ReferralStatus,
+)
 from iomshare.records.models import InformationItem, Sensitivity
 
 SMALL = Scale(people=40, items=800)
@@ -272,7 +280,9 @@ def test_demo_accounts_sign_in_with_the_demo_password_and_admin_reaches_django_a
 def test_the_default_scale_loads_the_full_partnership_with_its_tier_mix():
     summary = load_demo_with_everything()
     assert (summary.people, summary.items) == (300, 30_000)
-    assert CohortMembership.objects.count() == 300
+    # The generator's 300 members, and any the selection panel accepted from the demo's referrals.
+    accepted = CohortReferral.objects.filter(status=ReferralStatus.ACCEPTED).count()
+    assert CohortMembership.objects.count() == 300 + accepted
     # A few records stay people of their own outside the cohort, waiting for a reviewer.
     assert 300 < Person.objects.count() < 330
     assert InformationItem.objects.count() == 30_000
