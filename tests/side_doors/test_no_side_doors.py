@@ -301,6 +301,10 @@ RESOLVERS: dict[str, Callable[[World], Iterable[str]]] = {
     "referral_id": lambda w: (
         [str(pk) for pk in CohortReferral.objects.values_list("pk", flat=True)] or ["999999"]
     ),
+    "record_id": lambda w: ["999999"],
+    "delivery_id": lambda w: ["999999"],
+    "uidb36": lambda w: ["1"],
+    "provider_id": lambda w: ["northshire-police"],
     "case_id": lambda w: ["999999"],
     "merge_id": lambda w: ["999999"],
     "run_id": lambda w: [str(uuid.UUID(int=1))],

@@ -119,8 +119,7 @@ def case_summary(viewer: StaffMember, person: Person, items: records.PersonSumma
     return CaseSummary(
         items=items,
         # The profile's own memberships: only those the viewer may see (people.visibility).
-        membership=next(iter(getattr(person, "current_memberships", [])), None)
-        or CohortMembership.objects.current().filter(person=person, key_workers=viewer).first(),
+        membership=next(iter(getattr(person, "current_memberships", [])), None),
         referral=open_referral(person.pk),
         open_requests=_open_requests(viewer, person),
     )
