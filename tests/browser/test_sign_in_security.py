@@ -85,7 +85,7 @@ def test_signing_in_with_an_authenticator_app_code(page, officer, settings):
     screenshot(page, "sign-in-authenticator-code")
     page.get_by_label("Code").fill(_current_code(secret))
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/cohort/")
+    page.wait_for_url("**/cohort/mine/")
     assert page.get_by_test_id("signed-in-as").inner_text() == "Priya Shah, Northshire Police"
 
 
@@ -123,7 +123,7 @@ def test_a_security_key_is_added_and_signs_in_with_a_virtual_authenticator(page,
     page.wait_for_url("**/accounts/2fa/authenticate/")
     screenshot(page, "sign-in-security-key")
     page.get_by_role("button", name="Use a security key").click()
-    page.wait_for_url("**/cohort/")
+    page.wait_for_url("**/cohort/mine/")
     assert page.get_by_test_id("signed-in-as").inner_text() == "Priya Shah, Northshire Police"
 
 
