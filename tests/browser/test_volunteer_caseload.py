@@ -81,7 +81,7 @@ def test_a_volunteer_sees_only_their_caseload_and_what_is_shared_with_trained_vo
 
     page.get_by_role("link", name="HALE, Tamsin").click()
     page.wait_for_url(f"**/cohort/people/{caseload['Hale'].pk}/")
-    details = page.locator("dl.govuk-summary-list").first.inner_text()
+    details = page.locator("dl.govuk-summary-list").last.inner_text()  # the Details list, after the summary
     assert "PROBATION-Hale" in details  # probation shares with trained volunteers
     assert "POLICE-Hale" not in page.content()  # the police share nothing with the charity
     screenshot(page, "volunteer-person-page")
