@@ -11,6 +11,7 @@ import random
 
 from iomshare.partnership.models import Role, StaffMember
 from iomshare.people import services
+from iomshare.people.access_lists import may_see_person
 from iomshare.people.models import CohortMembership, Person
 
 REFERRAL_REASONS = [
@@ -30,7 +31,9 @@ def load_demo_cohort_work(rng: random.Random, today: dt.date) -> None:
     CohortMembership.objects.bulk_update(current, ["review_on"], batch_size=1000)
 
     manager = StaffMember.objects.filter(role=Role.PARTNERSHIP_MANAGER).order_by("username").first()
-    referrers = list(StaffMember.objects.filter(role=Role.PRACTITIONER).order_by("username"))
+    referrers = list(
+        StaffMember.objects.filter(role=Role.PRACTITIONER, agency__isnull=False).order_by("username")
+    )
     merge = Person._meta.get_field("merges_out").related_model  # identity.Merge: identity builds on people
     merged_away = merge.objects.filter(undone_at__isnull=True).values("absorbed_id")
     outside = list(
@@ -40,10 +43,15 @@ def load_demo_cohort_work(rng: random.Random, today: dt.date) -> None:
     )
     if manager is None or not referrers:
         return
+    # An access list can hide a person from some partners; only those who may see them refer them.
+    outside = [person for person in outside if may_see_person(manager, person.pk)]
     for n, person in enumerate(outside):
         source, reason = REFERRAL_REASONS[n % len(REFERRAL_REASONS)]
+        may_refer = [staff for staff in referrers if may_see_person(staff, person.pk)]
+        if not may_refer:
+            continue
         referral = services.refer_for_cohort(
-            by=rng.choice(referrers), person=person, source=source, reason=reason
+            by=rng.choice(may_refer), person=person, source=source, reason=reason
         )
         if n == 0:
             services.decline_referral(

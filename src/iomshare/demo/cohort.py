@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from django.db.models import Q
+
 from iomshare.identity import services as identity
 from iomshare.identity.generator import records_of_people
 from iomshare.identity.models import SourceRecord
@@ -42,7 +44,10 @@ KNOWN_BY = {"police": 1.0, "probation": 0.75, "prison": 0.55, "council": 0.45, "
 TIER_ACTIVITY = {Tier.FIXED: 2.0, Tier.FLEX: 1.0, Tier.FREE: 0.6}
 
 ENDED_SHARE = 0.12
+# People the agencies know who are not (yet) in the cohort: the selection panel's referrals come from them.
+KNOWN_OUTSIDE_SHARE = 0.02
 DEMO_U_PAIRS = 1e5
+HAND_KEYED = "Demo prison booking keyed by hand (synthetic)"
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -108,6 +113,42 @@ def plan_cohort(
     return cohort
 
 
+def demo_records(count: int, *, seed: int) -> list:
+    """Every agency's generated records of the demo's people: `count` for the cohort and a few more
+    known to the agencies but not in the cohort (whom partners refer to the selection panel)."""
+    outside = max(3, round(count * KNOWN_OUTSIDE_SHARE))
+    return list(records_of_people(count + outside, seed=seed, reach=KNOWN_BY))
+
+
+def _a_prison_record_that_disagrees(agencies: dict[str, Agency], provenance: str) -> None:
+    """A second prison record of a person carrying another NOMIS number (a booking keyed by hand):
+    linkage does not merge it but marks the cluster for a person to look at, as in a real partnership."""
+    held = (
+        SourceRecord.objects.filter(provenance=provenance, agency=agencies["prison"], waiting_reason="")
+        .exclude(nomis="")
+        .exclude(pnc="")
+        .order_by("record_key")
+        .first()
+    )
+    if held is None:
+        return
+    nomis = ("B" if held.nomis[0] != "B" else "C") + held.nomis[1:]
+    identity.receive_record(
+        agency=agencies["prison"],
+        data={
+            "record_key": f"{held.record_key}-R",
+            "given_name": held.given_name,
+            "family_name": held.family_name,
+            "date_of_birth": held.date_of_birth.isoformat() if held.date_of_birth else "",
+            "sex": held.sex,
+            "postcode": held.postcode,
+            "identifiers": {"pnc": held.pnc, "nomis": nomis},
+        },
+        provenance=HAND_KEYED,
+        match=False,  # linked with everyone else's records in the first link
+    )
+
+
 def load_cohort(
     rng: random.Random,
     count: int,
@@ -122,12 +163,14 @@ def load_cohort(
 
     Each generated person is enrolled once, through the person holding most of their records; a
     record linkage left apart (a pair waiting for review) stays a person of its own outside the
-    cohort until a reviewer links it, as it would in a real partnership.
+    cohort until a reviewer links it, as it would in a real partnership. A few more people are
+    generated than enrolled: known to the agencies but not in the cohort, they are whom partners refer.
     """
-    generated = records_of_people(count, seed=seed, reach=KNOWN_BY)
+    generated = demo_records(count, seed=seed)
     progress("Agencies' records", 0, len(generated))
     provenance = f"Demo partnership extract (synthetic, seed {seed})"
     identity.receive_synthetic_records(generated, provenance=provenance, expected=len(generated))
+    _a_prison_record_that_disagrees(agencies, provenance)
     progress("Agencies' records", len(generated), len(generated))
     progress("Linking records into people", 0, 1)
     # A thousand records have about half a million pairs: u from a fifth of them is as good and faster.
@@ -142,7 +185,8 @@ def load_cohort(
     for pk, code, key, person_id in linked.values_list("pk", "agency__code", "record_key", "person_id"):
         records_by_truth.setdefault(truth[code, key], []).append((pk, code, person_id))
     enrolled: dict[uuid.UUID, int] = {}  # person -> the generated person enrolled through them
-    for person_key in sorted(records_by_truth):
+    # The first `count` generated people are the cohort; the rest stay known to agencies, outside it.
+    for person_key in sorted(key for key in records_by_truth if key < count):
         held = sorted(records_by_truth[person_key])
         counts = Counter(person_id for _, _, person_id in held)
         first_record = {person_id: pk for pk, _, person_id in reversed(held)}
@@ -168,7 +212,8 @@ def load_cohort(
         member.person.created_at = dt.datetime.combine(member.membership.started_on, dt.time(9, 0), LONDON)
     Person.objects.bulk_update([member.person for member in cohort], ["created_at"], batch_size=1000)
     # People of a record waiting for review arrived with this morning's extract.
-    Person.objects.filter(source_records__provenance=provenance).exclude(pk__in=order).update(
+    arrived = Q(source_records__provenance=provenance) | Q(source_records__provenance=HAND_KEYED)
+    Person.objects.filter(arrived).exclude(pk__in=order).update(
         created_at=dt.datetime.combine(today, dt.time(7, 0), LONDON)
     )
     CohortMembership.objects.bulk_create([member.membership for member in cohort], batch_size=1000)

@@ -399,9 +399,9 @@ def _match_arrival(record: SourceRecord, *, by: StaffMember | None) -> Arrival:
             )
             return Arrival(record, "linked", best["match_probability"], time.perf_counter() - started)
         _new_person_for([record], by=by)
-        _open_conflict(
-            [record.pk, *other.person.source_records.values_list("pk", flat=True)], clashes, run=None
-        )
+        # Kept apart: the new record as a person of its own, and the person it would have joined.
+        held = list(other.person.source_records.exclude(pk=record.pk).values_list("pk", flat=True))
+        _open_conflict([record.pk, *held], clashes, run=None, groups=[[record.pk], held])
         return Arrival(record, "attention", best["match_probability"], time.perf_counter() - started)
     _new_person_for([record], by=by)
     for row in matches:
