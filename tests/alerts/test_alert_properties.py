@@ -26,7 +26,7 @@ from iomshare.partnership.models import Role
 from iomshare.records.models import Category
 from tests.factories import CohortMembershipFactory, InformationItemFactory, PersonFactory
 from tests.protocols.test_decision_properties import build_database_partnership, database_partnerships
-from tests.records.test_door_properties import item_specs, reference_visible
+from tests.records.test_door_properties import item_specs, reference_may_know, reference_visible
 
 
 class TestAlertsCarryNoMoreThanTheDoorShows(TestCase):
@@ -63,11 +63,13 @@ class TestAlertsCarryNoMoreThanTheDoorShows(TestCase):
                 )
         fanout.fan_out(limit=1000)
 
+        specs = [spec for _, spec in made]
         for member, viewer in zip(members, viewers, strict=True):
+            knows = reference_may_know(viewer, agencies["alpha"].pk, specs, clauses, assurance)
             visible = {
                 item.pk
                 for item, spec in made
-                if reference_visible(viewer, spec, clauses, assurance, with_purpose=True)
+                if knows and reference_visible(viewer, spec, clauses, assurance, with_purpose=True)
             }
             messages = list(Notification.objects.filter(recipient=member).values_list("message", flat=True))
             named = {item.pk for item, _ in made if any(item.summary in m for m in messages)}

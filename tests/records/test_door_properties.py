@@ -60,6 +60,21 @@ def reference_visible(viewer: Viewer, item: dict, clauses, assurance, *, with_pu
     return item["sensitivity"] <= level
 
 
+def reference_may_know(viewer: Viewer, lead_agency: int, items: list[dict], clauses, assurance) -> bool:
+    """Whether `viewer` may know the person at all (docs/protocols.md, "Who may know a person, and what about them"): a
+    volunteer only the people allocated to them (none here); anyone else a person their own agency
+    knows (it leads the cohort membership or holds an item) or whose membership is led by an agency
+    that shares anything with them under a clause in force."""
+    if viewer.is_volunteer:
+        return False
+    if viewer.agency == lead_agency or any(item["agency"] == viewer.agency for item in items):
+        return True
+    return any(
+        reference_level(viewer, lead_agency, category, PURPOSE, clauses, assurance, frozenset()) > 0
+        for category in CATEGORIES
+    )
+
+
 item_specs = st.lists(
     st.fixed_dictionaries(
         {
@@ -79,6 +94,7 @@ item_specs = st.lists(
 
 class TestWhatPeopleSeeAgreesWithTheReference(TestCase):
     cases = 0
+    unknown = 0  # viewers for whom the person does not exist
 
     # Derandomized: the same examples in every run, so the case count below cannot vary run to run.
     @settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
@@ -99,8 +115,25 @@ class TestWhatPeopleSeeAgreesWithTheReference(TestCase):
                 restricted_reason="Accuracy disputed" if spec["restricted"] else "",
             )
             made.append((item, {**spec, "agency": agencies[spec["agency"]].pk}))
+        specs = [spec for _, spec in made]
         for member, viewer in zip(members, viewers, strict=True):
             offered = reference_offers_purpose(viewer, clauses)
+            if not reference_may_know(viewer, agencies["alpha"].pk, specs, clauses, assurance):
+                # A person the viewer may not know does not exist for them, through either door.
+                _, secret = issue_token(for_staff=member, name="property test", by=None)
+                api = Client().get(
+                    f"/api/v1/persons/{person.pk}/items",
+                    {"purpose": PURPOSE, "limit": 100},
+                    HTTP_AUTHORIZATION=f"Bearer {secret}",
+                )
+                assert api.status_code == 404, api.content
+                if member.role != Role.SYSTEM:
+                    browser = Client()
+                    browser.force_login(member)
+                    page = browser.get(f"/cohort/people/{person.pk}/", {"purpose": PURPOSE})
+                    assert page.status_code == 404
+                type(self).unknown += 1
+                continue
             expected = {
                 str(item.pk)
                 for item, spec in made
@@ -136,6 +169,7 @@ class TestWhatPeopleSeeAgreesWithTheReference(TestCase):
     def tearDownClass(cls):
         super().tearDownClass()
         assert cls.cases >= 300, cls.cases  # items times viewers, through both the page and the API
+        assert cls.unknown >= 5, cls.unknown  # and the "may know" rule was put to the test
 
 
 def test_the_reference_sees_own_items_up_to_vetting_and_never_restricted_ones():
