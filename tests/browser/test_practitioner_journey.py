@@ -30,7 +30,11 @@ def partnership(db):
     AgencyIdentifierFactory(person=jordan, agency=police, scheme="pnc", value="2012/0012345K")
     for n in range(12):
         other = PersonFactory(given_name="Casey", family_name=f"Marlow{n}")
-        CohortMembershipFactory(person=other, lead_agency=probation, tier=Tier.FLEX)
+        CohortMembershipFactory(person=other, lead_agency=police, tier=Tier.FLEX)
+    # Led by an agency that shares nothing with the police here: the officer may not know they exist.
+    for n in range(3):
+        unknown = PersonFactory(given_name="Robin", family_name=f"Unshared{n}")
+        CohortMembershipFactory(person=unknown, lead_agency=probation, tier=Tier.FLEX)
     InformationItemFactory(
         person=jordan,
         holding_agency=police,
@@ -61,6 +65,7 @@ def test_practitioner_signs_in_searches_opens_a_person_and_records_an_item(page,
     assert "WHITLOCK, Jordan" in page.get_by_test_id("caseload").inner_text()
     page.get_by_role("link", name="Cohort", exact=True).click()
     assert "13 people" in page.get_by_test_id("result-count").inner_text()
+    assert "Unshared" not in page.content()
     assert_accessible(page)
     screenshot(page, "03-cohort")
 
