@@ -39,8 +39,9 @@ def partnership(db):
         username="officer", agency=police, first_name="Priya", last_name="Shah", **vetted
     )
     person = PersonFactory(given_name="Jordan", family_name="Whitlock")
-    # Known to the health service (people.visibility): its consent page names him.
+    # Known to the health service and the police (people.visibility): their pages name him.
     AgencyIdentifierFactory(person=person, agency=health, value="RECOVERY-1")
+    AgencyIdentifierFactory(person=person, agency=police, value="POLICE-1")
     return {
         "police": police,
         "health": health,
