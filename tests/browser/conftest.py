@@ -115,3 +115,10 @@ def reseed_reference_data() -> None:
     from iomshare.alerts.signals_starter import load_starter_signals
 
     load_starter_signals(apps.get_model)
+
+
+def open_notification(page, saying: str) -> None:
+    """Open the notification whose message says `saying`, from the notifications page."""
+    page.goto("/notifications/")
+    row = page.get_by_test_id("notifications").get_by_role("row").filter(has_text=saying)
+    row.get_by_role("button", name="Open this notification").click()

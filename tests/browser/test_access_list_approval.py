@@ -8,10 +8,17 @@ from django.utils import timezone
 
 from iomshare.partnership.models import Role
 from iomshare.people.access_lists import may_see_person
-from tests.browser.conftest import assert_accessible, reseed_reference_data, screenshot, sign_in
+from tests.browser.conftest import (
+    assert_accessible,
+    open_notification,
+    reseed_reference_data,
+    screenshot,
+    sign_in,
+)
 from tests.factories import (
     TEST_PASSWORD,
     AgencyFactory,
+    AgencyIdentifierFactory,
     CohortMembershipFactory,
     PersonFactory,
     StaffMemberFactory,
@@ -38,6 +45,8 @@ def partnership(db, settings, tmp_path):
     person = PersonFactory(given_name="Jordan", family_name="Whitlock")
     membership = CohortMembershipFactory(person=person, lead_agency=police)
     membership.key_workers.add(officer)
+    # The charity supports him (people.visibility): its pages may name him.
+    AgencyIdentifierFactory(person=person, agency=charity, value="SCT-1")
     return {"person": person, "officer": officer, "worker": worker}
 
 
@@ -70,8 +79,7 @@ def test_a_restriction_asked_for_by_another_agency_waits_for_the_lead_agency(pag
     page.get_by_role("button", name="Sign out").click()
 
     sign_in(page, "police.ig", TEST_PASSWORD)
-    page.goto("/notifications/")
-    page.get_by_role("link", name="It has no effect until your agency approves it").click()
+    open_notification(page, "It has no effect until your agency approves it")
     assert "Second Chance Trust asks to put a member of staff" in page.content()
     page.get_by_label("Approve: the entry is in force from now").check()
     page.get_by_role("button", name="Save the decision").click()

@@ -12,7 +12,13 @@ from pypdf import PdfReader
 from iomshare.partnership.models import Role
 from iomshare.records.models import HandlingCode, Sensitivity
 from iomshare.subject_access.models import RequestStatus, SubjectAccessRequest
-from tests.browser.conftest import assert_accessible, reseed_reference_data, screenshot, sign_in
+from tests.browser.conftest import (
+    assert_accessible,
+    open_notification,
+    reseed_reference_data,
+    screenshot,
+    sign_in,
+)
 from tests.factories import (
     TEST_PASSWORD,
     AgencyFactory,
@@ -135,8 +141,7 @@ def test_two_agencies_decide_and_the_coordinator_releases_only_what_they_release
     page.get_by_role("button", name="Sign out").click()
 
     sign_in(page, "probation.ig", TEST_PASSWORD)
-    page.goto("/notifications/")
-    page.get_by_role("link", name="needs your agency's decisions").click()
+    open_notification(page, "needs your agency's decisions")
     page.get_by_test_id("decide-link").click()
     assert "Intelligence" not in page.content()
     page.get_by_role("link", name="Decide on Risk summary: medium risk of serious harm").click()

@@ -5,13 +5,14 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from iomshare.errors import InvalidInput, NotPermitted
+from iomshare.errors import InvalidInput, NotFound, NotPermitted
 from iomshare.ledger.models import Action, LedgerEntry
 from iomshare.partnership.models import Role
 from iomshare.people.access_lists import (
     add_to_access_list,
     hidden_person_ids,
     may_see_person,
+    person_for_management,
     remove_from_access_list,
 )
 from iomshare.people.models import AccessListEntry, AccessListKind, Person
@@ -165,3 +166,18 @@ def test_practitioners_cannot_open_the_page_and_an_excluded_lead_finds_no_person
     add_to_access_list(person, AccessListKind.EXCLUSION, other_lead, by=lead, reason="Related", **REVIEW)
     signed_in(client, other_lead)
     assert client.get(url).status_code == 404
+
+
+def test_the_ig_lead_still_manages_the_lists_of_a_person_restricted_to_others(lead, officer, person):
+    # The restriction hides the person from everyone it does not name, the lead included; someone
+    # must still be able to correct the list, so the lead's list page opens.
+    add_to_access_list(
+        person, AccessListKind.RESTRICTION, officer, by=lead, reason="Protected witness", **REVIEW
+    )
+    assert not may_see_person(lead, person.pk)
+    assert person_for_management(lead, person.pk) == person
+    add_to_access_list(
+        person, AccessListKind.EXCLUSION, lead, by=lead, reason="Conflict of interest", **REVIEW
+    )
+    with pytest.raises(NotFound):
+        person_for_management(lead, person.pk)

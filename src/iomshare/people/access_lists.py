@@ -100,9 +100,9 @@ def person_for_management(viewer: StaffMember, person_id: uuid.UUID | str) -> Pe
     if person is None or excluded.exists():
         raise NotFound("There is no such person that you may see.")
     # Imported here: visibility builds on this module.
-    from iomshare.people.visibility import may_know
+    from iomshare.people.visibility import knows_apart_from_access_lists
 
-    if not may_know(viewer, person.pk):
+    if not knows_apart_from_access_lists(viewer, person.pk):
         raise NotFound("There is no such person that you may see.")
     return person
 
