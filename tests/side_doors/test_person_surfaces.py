@@ -176,3 +176,5 @@ def test_a_volunteer_whose_training_expired_sees_nothing_from_another_agency(cli
     page = client.get(f"/cohort/people/{allocated.pk}/").content
     for marker in (b"PROBID-0", b"POLICEID-0", b"Probation Service North", b"Northshire Police"):
         assert marker not in page, marker
+    # Their own allocation is no secret to them, but it is not "Not in the cohort" either.
+    assert b"Not shared with you" in page and b"Not in the cohort" not in page

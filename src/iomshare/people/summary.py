@@ -102,6 +102,7 @@ class CaseSummary:
     membership: CohortMembership | None
     referral: CohortReferral | None
     open_requests: list[InformationRequest]
+    allocated_unshared: bool = False  # a volunteer's allocated person, led by an agency sharing nothing
 
 
 def _open_requests(viewer: StaffMember, person: Person) -> list[InformationRequest]:
@@ -116,10 +117,13 @@ def _open_requests(viewer: StaffMember, person: Person) -> list[InformationReque
 
 def case_summary(viewer: StaffMember, person: Person, items: records.PersonSummary) -> CaseSummary:
     """The summary around `items` (read through the door with the page's timeline)."""
+    # The profile's own memberships: only those the viewer may see (people.visibility).
+    membership = next(iter(getattr(person, "current_memberships", [])), None)
     return CaseSummary(
         items=items,
-        # The profile's own memberships: only those the viewer may see (people.visibility).
-        membership=next(iter(getattr(person, "current_memberships", [])), None),
+        membership=membership,
         referral=open_referral(person.pk),
         open_requests=_open_requests(viewer, person),
+        allocated_unshared=membership is None
+        and CohortMembership.objects.current().filter(person=person, key_workers=viewer.pk).exists(),
     )

@@ -14,7 +14,8 @@ search, person page, IG tools, identity pages, notifications, exports, the API, 
   knows (an identifier, an item, a membership it leads, one of its staff a key worker), and no one
   an access list hides from them.
 - **What about them** (`person_for`): only identifiers held by open agencies, memberships led by
-  open agencies (or where the viewer is a key worker), and key workers of open agencies.
+  open agencies or (staff, not volunteers) that the viewer is a key worker of, and key workers of
+  open agencies.
 """
 
 from __future__ import annotations
@@ -159,25 +160,28 @@ def _led_or_identified_sql(vendor: str) -> str:
     )
 
 
+def _key_worker_of(viewer: StaffMember) -> Exists:
+    """Whether `viewer` is a key worker of the outer query's membership (no join, so no repeated rows)."""
+    through = CohortMembership.key_workers.through
+    return Exists(through.objects.filter(cohortmembership_id=OuterRef("pk"), staffmember_id=viewer.pk))
+
+
 def visible_memberships(viewer: StaffMember, purpose: str | None = None) -> QuerySet[CohortMembership]:
-    """Cohort memberships listed to `viewer`: led by an open agency or with them as a key worker, of
-    people they may know (volunteers: their caseload only). `is_open` says whether the tier and lead
-    agency may be shown: a membership led by an agency that shares nothing with the viewer lists the
-    person they are allocated, not the tier."""
+    """Cohort memberships listed to `viewer`, of people they may know: those led by an open agency,
+    and those they are a key worker of (the lead agency put them on the case). `is_open` says whether
+    the tier and lead agency may be shown: always to staff; to a volunteer (their caseload only) only
+    where an open agency leads, so a volunteer's allocated person is listed by name alone otherwise."""
     if getattr(viewer, "agency_id", None) is None:
         return CohortMembership.objects.none()
     opened = open_agencies(viewer, purpose)
-    own = Q(key_workers=viewer.pk)
-    query = CohortMembership.objects.filter(
-        own if is_volunteer(viewer) else Q(lead_agency_id__in=opened) | own
-    )
-    return query.filter(person__in=known_people(viewer, purpose).values("pk")).annotate(
-        is_open=Case(
-            When(lead_agency_id__in=opened, then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
-        )
-    )
+    allocated = Q(_key_worker_of(viewer))
+    if is_volunteer(viewer):
+        listed, shown = allocated, Q(lead_agency_id__in=opened)
+    else:
+        listed = shown = Q(lead_agency_id__in=opened) | allocated
+    return CohortMembership.objects.filter(
+        listed, person__in=known_people(viewer, purpose).values("pk")
+    ).annotate(is_open=Case(When(shown, then=Value(True)), default=Value(False), output_field=BooleanField()))
 
 
 def person_details(viewer: StaffMember, purpose: str | None = None, *, current_only: bool = False) -> list:
@@ -187,7 +191,10 @@ def person_details(viewer: StaffMember, purpose: str | None = None, *, current_o
     key_workers = Prefetch(
         "key_workers", queryset=StaffMember.objects.filter(agency_id__in=opened).select_related("agency")
     )
-    memberships = CohortMembership.objects.filter(lead_agency_id__in=opened)
+    shown = Q(lead_agency_id__in=opened)
+    if not is_volunteer(viewer):
+        shown |= Q(_key_worker_of(viewer))  # staff see the membership they work on, whoever leads it
+    memberships = CohortMembership.objects.filter(shown)
     memberships = memberships.select_related("lead_agency").prefetch_related(key_workers)
     return [
         Prefetch(
