@@ -24,6 +24,7 @@ from iomshare.forms.definitions import CODED_WIDGETS
 from iomshare.forms.models import FormDefinition
 from iomshare.people.models import Person
 from iomshare.people.selectors import person_profile
+from iomshare.people.summary import remembered_purpose
 from iomshare.protocols.decisions import purposes_for
 from iomshare.records.services import ROLES_THAT_RECORD
 from iomshare.vocabulary.selectors import concepts_in
@@ -183,7 +184,7 @@ def choose(request: HttpRequest, person_id) -> HttpResponse:
     if request.method == "POST":
         code = request.POST.get("form", "")
         if any(form.code == code for form in forms):
-            purpose = request.GET.get("purpose", "").strip()[:40]
+            purpose = request.GET.get("purpose", "").strip()[:40] or remembered_purpose(request, person.pk)
             query = f"?{urlencode({'purpose': purpose})}" if purpose else ""
             return redirect(reverse("forms:fill", args=[person.pk, code]) + query)
         errors["form"] = "Select the form you want to fill in"
@@ -242,7 +243,8 @@ def fill(request: HttpRequest, person_id, code: str) -> HttpResponse:
 def _earlier(request: HttpRequest, person: Person, form: FormDefinition) -> dict[str, Any]:
     """The assessments already done, for the purpose the practitioner declared (purpose first)."""
     purposes = purposes_for(request.user)
-    chosen = request.GET.get("purpose", "").strip()[:40]
+    # The purpose declared here, or the one last declared on the person's page (remembered per person).
+    chosen = request.GET.get("purpose", "").strip()[:40] or remembered_purpose(request, person.pk)
     purpose = next((p for p in purposes if p.code == chosen), None)
     return {
         "earlier": selectors.earlier_assessments(
