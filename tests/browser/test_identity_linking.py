@@ -10,6 +10,7 @@ from iomshare.partnership.models import Role
 from tests.browser.conftest import assert_accessible, screenshot, sign_in
 from tests.factories import TEST_PASSWORD, AgencyFactory, StaffMemberFactory
 from tests.identity.conftest import trained_model  # noqa: F401
+from tests.jobs.conftest import worker_db  # noqa: F401 (the worker as its own process)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -66,10 +67,17 @@ def arrived(db, trained_model):  # noqa: F811
     return agencies
 
 
-def test_a_partnership_manager_links_new_records_and_sees_what_linking_did(page, arrived, settings):
-    # A thread of the web process on PostgreSQL, as in the embedded deployment; pytest-django's
-    # in-memory SQLite cannot be written from a third thread, so there the run is done in the request.
+def test_a_partnership_manager_links_new_records_and_sees_what_linking_did(
+    page,
+    arrived,
+    settings,
+    worker_db,  # noqa: F811
+):
+    # On PostgreSQL a job run by `iomshare worker` in its own process, as deployed; pytest-django's
+    # in-memory SQLite cannot be shared with another process, so there the run is done in the request.
     settings.IOMSHARE_LINKING_IN_BACKGROUND = connection.vendor != "sqlite"
+    if settings.IOMSHARE_LINKING_IN_BACKGROUND:
+        worker_db.start_worker()
     sign_in(page, "manager", TEST_PASSWORD)
     page.goto("/identity/")
     assert page.get_by_role("heading", name="Link new records").is_visible()
