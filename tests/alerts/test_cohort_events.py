@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import transaction
 
 from iomshare.alerts import fanout
 from iomshare.alerts.models import CohortEvent, EventKind, Notification, Subscription, SubscriptionKind
+from iomshare.errors import InvalidInput
 from iomshare.ledger.models import Action, LedgerEntry
-from iomshare.people.models import AccessListEntry, AccessListKind
+from iomshare.partnership.models import Role
+from iomshare.people import services as people
+from iomshare.people.models import AccessListEntry, AccessListKind, Tier
 from iomshare.records import services
 from iomshare.records.models import Category, Sensitivity
 from tests.factories import StaffMemberFactory
+from tests.protocols.conftest import train
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +138,46 @@ def test_every_transaction_that_writes_events_queues_a_fan_out(officer, person, 
         record(officer, person, offending)
     jobs = DBTaskResult.objects.filter(task_path="iomshare.alerts.fanout.fan_out_events")
     assert jobs.count() == 3, "a later change's event must not wait for someone else's fan-out"
+
+
+def test_a_tier_change_tells_the_key_workers_and_a_refused_one_tells_no_one(membership, key_worker, police):
+    panel = StaffMemberFactory(username="panel.chair", agency=police, role=Role.PARTNERSHIP_MANAGER)
+    with pytest.raises(InvalidInput):
+        people.change_tier(membership, by=panel, tier=membership.tier, reason="No change really")
+    assert not CohortEvent.objects.exists(), "a refused change writes no event"
+
+    people.change_tier(
+        membership,
+        by=panel,
+        tier=Tier.FIXED if membership.tier != Tier.FIXED else Tier.FLEX,
+        reason="Two new offences this month",
+    )
+    event = CohortEvent.objects.get()
+    assert (event.kind, event.person_id, event.item_id) == (
+        EventKind.COHORT_CHANGE,
+        membership.person_id,
+        None,
+    )
+    assert event.details == {"by": panel.pk, "change": "tier_changed"}, "ids and codes only"
+    fanout.fan_out(limit=100)
+    told = Notification.objects.get(recipient=key_worker)
+    assert told.message == f"Cohort membership or tier changed: {membership.person.full_name}."
+    assert not Notification.objects.filter(recipient=panel).exists()
+
+
+def test_assigning_a_key_worker_tells_the_new_and_the_existing_key_workers(membership, key_worker, police):
+    officer = train(StaffMemberFactory(username="police.kw", agency=police), "information_sharing")
+    lead = StaffMemberFactory(username="police.lead", agency=police)
+    people.assign_key_worker(membership, by=lead, key_worker=officer)
+    assert CohortEvent.objects.get().kind == EventKind.KEY_WORKER_CHANGE
+    fanout.fan_out(limit=100)
+    assert set(Notification.objects.values_list("recipient__username", flat=True)) == {
+        "probation.kw",
+        "police.kw",
+    }
+
+
+def test_a_review_date_is_housekeeping_and_tells_no_one(membership, police):
+    lead = StaffMemberFactory(username="police.lead", agency=police)
+    people.set_review_date(membership, by=lead, review_on=membership.started_on + dt.timedelta(days=400))
+    assert not CohortEvent.objects.exists()

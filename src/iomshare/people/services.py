@@ -29,6 +29,7 @@ from iomshare.people.models import (
     ReferralStatus,
     Tier,
 )
+from iomshare.people.signals import cohort_changed
 
 REFERRER_ROLES = frozenset({Role.PRACTITIONER, Role.IG_LEAD, Role.PARTNERSHIP_MANAGER, Role.SYSTEM})
 KEY_WORKER_ROLES = frozenset({Role.PRACTITIONER, Role.VOLUNTEER})
@@ -104,6 +105,7 @@ def _history(
             "referral": referral.pk if referral else None,
         },
     )
+    cohort_changed.send(sender=CohortChange, change=change)
     return change
 
 
