@@ -34,6 +34,7 @@ from iomshare.ledger.models import Action, Outcome
 from iomshare.partnership.models import Role, StaffMember
 from iomshare.people.visibility import known_people
 from iomshare.protocols.decisions import purposes_for
+from iomshare.records import sealing
 
 ROLES_THAT_EXTRACT = {Role.IG_LEAD, Role.PARTNERSHIP_MANAGER, Role.SYSTEM}
 NOT_PERMITTED = "Only an information-governance lead, partnership manager or system account extracts in bulk."
@@ -260,6 +261,8 @@ def download(run: ExtractRun, *, by: StaffMember) -> Iterator[bytes]:
     if run.status != ExtractStatus.READY or not run.file_path or not Path(run.file_path).is_file():
         raise NotFound("This extract is not ready, or has expired; ask for a new one.")
     key = sealed_files.open_key(run.pk, run.key_generation, run.wrapped_key)
+    if Path(run.file_path).stat().st_size != run.file_bytes:  # refused whole, not cut off mid-download
+        raise sealing.ContentUnavailable("This extract's file does not match what was written.")
     ledger.record(
         Action.EXPORT,
         by=by,
