@@ -3,6 +3,8 @@ download (issue 15)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from iomshare.exchange import extract_runs
 from iomshare.exchange.models import ExtractRun
 from iomshare.partnership.models import Role
@@ -54,5 +56,5 @@ def test_an_ig_lead_asks_for_an_extract_watches_it_build_and_downloads_it(page, 
     screenshot(page, "bulk-extract-03-ready")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the extract (CSV)").click()
-    body = open(download.value.path(), encoding="utf-8").read()
+    body = Path(download.value.path()).read_text(encoding="utf-8")
     assert body.count("Seen in town") == 3 and body.startswith("person_id,")
