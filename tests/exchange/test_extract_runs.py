@@ -198,3 +198,29 @@ def test_a_build_cut_off_between_writing_a_piece_and_committing_it_carries_on_on
     run = extract_runs.build(run_id)
     assert (run.status, run.people_in_file, _exports()) == ("ready", 5, 5)
     assert len(json.loads(_download(client, run))["people"]) == 5
+
+
+def test_an_extract_whose_worker_died_with_none_left_is_shown_failed_and_restarts_where_it_stopped(
+    client, settings, tmp_path, ig, held
+):
+    settings.IOMSHARE_EXTRACTS_IN_BACKGROUND = True
+    settings.IOMSHARE_WORKER_TIMEOUT = 0
+    settings.IOMSHARE_WORKER_DIR = tmp_path / "workers"
+    settings.IOMSHARE_EXTRACT_PAGE_PEOPLE = 2
+    client.force_login(ig)
+    client.post(reverse("exchange:extracts"), {"format": "csv"})
+    run = ExtractRun.objects.get()
+    extract_runs._next_page(extract_runs._begin(run))  # one page built, then the worker is gone
+    assert _exports() == 2
+    page = client.get(reverse("exchange:extract-run", args=[run.pk])).content.decode()
+    assert 'data-status="failed"' in page
+    assert "The extract stopped before it finished: No worker is running" in page
+    assert DBTaskResult.objects.get(pk=run.job_id).status == "FAILED"  # no worker will carry it on
+
+    client.post(reverse("exchange:extract-restart", args=[run.pk]))
+    run.refresh_from_db()
+    assert (run.status, run.error, run.people_done) == ("building", "", 2)
+    assert DBTaskResult.objects.get(pk=run.job_id).status == "READY"
+    run = extract_runs.build(run.pk)
+    assert (run.status, run.people_in_file, _exports()) == ("ready", 5, 5)
+    assert _download(client, run).decode() == "".join(exports.extract_csv(ig))
