@@ -61,8 +61,6 @@ def scope_needed_for(url_name: str, method: str) -> Scope:
         return Scope.IMPORT
     if url_name.startswith("identity"):
         return Scope.LINK
-    if url_name == "extracts":
-        return Scope.READ  # asking for a bulk extract reads (it was a GET before it became a job)
     return Scope.READ if method in {"GET", "HEAD", "OPTIONS"} else Scope.WRITE
 
 
