@@ -36,6 +36,12 @@ def _tokens_with_every_scope(settings):
     settings.IOMSHARE_TOKEN_DEFAULT_SCOPES = ("read", "write", "import", "link")
 
 
+@pytest.fixture(autouse=True)
+def _extracts_kept_in_the_test_folder(settings, tmp_path):
+    """Bulk extract files go to the test's own folder, never the working tree's var/."""
+    settings.IOMSHARE_EXTRACT_DIR = tmp_path / "extracts"
+
+
 @pytest.fixture
 def second_factor_required(settings):
     """The production rule: a signed-in account with no second factor is sent to set one up."""

@@ -203,6 +203,11 @@ IOMSHARE_WORKER_TIMEOUT = float(os.environ.get("IOMSHARE_WORKER_TIMEOUT", "30"))
 if os.environ.get("IOMSHARE_WORKER_DIR"):
     IOMSHARE_WORKER_DIR = Path(os.environ["IOMSHARE_WORKER_DIR"])
 IOMSHARE_WORKER_BEAT = float(os.environ.get("IOMSHARE_WORKER_BEAT", "1"))
+# Bulk extracts (exchange.extract_runs): built by the worker a page of people at a time, kept sealed
+# under IOMSHARE_EXTRACT_DIR for their asker, deleted by the retention sweep after this many hours.
+IOMSHARE_EXTRACT_DIR = Path(os.environ.get("IOMSHARE_EXTRACT_DIR", VAR_DIR / "extracts"))
+IOMSHARE_EXTRACT_PAGE_PEOPLE = int(os.environ.get("IOMSHARE_EXTRACT_PAGE_PEOPLE", "200"))
+IOMSHARE_EXTRACT_KEEP_HOURS = float(os.environ.get("IOMSHARE_EXTRACT_KEEP_HOURS", "24"))
 TEMPLATES[0]["OPTIONS"]["context_processors"].append(
     "iomshare.alerts.context.unread"
 )  # unread count in the header

@@ -8,8 +8,9 @@ from django.urls import reverse
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from iomshare.exchange import exports
+from iomshare.exchange import exports, extract_runs
 from iomshare.exchange.csv_safety import safe_cell
+from iomshare.exchange.models import ExtractRun
 from iomshare.ledger.models import LedgerEntry
 from iomshare.partnership.models import Role
 from iomshare.partnership.tokens import issue_token
@@ -150,9 +151,13 @@ def test_volunteers_cannot_export(client, police, person, picture):
 def test_bulk_extracts_are_for_ig_leads_and_systems(client, officer, police, person, picture):
     client.force_login(officer)
     assert client.get(reverse("exchange:extracts")).status_code == 403
+    assert client.post(reverse("exchange:extracts"), {"format": "csv"}).status_code == 403
     client.force_login(StaffMemberFactory(agency=police, role=Role.IG_LEAD))
-    response = client.get(reverse("exchange:extracts"), {"format": "csv"})
-    assert b"Seen in town" in b"".join(response.streaming_content)
+    response = client.post(reverse("exchange:extracts"), {"format": "csv"})
+    run = extract_runs.build(ExtractRun.objects.get().pk)  # what the worker does
+    assert response.url == reverse("exchange:extract-run", args=[run.pk])
+    download = client.get(reverse("exchange:extract-download", args=[run.pk]))
+    assert b"Seen in town" in b"".join(download.streaming_content)
 
 
 def test_the_api_exports_a_person(client, officer, person, picture):

@@ -26,6 +26,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from iomshare.exchange import extract_runs
 from iomshare.partnership.models import Role
 from iomshare.partnership.tokens import issue_token
 from iomshare.people.access_lists import add_to_access_list
@@ -193,6 +194,7 @@ class World:
     items: list = field(default_factory=list)
     staff: dict = field(default_factory=dict)
     protocols: list = field(default_factory=list)
+    extracts: list = field(default_factory=list)
 
 
 def build_world() -> World:
@@ -281,6 +283,10 @@ def build_world() -> World:
         reason="Neighbour",
         review_on=access_review_date(),
     )
+    for member in world.staff.values():  # a built bulk extract of each role that may ask for one
+        if member.role in extract_runs.ROLES_THAT_EXTRACT:
+            run = extract_runs.ask_for_extract(member, file_format="json")
+            world.extracts.append(extract_runs.build(run.pk))
     return world
 
 
@@ -308,6 +314,8 @@ RESOLVERS: dict[str, Callable[[World], Iterable[str]]] = {
     "case_id": lambda w: ["999999"],
     "merge_id": lambda w: ["999999"],
     "run_id": lambda w: [str(uuid.UUID(int=1))],
+    # Every role's own extract (the only one it may open) and everyone else's (which must be a 404).
+    "extract_id": lambda w: [str(run.pk) for run in w.extracts] + [str(uuid.UUID(int=1))],
     "request_id": lambda w: ["999999"],
     "notification_id": lambda w: ["999999"],
     "entry_id": lambda w: ["999999"],

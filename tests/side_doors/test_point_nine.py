@@ -7,6 +7,7 @@ import pytest
 from django.db import DatabaseError
 from django.test import Client
 
+from iomshare.exchange.models import ExtractRun
 from iomshare.ledger import services as ledger_services
 from iomshare.ledger.models import Action, LedgerEntry
 from iomshare.partnership.models import Role
@@ -45,14 +46,17 @@ def test_a_web_person_export_with_an_unknown_purpose_is_a_clear_400_page_not_a_5
     assert b"not a purpose" in response.content
 
 
-def test_a_bulk_extract_with_an_unknown_purpose_is_refused_before_streaming(client, ig, member):
+def test_a_bulk_extract_with_an_unknown_purpose_is_refused_before_anything_is_queued(client, ig, member):
     client.force_login(ig)
-    web = client.get("/exchange/exports/", {"format": "json", "purpose": "nonsense"})
+    web = client.post("/exchange/exports/", {"format": "json", "purpose": "nonsense"})
     assert web.status_code == 400
     assert b"Select" in web.content or b"Choose" in web.content
-    api = client.get("/api/v1/extract", {"purpose": "nonsense"}, headers=_api(client, ig))
+    api = client.post(
+        "/api/v1/extracts", {"purpose": "nonsense"}, content_type="application/json", headers=_api(client, ig)
+    )
     assert api.status_code == 422
     assert api["Content-Type"] == "application/problem+json"
+    assert not ExtractRun.objects.exists()
 
 
 def test_the_bulk_extract_offers_the_purposes_as_choices_not_free_text(client, ig, member):

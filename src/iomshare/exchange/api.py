@@ -13,6 +13,7 @@ from ninja import NinjaAPI, Swagger
 from iomshare.alerts.api import router as alerts_router
 from iomshare.exchange import problems
 from iomshare.exchange.auth import BearerToken, caller
+from iomshare.exchange.extracts_api import router as extracts_router
 from iomshare.exchange.imports_api import router as imports_router
 from iomshare.exchange.schemas import PROBLEMS, MeOut
 from iomshare.forms.api import router as forms_router
@@ -59,6 +60,7 @@ api.add_router("", ledger_router)
 api.add_router("", vocabulary_router)
 api.add_router("", forms_router)
 api.add_router("", imports_router)
+api.add_router("", extracts_router)
 api.add_router("", identity_router)
 api.add_router("", information_requests_router)
 api.add_router("", subject_access_router)

@@ -215,9 +215,10 @@ def _by_person(items: Iterator[InformationItem]) -> Iterator[tuple[Person, list[
         yield person, group
 
 
-def extract_json(viewer: StaffMember, *, person_ids=None, purpose: str = "") -> Iterator[str]:
-    """A bulk extract in the standard JSON (extract.schema.json), streamed piece by piece."""
-    terms = Terms()
+def extract_opening(viewer: StaffMember, file_format: str, *, purpose: str = "") -> str:
+    """What an extract starts with: the JSON head (who, when, why) or the CSV header row."""
+    if file_format == "csv":
+        return _csv_line(CSV_COLUMNS)
     head = {
         "format": EXTRACT_FORMAT,
         "format_version": FORMAT_VERSION,
@@ -225,21 +226,41 @@ def extract_json(viewer: StaffMember, *, person_ids=None, purpose: str = "") -> 
         "exported_by": _exporter(viewer),
         "purpose": purpose,
     }
-    yield json.dumps(head, cls=DjangoJSONEncoder)[:-1] + ', "people": ['
-    first = True
+    return json.dumps(head, cls=DjangoJSONEncoder)[:-1] + ', "people": ['
+
+
+def extract_closing(file_format: str) -> str:
+    return "" if file_format == "csv" else "\n]}\n"
+
+
+def extract_people(
+    viewer: StaffMember, file_format: str, *, person_ids=None, purpose: str = "", first: bool = True
+) -> Iterator[tuple[str, int]]:
+    """Each person's part of an extract with how many items it holds, recorded on the ledger (by the
+    selector) before it is yielded; `first` says no person has been written before (no JSON comma)."""
+    terms = Terms()
     for person, group in _by_person(
         selectors.items_for_extract(viewer, person_ids=person_ids, purpose=purpose)
     ):
+        if file_format == "csv":
+            yield "".join(_csv_line(_csv_values(item, person)) for item in group), len(group)
+            continue
         entry = {**person_document(person), "items": [item_document(item, terms) for item in group]}
-        yield ("" if first else ",") + "\n" + json.dumps(entry, cls=DjangoJSONEncoder, ensure_ascii=False)
+        text = json.dumps(entry, cls=DjangoJSONEncoder, ensure_ascii=False)
+        yield ("" if first else ",") + "\n" + text, len(group)
         first = False
-    yield "\n]}\n"
+
+
+def extract_json(viewer: StaffMember, *, person_ids=None, purpose: str = "") -> Iterator[str]:
+    """A bulk extract in the standard JSON (extract.schema.json), piece by piece."""
+    yield extract_opening(viewer, "json", purpose=purpose)
+    for text, _count in extract_people(viewer, "json", person_ids=person_ids, purpose=purpose):
+        yield text
+    yield extract_closing("json")
 
 
 def extract_csv(viewer: StaffMember, *, person_ids=None, purpose: str = "") -> Iterator[str]:
-    """A bulk extract as formula-safe CSV, one item a row, streamed."""
-    yield _csv_line(CSV_COLUMNS)
-    for person, group in _by_person(
-        selectors.items_for_extract(viewer, person_ids=person_ids, purpose=purpose)
-    ):
-        yield "".join(_csv_line(_csv_values(item, person)) for item in group)
+    """A bulk extract as formula-safe CSV, one item a row, piece by piece."""
+    yield extract_opening(viewer, "csv", purpose=purpose)
+    for text, _count in extract_people(viewer, "csv", person_ids=person_ids, purpose=purpose):
+        yield text

@@ -12,20 +12,18 @@ import uuid
 from pathlib import Path
 from typing import Literal
 
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from iomshare.errors import InvalidInput, NotFound, NotPermitted
+from iomshare.errors import NotFound, NotPermitted
 from iomshare.exchange import exports, imports, runs
 from iomshare.exchange.auth import caller
 from iomshare.exchange.models import ImportProfile, ImportRun
 from iomshare.exchange.schemas import PROBLEMS
-from iomshare.exchange.views import ROLES_THAT_EXTRACT
 from iomshare.partnership.models import Role
 from iomshare.people.api import person_or_404
-from iomshare.protocols.decisions import purposes_for
 
 router = Router(tags=["imports and exports"])
 
@@ -197,26 +195,3 @@ def export_person(request: HttpRequest, person_id: uuid.UUID, params: Query[Expo
         )
     document = exports.picture_document(by, person, purpose=params.purpose)
     return HttpResponse(json.dumps(document, ensure_ascii=False), content_type="application/json")
-
-
-@router.get("/extract", url_name="extract", response={200: None, **PROBLEMS})
-def extract(request: HttpRequest, params: Query[ExportParams]):
-    """Every item you may see, for everyone, streamed as standard JSON (extract.schema.json) or CSV."""
-    by = caller(request)
-    if by.role not in ROLES_THAT_EXTRACT:
-        raise NotPermitted(
-            "Only an information-governance lead, partnership manager or system account extracts in bulk."
-        )
-    # Checked before the first byte: a refusal inside the stream would arrive as a truncated 200.
-    if params.purpose and params.purpose not in {option.code for option in purposes_for(by)}:
-        raise InvalidInput(
-            f"'{params.purpose[:40]}' is not a purpose you may extract for.",
-            field_errors={"purpose": "Give one of the purposes your agency's protocols cover, or none"},
-        )
-    if params.format == "csv":
-        return StreamingHttpResponse(
-            exports.extract_csv(by, purpose=params.purpose), content_type="text/csv; charset=utf-8"
-        )
-    return StreamingHttpResponse(
-        exports.extract_json(by, purpose=params.purpose), content_type="application/json"
-    )

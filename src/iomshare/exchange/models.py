@@ -163,3 +163,67 @@ class ImportedItemKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.profile.name}:{self.local_key}"
+
+
+class ExtractStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    BUILDING = "building", "Building"
+    READY = "ready", "Ready to download"
+    FAILED = "failed", "Failed"
+    EXPIRED = "expired", "Expired"
+
+
+class ExtractFormat(models.TextChoices):
+    JSON = "json", "JSON"
+    CSV = "csv", "CSV"
+
+
+class ExtractRun(models.Model):
+    """One bulk extract asked for: built by a worker, kept sealed until it expires, for its asker only.
+
+    The asking request's id, channel and client address are kept so that every ledger entry the
+    worker writes while building it names the request that asked (issue 19).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="extract_runs")
+    purpose = models.CharField(max_length=200, blank=True)
+    file_format = models.CharField(max_length=4, choices=ExtractFormat.choices)
+    filters = models.JSONField(default=dict, blank=True, help_text="e.g. {'person_ids': [...]}.")
+    status = models.CharField(max_length=10, choices=ExtractStatus.choices, default=ExtractStatus.QUEUED)
+    people_done = models.PositiveIntegerField(default=0, help_text="People the extract has gone through.")
+    people_total = models.PositiveIntegerField(default=0)
+    people_in_file = models.PositiveIntegerField(default=0, help_text="People with items in the file.")
+    items_in_file = models.PositiveIntegerField(default=0)
+    # Where the next page of people starts: the work done so far commits with this cursor.
+    after_person = models.CharField(max_length=36, blank=True)
+    file_path = models.CharField(max_length=500, blank=True)
+    file_bytes = models.BigIntegerField(default=0, help_text="Bytes of the sealed file committed so far.")
+    file_pieces = models.PositiveIntegerField(default=0)
+    key_generation = models.PositiveIntegerField(default=0)
+    wrapped_key = models.BinaryField(blank=True, default=b"", help_text="The file's key, wrapped.")
+    error = models.TextField(blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    channel = models.CharField(max_length=10)
+    client_address = models.CharField(max_length=45, blank=True)
+    job_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Extract {self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in {ExtractStatus.QUEUED, ExtractStatus.BUILDING}
+
+    @property
+    def progress(self) -> float:
+        if self.status == ExtractStatus.READY:
+            return 1.0
+        return min(1.0, self.people_done / self.people_total) if self.people_total else 0.0

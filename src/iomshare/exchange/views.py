@@ -1,4 +1,4 @@
-"""Importing extracts and exporting pictures in the browser.
+"""Importing extracts, exporting pictures and asking for bulk extracts in the browser.
 
 An upload is checked first (a dry run, in the background for large files) and its page shows the
 progress, then the counts and every problem; only then can it be imported.
@@ -17,13 +17,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from iomshare.errors import DomainError
-from iomshare.exchange import exports, imports, runs
-from iomshare.exchange.models import ImportProfile, ImportRun
+from iomshare.exchange import exports, extract_runs, imports, runs
+from iomshare.exchange.models import ExtractRun, ImportProfile, ImportRun
 from iomshare.partnership.models import Role
 from iomshare.people.selectors import person_profile
 from iomshare.protocols.decisions import purposes_for
 
-ROLES_THAT_EXTRACT = {Role.IG_LEAD, Role.PARTNERSHIP_MANAGER, Role.SYSTEM}
+ROLES_THAT_EXTRACT = extract_runs.ROLES_THAT_EXTRACT
 RECENT_RUNS = 20
 
 
@@ -242,37 +242,29 @@ def _export_page(request, person, purposes, file_format: str, purpose: str, erro
     )
 
 
+def _may_extract(request: HttpRequest) -> None:
+    try:
+        extract_runs.check_may_extract(request.user)
+    except DomainError as error:
+        raise PermissionDenied(error.message) from error
+
+
 @login_required
 def extracts(request: HttpRequest) -> HttpResponse:
-    """The bulk extract page: everything the viewer may see, as standard JSON or CSV."""
-    if request.user.role not in ROLES_THAT_EXTRACT:
-        raise PermissionDenied(
-            "Only an information-governance lead, partnership manager or system account extracts in bulk."
-        )
+    """Ask for a bulk extract (everything the viewer may see, as standard JSON or CSV): a worker builds
+    it, and its page shows the progress, then the download."""
+    _may_extract(request)
     purposes = purposes_for(request.user)
-    file_format = request.GET.get("format", "")
-    purpose = request.GET.get("purpose", "")[:200]
+    file_format = request.POST.get("format", "")
+    purpose = request.POST.get("purpose", "")[:200]
     errors: dict[str, str] = {}
-    if "format" in request.GET and file_format not in {"json", "csv"}:
-        errors["format"] = "Select the format of the extract"
-    if purpose and purpose not in {option.code for option in purposes}:
-        errors["purpose"] = "Select one of the purposes listed, or none to extract your own agency's records"
-    if file_format in {"json", "csv"} and not errors:
-        # The purpose is checked above, before the first byte: a refusal inside the stream would
-        # arrive as a 200 with a truncated body.
-        chunks = (
-            exports.extract_json(request.user, purpose=purpose)
-            if file_format == "json"
-            else exports.extract_csv(request.user, purpose=purpose)
-        )
-        response = StreamingHttpResponse(
-            chunks,
-            content_type="application/json; charset=utf-8"
-            if file_format == "json"
-            else "text/csv; charset=utf-8",
-        )
-        response["Content-Disposition"] = f'attachment; filename="iomshare-extract.{file_format}"'
-        return response
+    if request.method == "POST":
+        try:
+            run = extract_runs.ask_for_extract(request.user, file_format=file_format, purpose=purpose)
+        except DomainError as error:
+            errors = error.field_errors or {"format": error.message}
+        else:
+            return redirect("exchange:extract-run", run.pk)
     return render(
         request,
         "exchange/extracts.html",
@@ -280,8 +272,65 @@ def extracts(request: HttpRequest) -> HttpResponse:
             "errors": errors,
             "purposes": purposes,
             "chosen_purpose": purpose,
+            "chosen_format": file_format,
+            "runs": ExtractRun.objects.filter(requested_by=request.user)[:RECENT_RUNS],
             "nav": "imports",
             "page_title": ("Error: " if errors else "") + "Extract in bulk",
         },
         status=400 if errors else 200,
     )
+
+
+def _extract_or_404(request: HttpRequest, extract_id) -> ExtractRun:
+    _may_extract(request)
+    try:
+        return extract_runs.run_for(request.user, extract_id)
+    except DomainError as error:
+        raise Http404(error.message) from error
+
+
+@login_required
+def extract_run_page(request: HttpRequest, extract_id) -> HttpResponse:
+    run = _extract_or_404(request, extract_id)
+    return render(
+        request,
+        "exchange/extract_run.html",
+        {"run": run, "nav": "imports", "page_title": f"Bulk extract ({run.get_status_display().lower()})"},
+    )
+
+
+@login_required
+def extract_run_status(request: HttpRequest, extract_id) -> HttpResponse:
+    """The extract's status panel alone: its page polls it (HTMX) until the extract is built."""
+    return render(request, "exchange/_extract_status.html", {"run": _extract_or_404(request, extract_id)})
+
+
+@login_required
+@require_POST
+def extract_restart(request: HttpRequest, extract_id) -> HttpResponse:
+    run = _extract_or_404(request, extract_id)
+    try:
+        extract_runs.restart(run, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("exchange:extract-run", run.pk)
+
+
+@login_required
+def extract_download(request: HttpRequest, extract_id) -> HttpResponse:
+    """The built extract, opened from its sealed file for its requester alone."""
+    run = _extract_or_404(request, extract_id)
+    try:
+        chunks = extract_runs.download(run, by=request.user)
+    except DomainError as error:
+        raise Http404(error.message) from error
+    return extract_response(run, chunks)
+
+
+def extract_response(run: ExtractRun, chunks) -> StreamingHttpResponse:
+    is_json = run.file_format == "json"
+    response = StreamingHttpResponse(
+        chunks, content_type="application/json; charset=utf-8" if is_json else "text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="iomshare-extract-{run.pk}.{run.file_format}"'
+    return response

@@ -37,4 +37,5 @@ def sweep_retention(today: str = "") -> dict[str, int | str]:
         "disposed": result.disposed,
         "anonymised": result.anonymised,
         "held": result.held,
+        "expired_extracts": result.expired_extracts,
     }

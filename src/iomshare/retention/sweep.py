@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from iomshare.exchange import extract_runs
 from iomshare.retention import due, services
 from iomshare.retention.models import (
     ExpiryAction,
@@ -39,6 +40,7 @@ class SweepResult:
     anonymised: int = 0
     held: int = 0  # due for disposal but under a legal hold: queued, with the reason, instead
     batches: int = 0
+    expired_extracts: int = 0  # bulk extract files past their expiry, deleted with their keys
     by_rule: dict[str, int] = field(default_factory=dict)
 
 
@@ -147,6 +149,7 @@ def sweep(
         if on_batch is not None:
             on_batch(len(batch))
     services.finish_disposals()  # once for the whole run, after every batch has committed
+    result.expired_extracts = extract_runs.delete_expired()
     return result
 
 
