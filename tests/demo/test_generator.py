@@ -295,7 +295,6 @@ def test_the_default_scale_loads_the_full_partnership_with_its_tier_mix():
     assert (leads["police"] + leads["probation"]) / 300 > 0.8
     items_by_agency = Counter(InformationItem.objects.values_list("holding_agency__code", flat=True))
     assert set(items_by_agency) == {"police", "probation", "prison", "council", "health", "charity"}
-    assert summary.seconds < 60
 
 
 FINGERPRINT = """
