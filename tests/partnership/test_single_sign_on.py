@@ -342,7 +342,12 @@ def test_only_the_agencys_ig_lead_accepts_the_providers_second_factor_and_it_is_
     assert police_sign_on.accepts_provider_second_factor
 
 
-def test_the_sign_in_page_offers_each_agencys_provider(client, provider, police_sign_on):
-    page = client.get(reverse("web:sign-in")).content.decode()
+def test_the_sign_in_page_offers_each_agencys_provider_and_lets_the_browser_go_there(
+    client, provider, police_sign_on
+):
+    response = client.get(reverse("web:sign-in"))
+    page = response.content.decode()
     assert "Sign in with Northshire Police" in page
     assert 'action="/accounts/oidc/northshire-police/login/"' in page
+    # Browsers apply form-action to the redirect on to the provider.
+    assert f"form-action 'self' {provider.issuer};" in response["Content-Security-Policy"]

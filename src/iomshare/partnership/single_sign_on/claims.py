@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
-from allauth.socialaccount.models import SocialLogin
+from allauth.socialaccount.models import SocialApp, SocialLogin
 
 from iomshare.partnership.models import AgencySignOn, Role
 
@@ -57,3 +58,20 @@ def vouches_for_second_factor(sign_on: AgencySignOn, claims: dict[str, Any]) -> 
     return bool(amr & set(sign_on.second_factor_amr.split())) or (
         acr != "" and acr in sign_on.second_factor_acr.split()
     )
+
+
+def provider_origins() -> list[str]:
+    """Where the sign-in page's buttons send the browser: each agency provider's origin.
+
+    The page's content security policy (form-action) must name them, or browsers stop the redirect
+    to the provider. The origin is the provider's `server_url`'s, or that of an overridden
+    `authorization_endpoint`.
+    """
+    origins: set[str] = set()
+    for app in SocialApp.objects.filter(agency_sign_on__isnull=False):
+        overrides = app.settings.get("openid_configuration_overrides") or {}
+        for url in (app.settings.get("server_url", ""), overrides.get("authorization_endpoint", "")):
+            parts = urlsplit(str(url))
+            if parts.scheme in {"https", "http"} and parts.netloc:
+                origins.add(f"{parts.scheme}://{parts.netloc}")
+    return sorted(origins)
