@@ -290,6 +290,24 @@ def test_a_sign_in_without_the_providers_mfa_still_passes_iomshares_second_facto
 
 
 @pytest.mark.usefixtures("second_factor_required")
+def test_someone_with_an_authenticator_app_is_asked_for_its_code_after_the_providers_password(
+    client, provider, police_sign_on
+):
+    from tests.partnership.test_second_factor import enrol_totp, sign_in
+
+    officer = StaffMemberFactory(username="officer", agency=police_sign_on.agency)
+    sign_in(client, "officer")
+    enrol_totp(client)
+    client.logout()
+    SocialAccount.objects.create(user=officer, provider="northshire-police", uid="pc-1014")
+    provider.next_sign_in("pc-1014", groups=["iom-officers"], amr=["pwd"])
+    response = oidc.sign_in_through(client, "northshire-police")
+
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.usefixtures("second_factor_required")
 def test_the_providers_mfa_counts_for_nothing_until_accepted_or_once_the_values_change(
     client, provider, police_sign_on
 ):
@@ -319,6 +337,15 @@ def test_an_acr_value_accepted_by_the_ig_lead_counts_as_the_second_factor(client
     )
     oidc.sign_in_through(client, "northshire-police")
     assert client.get(reverse("people:cohort")).status_code == 200
+
+
+def test_a_mapping_to_the_system_role_gives_no_account(client, provider, police_sign_on):
+    police_sign_on.role_mapping["robots"] = Role.SYSTEM.value  # saved around the admin form's check
+    police_sign_on.save()
+    provider.next_sign_in("pc-1015", preferred_username="robot", groups=["robots"])
+    response = oidc.sign_in_through(client, "northshire-police")
+
+    assert response.status_code == 403 and not StaffMember.objects.exists()
 
 
 def test_only_the_agencys_ig_lead_accepts_the_providers_second_factor_and_it_is_on_the_ledger(police_sign_on):

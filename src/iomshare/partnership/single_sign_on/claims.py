@@ -39,10 +39,9 @@ def role_from(sign_on: AgencySignOn, claims: dict[str, Any]) -> Role | None:
         for v in _as_values(claims.get(sign_on.role_claim))
         if v in sign_on.role_mapping
     }
-    if len(roles) != 1:
-        return None
-    role = Role(roles.pop())
-    return None if role is Role.SYSTEM else role
+    if len(roles) != 1 or (role := roles.pop()) not in Role.values or role == Role.SYSTEM:
+        return None  # a mapping saved around the admin's checks still gives no system account
+    return Role(role)
 
 
 def role_values(sign_on: AgencySignOn, claims: dict[str, Any]) -> list[str]:
