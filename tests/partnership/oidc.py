@@ -110,6 +110,7 @@ class Proxy:
                     }:
                         self.send_header(key, value)
                 self.send_header("Content-Length", str(len(content)))
+                self.send_header("Connection", "close")  # one request per connection (HTTP/1.0 handler)
                 self.end_headers()
                 self.wfile.write(content)
 
