@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+# The OpenID Connect provider the single sign-on tests start on loopback (node, tools/oidc-provider).
+PROVIDER := tools/oidc-provider
+PROVIDER_STAMP := $(PROVIDER)/node_modules/.package-lock.json
 
 .PHONY: install demo test lint unit bench clean
 
@@ -13,7 +16,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# Without npm the demo still runs; the single sign-on tests then fail, saying what is missing.
+$(PROVIDER_STAMP): $(PROVIDER)/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix $(PROVIDER) --no-audit --no-fund; \
+	else echo "npm not found: the single sign-on tests need node and npm (apt-get install nodejs npm)"; fi
+
+install: $(STAMP) $(PROVIDER_STAMP)
 
 demo: install
 	$(BIN)/iomshare migrate
@@ -36,4 +44,4 @@ bench: install
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3 test-output
+	rm -rf $(VENV) var/*.sqlite3 test-output $(PROVIDER)/node_modules

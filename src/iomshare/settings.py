@@ -257,6 +257,14 @@ SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_STORE_TOKENS = False
+# Each agency's provider is an `openid_connect` SocialApp linked to the agency (partnership.AgencySignOn);
+# iomshare's provider class checks every ID token's signature and allauth sends PKCE.
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "provider_class": "iomshare.partnership.single_sign_on.AgencyProvider",
+        "OAUTH_PKCE_ENABLED": True,
+    }
+}
 USERSESSIONS_TRACK_ACTIVITY = False  # recorded at sign-in; a write per request buys little
 
 # Every account needs a second factor (TOTP or a WebAuthn key) except where this is switched off,

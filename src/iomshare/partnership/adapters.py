@@ -61,6 +61,16 @@ class AccountAdapter(DefaultAccountAdapter):
                 return False
         return super().is_reauthentication_required(app=app)
 
+    def get_login_stages(self) -> list[str]:
+        """allauth's stages, its second-factor step taught that an agency's provider may vouch for one."""
+        stages = super().get_login_stages()
+        return [
+            "iomshare.partnership.single_sign_on.adapter.SecondFactorStage"
+            if stage == "allauth.mfa.stages.AuthenticateStage"
+            else stage
+            for stage in stages
+        ]
+
     def get_client_ip(self, request: HttpRequest) -> str:
         return client_address(request) or "0.0.0.0"  # noqa: S104 (a placeholder, not a bind address)
 

@@ -1,7 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 
-from iomshare.partnership.models import Agency, ApiToken, StaffMember, TrainingRecord
+from iomshare.errors import DomainError
+from iomshare.partnership import single_sign_on
+from iomshare.partnership.models import Agency, AgencySignOn, ApiToken, StaffMember, TrainingRecord
 
 
 @admin.register(Agency)
@@ -65,3 +67,34 @@ class ApiTokenAdmin(admin.ModelAdmin):
     ]
     readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at"]
     search_fields = ["name", "prefix", "staff_member__username"]
+
+
+@admin.register(AgencySignOn)
+class AgencySignOnAdmin(admin.ModelAdmin):
+    """An agency's identity provider and claim mapping; the second factor is accepted by its IG lead."""
+
+    list_display = ["agency", "provider", "role_claim", "provisions_new_staff", "second_factor_accepted_at"]
+    readonly_fields = ["second_factor_accepted_by", "second_factor_accepted_at", "second_factor_accepted_for"]
+    actions = ["accept_second_factor", "withdraw_second_factor"]
+
+    def _act(self, request, queryset, service, done: str) -> None:
+        for sign_on in queryset:
+            try:
+                service(sign_on, by=request.user)
+            except DomainError as error:
+                self.message_user(request, f"{sign_on.agency}: {error}", messages.ERROR)
+            else:
+                self.message_user(request, f"{sign_on.agency}: {done}", messages.SUCCESS)
+
+    @admin.action(description="Accept the provider's second factor (information-governance lead)")
+    def accept_second_factor(self, request, queryset) -> None:
+        self._act(
+            request,
+            queryset,
+            single_sign_on.accept_provider_second_factor,
+            "provider's second factor accepted",
+        )
+
+    @admin.action(description="Withdraw acceptance of the provider's second factor")
+    def withdraw_second_factor(self, request, queryset) -> None:
+        self._act(request, queryset, single_sign_on.withdraw_provider_second_factor, "acceptance withdrawn")

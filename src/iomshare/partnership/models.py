@@ -271,3 +271,88 @@ class SignInLock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username or self.client_address} until {self.locked_until:%Y-%m-%d %H:%M}"
+
+
+class AgencySignOn(models.Model):
+    """An agency's own OpenID Connect provider (an allauth SocialApp) and how its claims map to iomshare.
+
+    Staff signing in through it join this agency only, in the role their `role_claim` maps to; a
+    value mapped to nothing is refused. The provider's second factor (its `amr`/`acr`) stands in for
+    iomshare's own only once the agency's information-governance lead has accepted exactly these values.
+    """
+
+    agency = models.OneToOneField(Agency, on_delete=models.CASCADE, related_name="sign_on")
+    provider = models.OneToOneField(
+        "socialaccount.SocialApp",
+        on_delete=models.PROTECT,
+        related_name="agency_sign_on",
+        help_text="The OpenID Connect app (provider 'openid_connect'; its provider id names the sign-in URL).",
+    )
+    role_claim = models.CharField(
+        max_length=100,
+        default="groups",
+        help_text="The claim holding the role or groups (a string or a list).",
+    )
+    role_mapping = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Claim value to iomshare role, e.g. {"iom-officers": "practitioner", "ig": "ig_lead"}.',
+    )
+    provisions_new_staff = models.BooleanField(
+        default=True,
+        help_text="Create an account at first sign-in (otherwise only existing staff are matched).",
+    )
+    second_factor_amr = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="`amr` values that mean a second factor was used, e.g. 'mfa otp hwk'.",
+    )
+    second_factor_acr = models.CharField(
+        max_length=200, blank=True, help_text="`acr` values that mean a second factor was used."
+    )
+    second_factor_accepted_by = models.ForeignKey(
+        StaffMember, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    second_factor_accepted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    second_factor_accepted_for = models.CharField(
+        max_length=420, blank=True, editable=False, help_text="The amr and acr values the acceptance was for."
+    )
+
+    class Meta:
+        verbose_name = "agency single sign-on"
+        verbose_name_plural = "agency single sign-on"
+
+    def __str__(self) -> str:
+        return f"{self.agency} through {self.provider.name}"
+
+    @property
+    def second_factor_values(self) -> str:
+        """The amr and acr values as one text, compared with what was accepted."""
+        return (
+            f"amr={' '.join(self.second_factor_amr.split())};acr={' '.join(self.second_factor_acr.split())}"
+        )
+
+    @property
+    def accepts_provider_second_factor(self) -> bool:
+        """Whether the IG lead's acceptance stands: changing the values afterwards voids it."""
+        return bool(
+            self.second_factor_accepted_at
+            and (self.second_factor_amr.strip() or self.second_factor_acr.strip())
+            and self.second_factor_accepted_for == self.second_factor_values
+        )
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if not isinstance(self.role_mapping, dict):
+            raise ValidationError({"role_mapping": "Give an object of claim value to role."})
+        allowed = {r.value for r in Role if r is not Role.SYSTEM}
+        wrong = sorted(str(v) for v in self.role_mapping.values() if v not in allowed)
+        if wrong:
+            raise ValidationError(
+                {
+                    "role_mapping": f"Not a role staff can be given: {', '.join(wrong)} (use {', '.join(sorted(allowed))})."
+                }
+            )
+        if self.provider_id and self.provider.provider != "openid_connect":
+            raise ValidationError({"provider": "Choose an OpenID Connect app (provider 'openid_connect')."})

@@ -15,13 +15,24 @@ from iomshare.identity import selectors as identity
 from iomshare.information_requests import selectors as requests
 from iomshare.information_requests.models import RequestStatus
 from iomshare.partnership.models import Role
+from iomshare.partnership.single_sign_on.claims import provider_origins
 from iomshare.retention import selectors as retention
+from iomshare.web.middleware import CONTENT_SECURITY_POLICY
 
 
 class SignIn(LoginView):
     """The sign-in page: django-allauth's, so a second factor and lockout follow the password."""
 
     template_name = "web/sign_in.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        if origins := provider_origins():
+            # The agency sign-in buttons post here and are redirected on to the agency's provider.
+            response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+                "form-action 'self'", " ".join(["form-action 'self'", *origins])
+            )
+        return response
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
