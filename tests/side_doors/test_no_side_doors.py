@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -29,7 +28,7 @@ from django.utils import timezone
 from iomshare.partnership.models import Role
 from iomshare.partnership.tokens import issue_token
 from iomshare.people.access_lists import add_to_access_list
-from iomshare.people.models import AccessListKind, CohortMembership, CohortReferral
+from iomshare.people.models import AccessListKind, CohortMembership
 from iomshare.records.models import Sensitivity
 from tests.factories import (
     TEST_PASSWORD,
@@ -44,6 +43,7 @@ from tests.factories import (
     access_review_date,
     active_protocol,
 )
+from tests.side_doors.casework import add_casework
 
 pytestmark = pytest.mark.django_db
 
@@ -193,6 +193,7 @@ class World:
     items: list = field(default_factory=list)
     staff: dict = field(default_factory=dict)
     protocols: list = field(default_factory=list)
+    casework: dict = field(default_factory=dict)  # URL parameter -> ids of real objects (and one missing)
 
 
 def build_world() -> World:
@@ -278,14 +279,29 @@ def build_world() -> World:
         AccessListKind.EXCLUSION,
         world.staff["police_excluded_practitioner"],
         by=ig,
-        reason="Neighbour",
+        reason=f"Neighbour of Sam {person_marker('p4')}",
         review_on=access_review_date(),
     )
+    world.casework = add_casework(world, person_marker)
     return world
 
 
 # --- how to fill each URL parameter: teach the crawler a new name here ------------------------------
 
+CASEWORK_PARAMETERS = (
+    "referral_id",
+    "request_id",
+    "consent_id",
+    "hold_id",
+    "review_id",
+    "notification_id",
+    "delivery_id",
+    "record_id",
+    "case_id",
+    "merge_id",
+    "run_id",
+    "entry_id",
+)
 RESOLVERS: dict[str, Callable[[World], Iterable[str]]] = {
     "person_id": lambda w: [str(p.pk) for p in w.people.values()],
     "item_id": lambda w: [str(i.pk) for i in w.items],
@@ -296,32 +312,20 @@ RESOLVERS: dict[str, Callable[[World], Iterable[str]]] = {
     "code": lambda w: ["police", "contact-record"],
     "version": lambda w: ["1"],
     "file_format": lambda w: ["csv", "json"],
-    # Objects this partnership does not have: the page must still answer without leaking.
+    # The world's casework (tests/side_doors/casework.py): real objects about its people, each
+    # parameter also given an id no object has, whose page must answer 404 without leaking.
+    **{name: (lambda w, name=name: w.casework[name]) for name in CASEWORK_PARAMETERS},
     "membership_id": lambda w: [str(pk) for pk in CohortMembership.objects.values_list("pk", flat=True)],
-    "referral_id": lambda w: (
-        [str(pk) for pk in CohortReferral.objects.values_list("pk", flat=True)] or ["999999"]
-    ),
-    "record_id": lambda w: ["999999"],
-    "delivery_id": lambda w: ["999999"],
     "uidb36": lambda w: ["1"],
     "provider_id": lambda w: ["northshire-police"],
-    "case_id": lambda w: ["999999"],
-    "merge_id": lambda w: ["999999"],
-    "run_id": lambda w: [str(uuid.UUID(int=1))],
-    "request_id": lambda w: ["999999"],
-    "notification_id": lambda w: ["999999"],
-    "entry_id": lambda w: ["999999"],
     "protocol_id": lambda w: [str(p.pk) for p in w.protocols],
     "action": lambda w: ["approve", "export"],
-    "consent_id": lambda w: ["999999"],
     "scheme": lambda w: ["category", "tier"],
     "category_code": lambda w: ["risk", "contact"],
     "id": lambda w: [str(w.staff["police_practitioner"].pk)],
     "reference": lambda w: ["none"],
     "staff_id": lambda w: [str(w.staff["police_practitioner"].pk)],
     "token_id": lambda w: ["999999"],
-    "hold_id": lambda w: ["999999"],
-    "review_id": lambda w: ["999999"],
     "certificate_id": lambda w: ["999999"],
     "concept_id": lambda w: ["999999"],
     "pk": lambda w: ["999999"],
