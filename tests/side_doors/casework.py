@@ -29,7 +29,7 @@ from iomshare.protocols.consent import record_consent
 from iomshare.protocols.models import ConsentMethod
 from iomshare.retention.models import RetentionReview
 from iomshare.retention.services import place_legal_hold
-from iomshare.subject_access import services as subject_access
+from iomshare.subject_access import services as sar_services
 from tests.factories import PersonFactory, StaffMemberFactory
 
 MISSING = "999999"  # an id no object has: its page must answer 404 without leaking
@@ -40,8 +40,14 @@ def about(marker: str) -> str:
     return f"Concerns about Sam {marker}: seen with known associates near the station last week."
 
 
-def add_casework(world, person_marker: Callable[[str], str]) -> dict[str, list[str]]:
-    """Make the casework objects and return, per URL parameter, the ids of the real ones."""
+def add_casework(
+    world, person_marker: Callable[[str], str], *, subject_access: tuple[str, str, str]
+) -> dict[str, list[str]]:
+    """Make the casework objects and return, per URL parameter, the ids of the real ones.
+
+    `subject_access` is (person, coordinating agency, marker) of the subject access request: its
+    coordinator's free text carries the marker, which fewer roles may see than the person's name.
+    """
     staff, people, agencies = world.staff, world.people, world.agencies
     today = timezone.localdate()
     ids: dict[str, list[str]] = {}
@@ -74,15 +80,19 @@ def add_casework(world, person_marker: Callable[[str], str]) -> dict[str, list[s
         )
     ]
 
-    # A subject access request about p3, coordinated by probation, identity proved and extended.
-    sar = subject_access.record_request(
-        people["p3"], received_on=today - dt.timedelta(days=3), made_by="person", by=staff["probation_ig"]
+    # A subject access request, identity proved and the deadline extended by its coordinator.
+    sar_person, coordinator, sar_marker = subject_access
+    coordinator_ig = staff[f"{coordinator}_ig"]
+    sar = sar_services.record_request(
+        people[sar_person], received_on=today - dt.timedelta(days=3), made_by="person", by=coordinator_ig
     )
-    subject_access.record_identity_check(
-        sar, checked_on=today, method=f"Passport of {person_marker('p3')} seen", by=staff["probation_ig"]
+    sar_services.record_identity_check(
+        sar, checked_on=today, method=f"Passport seen ({sar_marker})", by=coordinator_ig
     )
     sar.refresh_from_db()
-    subject_access.extend_deadline(sar, months=1, reason=about(person_marker("p3")), by=staff["probation_ig"])
+    sar_services.extend_deadline(
+        sar, months=1, reason=f"{about(person_marker(sar_person))} Complex ({sar_marker})", by=coordinator_ig
+    )
     ids["request_id"] = [str(r.pk) for r in requests] + [str(sar.pk)]
 
     # Consent p4 gave probation, recorded with notes naming him.

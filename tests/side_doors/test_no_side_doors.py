@@ -79,6 +79,12 @@ CLAUSES = [
 ]
 
 
+# the subject access request of the world: (person, coordinating agency); its coordinator's free
+# text (identity check, extension reason) carries its own marker
+SUBJECT_ACCESS = ("p3", "probation")
+SUBJECT_ACCESS_MARKER = "zqsar-p3"
+
+
 def person_marker(person: str) -> str:
     return f"zqname{person}x"
 
@@ -156,7 +162,16 @@ class RoleModel:
             if a in opened
         }
         allowed |= {item_marker(item) for item in ITEMS if self.may_see_item(item, purpose)}
+        if self.sees_subject_access_request():
+            allowed.add(SUBJECT_ACCESS_MARKER)
         return allowed
+
+    def sees_subject_access_request(self) -> bool:
+        """docs/subject-access.md: only IG leads of the coordinating agency and of the agencies
+        holding items about the person, who may know the person, see the request."""
+        person, coordinator = SUBJECT_ACCESS
+        taking_part = {coordinator} | {item[1] for item in ITEMS if item[0] == person}
+        return self.role == Role.IG_LEAD and self.agency in taking_part and self.knows(person)
 
 
 ROLES = [
@@ -175,6 +190,7 @@ ALL_MARKERS = (
     {person_marker(p) for p in PEOPLE}
     | {identifier_marker(p, a) for p, (_lead, holders) in PEOPLE.items() for a in holders}
     | {item_marker(item) for item in ITEMS}
+    | {SUBJECT_ACCESS_MARKER}
 )
 
 # Routes owned by other parts of issue 12 (branch `sar`), known to leak today and reported as such:
@@ -282,7 +298,9 @@ def build_world() -> World:
         reason=f"Neighbour of Sam {person_marker('p4')}",
         review_on=access_review_date(),
     )
-    world.casework = add_casework(world, person_marker)
+    world.casework = add_casework(
+        world, person_marker, subject_access=(*SUBJECT_ACCESS, SUBJECT_ACCESS_MARKER)
+    )
     return world
 
 
@@ -466,3 +484,4 @@ def test_the_reference_model_is_not_vacuous():
         "risk_management"
     )
     assert item_marker(("p1", "probation", "risk", Sensitivity.OFFICIAL)) not in officer.allowed_markers(None)
+    assert [r.name for r in ROLES if r.sees_subject_access_request()] == ["probation_ig"]
