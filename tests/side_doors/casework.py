@@ -19,17 +19,21 @@ from django.utils import timezone
 from iomshare.alerts import outbox, webhooks
 from iomshare.alerts.models import Notification, WebhookEndpoint
 from iomshare.alerts.services import notify
+from iomshare.exchange import imports
+from iomshare.exchange.models import ImportProfile
+from iomshare.exchange.starter import load_demo_import_profiles
 from iomshare.identity import services as identity
 from iomshare.identity.models import LinkageModel, LinkageRun, MergeReason, ReviewCase
 from iomshare.information_requests.services import make_request
 from iomshare.partnership.models import Role
-from iomshare.people.models import AccessListEntry
+from iomshare.people.models import AccessListEntry, AgencyIdentifier
 from iomshare.people.services import refer_for_cohort
 from iomshare.protocols.consent import record_consent
 from iomshare.protocols.models import ConsentMethod
 from iomshare.retention.models import RetentionReview
 from iomshare.retention.services import place_legal_hold
 from iomshare.subject_access import services as sar_services
+from iomshare.vocabulary.services import load_demo_local_terms
 from tests.factories import PersonFactory, StaffMemberFactory
 
 MISSING = "999999"  # an id no object has: its page must answer 404 without leaking
@@ -221,10 +225,34 @@ def add_casework(
     ids["record_id"] = [str(r.pk) for r in records]
     ids["case_id"] = [str(case.pk), str(conflict.pk)]
     ids["merge_id"] = [str(merge.pk)]
-    ids["run_id"] = [str(run.pk), str(uuid.UUID(int=1))]  # and an import run no one started
+    ids["run_id"] = [str(run.pk), str(_import_run(world, person_marker).pk), str(uuid.UUID(int=1))]
 
     # Every access-list entry and notification, including those the services above made on the way.
     ids["entry_id"] = [str(pk) for pk in AccessListEntry.objects.values_list("pk", flat=True)]
     ids["notification_id"] = [str(pk) for pk in Notification.objects.values_list("pk", flat=True)]
     # One id may name two kinds of object (a request for information and a subject access request).
     return {name: list(dict.fromkeys([*values, MISSING])) for name, values in ids.items()}
+
+
+def _import_run(world, person_marker: Callable[[str], str]):
+    """Probation's contacts extract about p3, one row imported and one rejected, both naming him.
+
+    Run in this process (IOMSHARE_IMPORTS_IN_BACKGROUND off, set by the crawl), as the import page does.
+    """
+    load_demo_local_terms()
+    load_demo_import_profiles()
+    crn = AgencyIdentifier.objects.get(person=world.people["p3"], agency=world.agencies["probation"]).value
+    notes = about(person_marker("p3"))
+    extract = (
+        "CONTACT_ID,CRN,CONTACT_DATE,CONTACT_TYPE,OUTCOME,NOTES\r\n"
+        f'C1,{crn},{timezone.localdate():%d/%m/%Y},HV,ATTC,"{notes}"\r\n'
+        f'C2,{crn},not a date,HV,ATTC,"{notes}"\r\n'
+    ).encode()
+    run = imports.create_run(
+        ImportProfile.objects.get(name="probation-contacts"),
+        chunks=[extract],
+        file_name=f"contacts-{person_marker('p3')}.csv",
+        by=world.staff["probation_ig"],
+        accept_valid_rows=True,
+    )
+    return imports.check_then_import(run)
