@@ -196,7 +196,7 @@ def add_casework(
         record.save(update_fields=["person"])
     model = LinkageModel.objects.create(
         splink_version="5",
-        model={},
+        model={"comparisons": [], "probability_two_random_records_match": 1e-4},  # trained on nothing
         records_trained_on=0,
         training_seconds=0.0,
         training_steps=["crawl"],
