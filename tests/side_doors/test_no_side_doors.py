@@ -85,6 +85,8 @@ SUBJECT_ACCESS = ("p3", "probation")
 SUBJECT_ACCESS_MARKER = "zqsar-p3"
 # the people of whom the world holds source records (identity), which bear their names
 SOURCE_RECORDS_OF = ("p3",)
+# the people referred to the cohort panel (casework), awaiting its decision
+REFERRED = ("p3",)
 
 
 def person_marker(person: str) -> str:
@@ -181,6 +183,17 @@ class RoleModel:
             else {Role.IG_LEAD, Role.PARTNERSHIP_MANAGER}
         )
         return {person_marker(p) for p in SOURCE_RECORDS_OF} if self.role in reviewers else set()
+
+    def panel_markers(self, route: str) -> set[str]:
+        """docs/protocols.md: the selection panel (partnership managers) sees every referral it
+        decides on, never one an access list hides from it: the referred person's name, on the
+        referral pages and the dashboard."""
+        route = route.removeprefix("/").removeprefix("api/v1/")
+        if self.role != Role.PARTNERSHIP_MANAGER or not route.startswith(
+            ("cohort/referrals", "cohort/dashboard")
+        ):
+            return set()
+        return {person_marker(p) for p in REFERRED if p not in self.excluded_from}
 
     def sees_subject_access_request(self) -> bool:
         """docs/subject-access.md: only IG leads of the coordinating agency and of the agencies
@@ -443,7 +456,9 @@ def test_no_page_or_api_operation_shows_a_role_what_the_reference_model_withhold
         if label in NOT_YET_CLOSED:
             return
         body = b"".join(response.streaming_content) if response.streaming else response.content
-        found = _leaks(body, role.allowed_markers(purpose) | role.reviewer_markers(label))
+        found = _leaks(
+            body, role.allowed_markers(purpose) | role.reviewer_markers(label) | role.panel_markers(label)
+        )
         if found:
             leaks.append(f"{url} (purpose {purpose}) shows {sorted(found)}")
 
