@@ -6,10 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from iomshare.partnership.models import StaffMember
+from iomshare.people.visibility import known_people
 from iomshare.records.models import Category, ItemStatus
 from iomshare.retention import due
 from iomshare.retention.models import LegalHold, RetentionReview, RetentionSchedule, ReviewStatus
@@ -62,8 +63,10 @@ def holds_by_target(reviews: list[RetentionReview]) -> dict[int, list[LegalHold]
 
 def holds_for(viewer: StaffMember) -> tuple[list[LegalHold], list[LegalHold]]:
     """Holds in force (every agency's: they block disposal of anything about the person), and the
-    ones lifted lately."""
-    base = LegalHold.objects.select_related("person", "placed_by", "placing_agency", "lifted_by")
+    ones lifted lately; a hold naming a person only if `viewer` may know them (invariant 10)."""
+    base = LegalHold.objects.select_related("person", "placed_by", "placing_agency", "lifted_by").filter(
+        Q(person__isnull=True) | Q(person__in=known_people(viewer))
+    )
     return list(base.filter(lifted_at__isnull=True)), list(base.filter(lifted_at__isnull=False)[:20])
 
 

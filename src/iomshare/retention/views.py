@@ -17,6 +17,7 @@ from django.utils import timezone
 from iomshare.errors import DomainError, NotFound
 from iomshare.partnership.models import Role
 from iomshare.people.models import Person
+from iomshare.people.visibility import may_know
 from iomshare.records.models import Category
 from iomshare.retention import due, selectors, services
 from iomshare.retention.models import (
@@ -264,7 +265,7 @@ def lift_hold(request: HttpRequest, hold_id: int) -> HttpResponse:
     hold = (
         LegalHold.objects.select_related("person", "placing_agency", "placed_by").filter(pk=hold_id).first()
     )
-    if hold is None:
+    if hold is None or (hold.person_id is not None and not may_know(request.user, hold.person_id)):
         raise Http404("No such legal hold")
     errors: dict[str, str] = {}
     if request.method == "POST":
