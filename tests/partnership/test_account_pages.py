@@ -74,3 +74,16 @@ def test_changing_the_email_used_for_password_reset_asks_for_the_password_again(
         assert response["Location"].startswith(reverse("account_reauthenticate"))
     officer.refresh_from_db()
     assert officer.emailaddress_set.filter(email="attacker@example.org").count() == 0
+
+
+def test_an_account_made_by_single_sign_on_cannot_be_given_a_password_by_email(client, officer, mailoutbox):
+    # A leaver switched off at their agency's provider must not keep a way in through a reset e-mail.
+    officer.email = "officer@police.example"
+    officer.set_unusable_password()
+    officer.save()
+    client.post(reverse("account_reset_password"), {"email": "officer@police.example"})
+    assert mailoutbox == []
+    officer.set_password(TEST_PASSWORD)
+    officer.save()
+    client.post(reverse("account_reset_password"), {"email": "officer@police.example"})
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["officer@police.example"]

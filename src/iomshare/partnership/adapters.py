@@ -21,6 +21,13 @@ class AccountAdapter(DefaultAccountAdapter):
         "username_password_mismatch": "The username or password is not right",
     }
 
+    def send_password_reset_mail(self, user, email: str, context: dict[str, Any]) -> None:
+        # An account made by single sign-on has no password: giving it one by e-mail would let someone
+        # whom their agency's provider has switched off keep signing in. Such accounts get no reset.
+        if not user.has_usable_password():
+            return
+        super().send_password_reset_mail(user, email, context)
+
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         """Each role lands on its own work (web.views.landing_page), unless a `next` page was asked for."""
         from django.urls import reverse
