@@ -143,6 +143,9 @@ def rewrite_id_token_claims(body: bytes, **changes) -> bytes:
 def sign_in_through(django_client, provider_id: str, browser: requests.Session | None = None):
     """Press 'Sign in with ...', follow the provider's redirects as a browser would, return iomshare's answer."""
     browser = browser or requests.Session()
+    # A fresh connection per request: node closes an idle keep-alive socket after 5 s, and a request
+    # sent on it at that moment fails with "closed without response" (seen under load on PostgreSQL).
+    browser.headers["Connection"] = "close"
     response = django_client.post(f"/accounts/oidc/{provider_id}/login/")
     assert response.status_code == 302, (response.status_code, response.content.decode()[-500:])
     location = response["Location"]
