@@ -27,7 +27,6 @@ from iomshare.errors import InvalidInput, NotFound, NotPermitted
 from iomshare.exchange import exports, sealed_files
 from iomshare.exchange.models import ExtractFormat, ExtractRun, ExtractStatus
 from iomshare.jobs import services as jobs
-from iomshare.jobs.selectors import why_stopped
 from iomshare.ledger import services as ledger
 from iomshare.ledger.context import Origin, acting_from, current_origin
 from iomshare.ledger.models import Action, Outcome
@@ -212,15 +211,12 @@ def _next_page(run: ExtractRun) -> ExtractRun:
 
 def notice_stopped(run: ExtractRun) -> ExtractRun:
     """Mark `run` failed, with the reason, if its job stopped for good (no worker is left alive)."""
-    if not run.is_running or not run.job_id or (reason := why_stopped(run.job_id)) is None:
-        return run
-    message = f"The extract stopped before it finished: {reason} You can restart it."
-    if ExtractRun.objects.filter(pk=run.pk, status=run.status).update(
-        status=ExtractStatus.FAILED, error=message
-    ):
-        jobs.give_up(run.job_id, reason)
-    run.refresh_from_db()
-    return run
+    return jobs.fail_if_stopped(
+        run,
+        failed=ExtractStatus.FAILED,
+        field="error",
+        message=lambda reason: f"The extract stopped before it finished: {reason} You can restart it.",
+    )
 
 
 def restart(run: ExtractRun, *, by: StaffMember) -> ExtractRun:

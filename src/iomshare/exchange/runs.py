@@ -19,7 +19,6 @@ from iomshare.errors import InvalidInput
 from iomshare.exchange import imports
 from iomshare.exchange.models import ImportRun, RunStatus
 from iomshare.jobs import services as jobs
-from iomshare.jobs.selectors import why_stopped
 from iomshare.partnership.models import StaffMember
 
 # Which statuses each kind of work may (re)start from: anything later means it is already done.
@@ -66,18 +65,15 @@ def start(work: Callable[[ImportRun], ImportRun], run: ImportRun) -> None:
 
 def notice_stopped(run: ImportRun) -> ImportRun:
     """Mark `run` failed, with the reason, if its job stopped for good (e.g. no worker is left alive)."""
-    if not run.is_running or not run.job_id or (reason := why_stopped(run.job_id)) is None:
-        return run
     stage = "check" if run.status in {RunStatus.QUEUED, RunStatus.CHECKING} else "import"
-    message = (
-        f"The {stage} stopped before it finished, and nothing was imported: {reason} You can restart it."
+    return jobs.fail_if_stopped(
+        run,
+        failed=RunStatus.FAILED,
+        field="message",
+        message=lambda reason: (
+            f"The {stage} stopped before it finished, and nothing was imported: {reason} You can restart it."
+        ),
     )
-    if ImportRun.objects.filter(pk=run.pk, status=run.status).update(
-        status=RunStatus.FAILED, message=message
-    ):
-        jobs.give_up(run.job_id, reason)
-    run.refresh_from_db()
-    return run
 
 
 def restart(run: ImportRun, *, by: StaffMember) -> ImportRun:
