@@ -134,6 +134,9 @@ class AlertPreference(models.Model):
     )
     email = models.CharField(max_length=10, choices=EmailChoice.choices, default=EmailChoice.NONE)
     last_digest_at = models.DateTimeField(null=True, blank=True)
+    # Quiet hours, in UK time: e-mails that are not urgent wait until they end and go as one.
+    quiet_from = models.TimeField(null=True, blank=True)
+    quiet_until = models.TimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.staff}: {self.get_email_display()}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -77,18 +78,39 @@ def follow(person_id, *, by: StaffMember, stop: bool = False) -> bool:
     return True
 
 
-def set_preferences(*, by: StaffMember, email: str, tiers: list[str], lead_agency: bool) -> None:
-    """Save how `by` is told: e-mail (none, each, daily), which tiers, and their agency's cohort."""
+def set_preferences(
+    *,
+    by: StaffMember,
+    email: str,
+    tiers: list[str],
+    lead_agency: bool,
+    quiet_from: dt.time | None = None,
+    quiet_until: dt.time | None = None,
+) -> None:
+    """Save how `by` is told: e-mail (none, each, daily), quiet hours, which tiers, and their agency's cohort."""
     if email not in EmailChoice.values:
         raise InvalidInput(
             "Choose how you want e-mails.", field_errors={"email": "Choose how you want e-mails"}
+        )
+    if (quiet_from is None) != (quiet_until is None):
+        missing = "quiet_until" if quiet_until is None else "quiet_from"
+        raise InvalidInput(
+            "Choose when your quiet hours start and when they end, or neither.",
+            field_errors={missing: "Choose when your quiet hours start and when they end, or neither"},
+        )
+    if quiet_from is not None and quiet_from == quiet_until:
+        raise InvalidInput(
+            "Your quiet hours must end at a different time from when they start.",
+            field_errors={"quiet_until": "Choose an end different from the start"},
         )
     if unknown := set(tiers) - set(Tier.values):
         raise InvalidInput(
             "Choose tiers from the list.", field_errors={"tiers": f"Unknown tier {sorted(unknown)[0]}"}
         )
     with transaction.atomic():
-        AlertPreference.objects.update_or_create(staff=by, defaults={"email": email})
+        AlertPreference.objects.update_or_create(
+            staff=by, defaults={"email": email, "quiet_from": quiet_from, "quiet_until": quiet_until}
+        )
         Subscription.objects.filter(subscriber=by, kind=SubscriptionKind.TIER).exclude(
             tier__in=tiers
         ).delete()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -94,6 +96,8 @@ def preferences(request: HttpRequest) -> HttpResponse:
                 email=request.POST.get("email", ""),
                 tiers=request.POST.getlist("tiers"),
                 lead_agency=request.POST.get("lead_agency") == "yes",
+                quiet_from=_hour(request.POST.get("quiet_from", "")),
+                quiet_until=_hour(request.POST.get("quiet_until", "")),
             )
         except DomainError as error:
             errors = error.field_errors or {"email": error.message}
@@ -106,8 +110,20 @@ def preferences(request: HttpRequest) -> HttpResponse:
         "alerts/preferences.html",
         {
             "errors": errors,
-            "email": preference.email if preference else EmailChoice.NONE,
+            "email": request.POST.get("email")
+            if errors
+            else preference.email
+            if preference
+            else EmailChoice.NONE,
             "email_choices": EmailChoice.choices,
+            "hours": QUIET_HOURS,
+            # After an error the form shows what was sent, so nothing has to be chosen twice.
+            "quiet_from": request.POST.get("quiet_from")
+            if errors
+            else _shown(preference and preference.quiet_from),
+            "quiet_until": request.POST.get("quiet_until")
+            if errors
+            else _shown(preference and preference.quiet_until),
             "tiers": Tier.choices,
             "chosen_tiers": {s.tier for s in subscriptions if s.kind == SubscriptionKind.TIER},
             "lead_agency": any(s.kind == SubscriptionKind.LEAD_AGENCY for s in subscriptions),
@@ -117,6 +133,26 @@ def preferences(request: HttpRequest) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
+
+
+def _hour_label(hour: int) -> str:
+    """GOV.UK style: "midnight", "7am", "midday", "10pm"."""
+    if hour in (0, 12):
+        return "midnight" if hour == 0 else "midday"
+    return f"{hour % 12}{'am' if hour < 12 else 'pm'}"
+
+
+# Quiet hours start and end on the hour: finer choices would only make the form longer.
+QUIET_HOURS = [(f"{hour:02d}:00", _hour_label(hour)) for hour in range(24)]
+
+
+def _hour(value: str) -> dt.time | None:
+    """A chosen hour ("22:00"), or None for none; anything else is no choice (the form offers only hours)."""
+    return dt.time(int(value[:2])) if value in dict(QUIET_HOURS) else None
+
+
+def _shown(value: dt.time | None) -> str:
+    return value.strftime("%H:00") if value is not None else ""
 
 
 def _webhook_admin(request: HttpRequest) -> None:
