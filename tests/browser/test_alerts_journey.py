@@ -100,6 +100,18 @@ def test_a_key_worker_sees_the_unread_count_reads_alerts_and_follows_a_person(pa
     assert "Jordan Whitlock" in page.get_by_test_id("followed").inner_text()
     assert_accessible(page)
 
+    # Quiet hours: a start without an end is explained; both are saved.
+    page.get_by_label("An e-mail for each alert").check()
+    page.get_by_label("From").select_option(label="10pm")
+    page.get_by_role("button", name="Save settings").click()
+    assert "Choose when your quiet hours start and when they end, or neither" in page.content()
+    assert_accessible(page)
+    page.get_by_label("Until").select_option(label="7am")
+    page.get_by_role("button", name="Save settings").click()
+    assert "Your alert settings are saved." in page.content()
+    assert page.get_by_label("From").input_value() == "22:00"
+    screenshot(page, "alerts-quiet-hours")
+
 
 def test_an_ig_lead_reads_the_webhook_log_and_sends_a_dead_letter_again(page, cohort):
     lead = StaffMemberFactory(username="probation.lead", agency=cohort["probation"], role=Role.IG_LEAD)
