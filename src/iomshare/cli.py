@@ -21,6 +21,7 @@ COMMANDS = {
     "token": "Issue, list, revoke and rotate scoped API bearer tokens.",
     "protocol": "Import a protocol file as a draft, export one as YAML, or list them.",
     "import": "Check (--dry-run) or import an agency extract (CSV, JSON, XLSX) through a profile.",
+    "cohort-import": "Apply the selection panel's file of cohort changes (CSV, XLSX), all or nothing (--check).",
     "ledger": "Verify the disclosure ledger, sign a checkpoint, or make it append-only.",
     "retention": "Sweep daily for what is due: queue reviews, dispose of the rest unless under a legal hold.",
     "requests": "Escalate overdue requests for information to the holding agency's IG leads (run daily).",

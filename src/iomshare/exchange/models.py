@@ -227,3 +227,14 @@ class ExtractRun(models.Model):
         if self.status == ExtractStatus.READY:
             return 1.0
         return min(1.0, self.people_done / self.people_total) if self.people_total else 0.0
+
+
+class ImportedCohortChange(models.Model):
+    """The key of a row of a cohort changes file once applied, so a file sent again applies only what is new."""
+
+    key = models.CharField(max_length=100, unique=True)
+    imported_at = models.DateTimeField(default=timezone.now)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return self.key
