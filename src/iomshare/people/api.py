@@ -46,8 +46,14 @@ def person_or_404(
         person = Person.objects.filter(pk=person_id).first()
         if person is not None and may_see_person(viewer, person.pk):
             return person
-    else:
+    elif with_details:
         person = visibility.person_for(viewer, person_id)
+        if person is not None:
+            return person
+    # Without details only the "may know" rule is asked: the details' prefetches would open every
+    # purpose's sharing grid, several times the cost of the read the caller is about to make.
+    elif visibility.may_know(viewer, person_id):
+        person = Person.objects.filter(pk=person_id).first()
         if person is not None:
             return person
     raise NotFound(f"There is no person with the id {person_id}.")
