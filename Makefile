@@ -32,6 +32,8 @@ lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/iomshare check-migrations
+	# The layers of docs/architecture.md, as contracts in pyproject.toml.
+	$(BIN)/lint-imports --no-logo
 
 unit: install
 	# One process: pytest-django then runs transactional (browser) tests last, after the tests that rely on

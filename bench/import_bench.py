@@ -190,7 +190,11 @@ class CpuMeter:
 def time_parts() -> dict[str, float]:
     """Wrap the import's stages so each adds up its thread CPU seconds (--parts): where Python's time goes."""
     from iomshare.exchange import imports, mapping
-    from iomshare.records import services
+
+    try:  # bulk recording's own module since 7 December 2026; records.services before
+        from iomshare.records import bulk as services
+    except ImportError:
+        from iomshare.records import services
 
     spent: dict[str, float] = {}
     stages = [

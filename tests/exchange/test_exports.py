@@ -9,8 +9,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from iomshare.exchange import exports, extract_runs
-from iomshare.exchange.csv_safety import safe_cell
 from iomshare.exchange.models import ExtractRun
+from iomshare.kit.csv_safety import safe_cell
 from iomshare.ledger.models import LedgerEntry
 from iomshare.partnership.models import Role
 from iomshare.partnership.tokens import issue_token

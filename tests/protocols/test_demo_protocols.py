@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
+from iomshare.demo.protocols import load_demo_protocols
 from iomshare.partnership.models import AssuranceLevel, Role
 from iomshare.protocols.decisions import RefusalReason, access_grid, purposes_for
-from iomshare.protocols.demo_protocols import load_demo_protocols
 from iomshare.protocols.models import ProtocolStatus
 from tests.factories import AgencyFactory, StaffMemberFactory
 from tests.protocols.conftest import TODAY, train

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 import yaml
 
+from iomshare.demo.protocols import demo_files
 from iomshare.protocols import services, yaml_format
-from iomshare.protocols.demo_protocols import demo_files
 from iomshare.protocols.models import Protocol
 from iomshare.protocols.selectors import protocol_page
 from tests.factories import AgencyFactory, ClauseDocumentFactory, ProtocolDocumentFactory, active_protocol

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from iomshare.errors import InvalidInput, NotPermitted
 from iomshare.ledger.models import LedgerEntry
 from iomshare.partnership.models import Role
-from iomshare.records import sealing, services
+from iomshare.records import bulk, item_rules, key_store, services
 from iomshare.records.models import DataKey, InformationItem, ItemStatus, Sensitivity
 from tests.factories import PersonFactory, StaffMemberFactory
 
@@ -84,7 +84,7 @@ days = st.integers(min_value=-3 * 366 - 3, max_value=3 * 366 + 3).map(lambda n: 
 def test_the_bulk_check_refuses_exactly_what_the_item_rules_refuse(
     summary, details_length, sensitivity, valid_from, valid_to, review_by
 ):
-    """_check_rows tests the common valid case inline; it must agree with _item_errors on every row."""
+    """_check_rows tests the common valid case inline; it must agree with item_errors on every row."""
     row = {"person_id": "p", "category_id": 1, "summary": summary, "details": "d" * details_length}
     row |= {
         "sensitivity": sensitivity,
@@ -92,7 +92,7 @@ def test_the_bulk_check_refuses_exactly_what_the_item_rules_refuse(
         "valid_to": valid_to,
         "review_by": review_by,
     }
-    expected = services._item_errors(
+    expected = item_rules.item_errors(
         summary=summary.strip(),
         details="d" * details_length,
         sensitivity=sensitivity,
@@ -102,7 +102,7 @@ def test_the_bulk_check_refuses_exactly_what_the_item_rules_refuse(
         today=TODAY,
     )
     try:
-        services._check_rows([row])
+        bulk._check_rows([row])
     except InvalidInput as error:
         assert error.field_errors == {f"rows[0].{name}": message for name, message in expected.items()}
     else:
@@ -110,14 +110,14 @@ def test_the_bulk_check_refuses_exactly_what_the_item_rules_refuse(
 
 
 def test_bulk_ids_are_random_version_4_uuids_each_different():
-    ids = services._new_item_ids(2000)
+    ids = bulk._new_item_ids(2000)
     assert len(set(ids)) == 2000
     assert {(item_id.version, item_id.variant) for item_id in ids} == {(4, uuid.RFC_4122)}
 
 
 def test_every_batch_is_written_on_the_ledger_and_readable(officer, person, accommodation, monkeypatch):
     """Batches go to the database one behind (PostgreSQL): closing the recorder writes the last."""
-    monkeypatch.setattr(services, "BULK_BATCH_SIZE", 2)
+    monkeypatch.setattr(bulk, "BULK_BATCH_SIZE", 2)
     other = PersonFactory()
     batch = rows(person, accommodation, 3) + rows(other, accommodation, 2)
     ids = services.record_items_in_bulk(batch, by=officer)
@@ -130,7 +130,7 @@ def test_every_batch_is_written_on_the_ledger_and_readable(officer, person, acco
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite checks foreign keys at the test's end")
 def test_a_batch_the_database_refuses_undoes_every_batch(officer, person, accommodation, monkeypatch):
-    monkeypatch.setattr(services, "BULK_BATCH_SIZE", 2)
+    monkeypatch.setattr(bulk, "BULK_BATCH_SIZE", 2)
     batch = rows(person, accommodation, 4)
     # No such category: the database refuses the first batch, which fails while the second is sealed.
     batch[1]["category_id"] = accommodation.pk + 1000
@@ -143,13 +143,13 @@ def test_a_recorder_looks_up_each_persons_data_key_once_in_its_transaction(
     officer, person, accommodation, monkeypatch
 ):
     looked_up: list[set] = []
-    current_keys = sealing.current_keys
+    current_keys = key_store.current_keys
 
     def spy(agency_id, person_ids):
         looked_up.append(set(person_ids))
         return current_keys(agency_id, person_ids)
 
-    monkeypatch.setattr(sealing, "current_keys", spy)
+    monkeypatch.setattr(key_store, "current_keys", spy)
     other = PersonFactory()
     with transaction.atomic(), services.BulkRecorder(by=officer) as recorder:
         recorder.record(rows(person, accommodation, 2))
@@ -176,13 +176,13 @@ def test_data_keys_found_in_a_savepoint_rolled_back_are_not_used_again(officer, 
 
 def test_outside_a_transaction_a_recorder_keeps_no_data_keys(officer, person, accommodation, monkeypatch):
     looked_up: list[set] = []
-    current_keys = sealing.current_keys
+    current_keys = key_store.current_keys
     monkeypatch.setattr(
-        sealing,
+        key_store,
         "current_keys",
         lambda agency, people: looked_up.append(set(people)) or current_keys(agency, people),
     )
-    monkeypatch.setattr(services, "_transaction_now", lambda: None)
+    monkeypatch.setattr(bulk, "_transaction_now", lambda: None)
     with services.BulkRecorder(by=officer) as recorder:
         recorder.record(rows(person, accommodation, 1))
         recorder.record(rows(person, accommodation, 1))

@@ -13,7 +13,7 @@ from django.utils import timezone
 from iomshare.errors import InvalidInput, NotPermitted
 from iomshare.ledger.models import Action, LedgerEntry
 from iomshare.partnership.models import Role
-from iomshare.records import sealing, services
+from iomshare.records import disposal, sealing, services
 from iomshare.records.models import DataKey, InformationItem, ItemCorrection, ItemStatus
 from tests.factories import PersonFactory, StaffMemberFactory
 
@@ -313,7 +313,7 @@ def test_a_disposal_killed_between_buckets_finishes_when_run_again(
     people = [PersonFactory() for _ in range(3)]
     items = [record(officer, who, accommodation, n) for n, who in enumerate(people)]
     first_generation = json.loads(master_key_file.read_text())["current"]
-    real_bucket = services._dispose_bucket
+    real_bucket = disposal._dispose_bucket
     calls = []
 
     def dies_on_the_second_bucket(*args, **kwargs):
@@ -322,7 +322,7 @@ def test_a_disposal_killed_between_buckets_finishes_when_run_again(
             raise KeyboardInterrupt("killed")
         return real_bucket(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_dispose_bucket", dies_on_the_second_bucket)
+    monkeypatch.setattr(disposal, "_dispose_bucket", dies_on_the_second_bucket)
     with pytest.raises(KeyboardInterrupt):
         services.dispose_items([item.pk for item in items], by=ig_lead, rule="r", reason="Expired")
     statuses = [fresh(item).status for item in items]
@@ -330,7 +330,7 @@ def test_a_disposal_killed_between_buckets_finishes_when_run_again(
     interrupted = json.loads(master_key_file.read_text())
     assert interrupted["rotation_due"] is True and str(first_generation) in interrupted["keys"]
 
-    monkeypatch.setattr(services, "_dispose_bucket", real_bucket)
+    monkeypatch.setattr(disposal, "_dispose_bucket", real_bucket)
     again = services.dispose_items([item.pk for item in items], by=ig_lead, rule="r", reason="Expired")
     assert len(again) == 2
     assert all(fresh(item).status == ItemStatus.DISPOSED for item in items)

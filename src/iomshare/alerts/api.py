@@ -13,8 +13,7 @@ from ninja import Field, Query, Router, Schema
 
 from iomshare.alerts.fanout import standing_purpose
 from iomshare.alerts.models import CohortEvent, EventKind
-from iomshare.exchange.auth import caller
-from iomshare.exchange.schemas import PROBLEMS
+from iomshare.kit.api import PROBLEMS, caller
 from iomshare.records.selectors import alert_for
 
 router = Router(tags=["events"])

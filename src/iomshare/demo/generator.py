@@ -21,7 +21,9 @@ from faker import Faker
 
 from iomshare.demo.casework import load_demo_cohort_work
 from iomshare.demo.cohort import load_cohort
+from iomshare.demo.import_profiles import load_demo_import_profiles
 from iomshare.demo.items import ItemWriter
+from iomshare.demo.local_terms import load_demo_local_terms
 from iomshare.demo.partnership import (
     STAFF,
     build_agencies,
@@ -29,13 +31,11 @@ from iomshare.demo.partnership import (
     build_training,
     load_demo_consent_and_access_lists,
 )
+from iomshare.demo.protocols import load_demo_protocols
 from iomshare.demo.reset import reset_demo
 from iomshare.errors import DomainError, InvalidInput
-from iomshare.exchange.starter import load_demo_import_profiles
 from iomshare.partnership.models import Agency, StaffMember, TrainingRecord
-from iomshare.protocols.demo_protocols import load_demo_protocols
 from iomshare.records.models import Category, InformationItem
-from iomshare.vocabulary.services import load_demo_local_terms
 
 # The one password of every demo account. `iomshare demo` prints it, so it protects nothing: never
 # use it, or the demo accounts, outside a demo.

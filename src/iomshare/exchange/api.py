@@ -15,10 +15,11 @@ from iomshare.exchange import problems
 from iomshare.exchange.auth import BearerToken, caller
 from iomshare.exchange.extracts_api import router as extracts_router
 from iomshare.exchange.imports_api import router as imports_router
-from iomshare.exchange.schemas import PROBLEMS, MeOut
+from iomshare.exchange.schemas import MeOut
 from iomshare.forms.api import router as forms_router
 from iomshare.identity.api import router as identity_router
 from iomshare.information_requests.api import router as information_requests_router
+from iomshare.kit.api import PROBLEMS
 from iomshare.ledger.api import router as ledger_router
 from iomshare.people.api import router as people_router
 from iomshare.people.cohort_api import router as cohort_router

@@ -9,9 +9,12 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
+from iomshare.kit.api import caller
 from iomshare.ledger.context import client_address
 from iomshare.partnership.models import StaffMember
 from iomshare.partnership.tokens import authenticate_token, check_scope, scope_needed_for
+
+__all__ = ["BearerToken", "caller"]  # `caller` lives in iomshare.kit.api
 
 
 class BearerToken(HttpBearer):
@@ -28,8 +31,3 @@ class BearerToken(HttpBearer):
             # The session's user (if any) must not leak into an API request.
             request.user = staff
         return staff
-
-
-def caller(request: HttpRequest) -> StaffMember:
-    """The staff member the request's token acts as (set by BearerToken)."""
-    return request.auth  # type: ignore[attr-defined]

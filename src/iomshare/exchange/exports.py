@@ -17,8 +17,8 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
-from iomshare.exchange.csv_safety import safe_row
 from iomshare.forms.models import FormDefinition
+from iomshare.kit.csv_safety import safe_row
 from iomshare.partnership.models import StaffMember
 from iomshare.people.models import Person
 from iomshare.records import selectors

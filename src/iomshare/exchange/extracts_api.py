@@ -15,10 +15,9 @@ from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 
 from iomshare.exchange import extract_runs
-from iomshare.exchange.auth import caller
 from iomshare.exchange.models import ExtractRun, ExtractStatus
-from iomshare.exchange.schemas import PROBLEMS
 from iomshare.exchange.views import extract_response
+from iomshare.kit.api import PROBLEMS, caller
 
 router = Router(tags=["imports and exports"])
 

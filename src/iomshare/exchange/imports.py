@@ -26,12 +26,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from iomshare.errors import InvalidInput, NotPermitted
-from iomshare.exchange.csv_safety import safe_row
 from iomshare.exchange.limits import in_words, read_limits
 from iomshare.exchange.mapping import MappedRow, Problem, RowMapper, RowProblems, multiline_columns, shown
 from iomshare.exchange.models import ImportedItemKey, ImportProfile, ImportRun, RunStatus
 from iomshare.exchange.readers import FileUnreadable, RowUnreadable, open_extract
 from iomshare.jobs import heartbeat
+from iomshare.kit.csv_safety import safe_row
 from iomshare.partnership.models import Role, StaffMember
 from iomshare.records.services import COPY_ESCAPES, COPY_NULL, BulkRecorder
 

@@ -19,9 +19,8 @@ from ninja.files import UploadedFile
 
 from iomshare.errors import NotFound, NotPermitted
 from iomshare.exchange import exports, imports, runs
-from iomshare.exchange.auth import caller
 from iomshare.exchange.models import ImportProfile, ImportRun
-from iomshare.exchange.schemas import PROBLEMS
+from iomshare.kit.api import PROBLEMS, caller
 from iomshare.partnership.models import Role
 from iomshare.people.api import person_or_404
 

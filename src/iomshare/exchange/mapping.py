@@ -16,10 +16,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from iomshare.errors import InvalidInput
-from iomshare.exchange.csv_safety import FORMULA_TRIGGERS
 from iomshare.exchange.models import ImportProfile
 from iomshare.forms.answers import AnswerValidator
 from iomshare.forms.services import SummaryWriter, payload_of
+from iomshare.kit.csv_safety import FORMULA_TRIGGERS
 from iomshare.people.models import NORMALISERS, AgencyIdentifier, IdentifierScheme
 from iomshare.records.services import item_field_problems
 from iomshare.vocabulary.services import CodeTranslator

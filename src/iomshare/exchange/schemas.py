@@ -13,17 +13,22 @@ from typing import Annotated, Any, Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict, StringConstraints
 
+from iomshare.kit.api import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    PROBLEMS,
+    FieldProblem,
+    Page,
+    PageParams,
+    Problem,
+)
 from iomshare.records.models import Sensitivity
+
+# The API kit's pieces, kept importable here: new code imports them from iomshare.kit.api.
+__all__ = ["DEFAULT_PAGE_SIZE", "MAX_PAGE_SIZE", "PROBLEMS", "FieldProblem", "Page", "PageParams", "Problem"]
 
 SENSITIVITY_BY_LABEL: dict[str, Sensitivity] = {s.label: s for s in Sensitivity}
 SensitivityLabel = Literal["OFFICIAL", "OFFICIAL-SENSITIVE"]
-DEFAULT_PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
-
-
-class PageParams(Schema):
-    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Results per page.")
-    offset: int = Field(0, ge=0, le=2**63 - 1, description="How many results to skip.")
 
 
 class PersonSearchParams(PageParams):
@@ -52,12 +57,6 @@ class PurposeOut(Schema):
     code: str
     name: str
     description: str
-
-
-class Page(Schema):
-    count: int = Field(description="How many results there are in all.")
-    limit: int
-    offset: int
 
 
 class IdentifierOut(Schema):
@@ -224,24 +223,3 @@ class MeOut(Schema):
     @staticmethod
     def resolve_agency_name(obj) -> str:
         return obj.agency.name
-
-
-class FieldProblem(Schema):
-    location: str = Field(description="Where the value was: body, query or path.")
-    field: str = Field(description="The field's name (dotted for nested fields).")
-    message: str
-
-
-class Problem(Schema):
-    """RFC 9457 problem details, served as application/problem+json."""
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    instance: str
-    request_id: str | None = None
-    errors: list[FieldProblem] | None = None
-
-
-PROBLEMS = {401: Problem, 403: Problem, 404: Problem, 422: Problem}

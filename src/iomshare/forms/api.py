@@ -11,11 +11,11 @@ from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
 from iomshare.errors import NotFound
-from iomshare.exchange.auth import caller
-from iomshare.exchange.schemas import PROBLEMS, ItemOut
+from iomshare.exchange.schemas import ItemOut
 from iomshare.forms import selectors, services
 from iomshare.forms.answers import AnswerValidator
 from iomshare.forms.models import FormDefinition
+from iomshare.kit.api import PROBLEMS, caller
 from iomshare.people.api import person_or_404
 
 router = Router(tags=["forms"])

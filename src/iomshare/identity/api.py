@@ -10,10 +10,9 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from iomshare.errors import InvalidInput, NotFound, NotPermitted
-from iomshare.exchange.auth import caller
-from iomshare.exchange.schemas import PROBLEMS, Problem
 from iomshare.identity import intake, selectors, services
 from iomshare.identity.models import Merge, ReviewCase, SourceRecord
+from iomshare.kit.api import PROBLEMS, Problem, caller
 from iomshare.partnership.models import StaffMember
 from iomshare.people.models import Person
 

@@ -11,11 +11,10 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import StringConstraints
 
 from iomshare.errors import NotFound
-from iomshare.exchange.auth import caller
-from iomshare.exchange.schemas import PROBLEMS
 from iomshare.information_requests import selectors, services
 from iomshare.information_requests.candidates import candidate_items
 from iomshare.information_requests.models import InformationRequest, Urgency
+from iomshare.kit.api import PROBLEMS, caller
 from iomshare.people.selectors import person_profile
 
 router = Router(tags=["requests for information"])

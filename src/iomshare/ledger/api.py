@@ -9,8 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from iomshare.exchange.auth import caller
-from iomshare.exchange.schemas import PROBLEMS
+from iomshare.kit.api import PROBLEMS, caller
 from iomshare.ledger import selectors, services
 
 router = Router(tags=["ledger"])

@@ -9,8 +9,8 @@ from django.http import HttpRequest
 from ninja import Query, Router
 
 from iomshare.errors import NotFound
-from iomshare.exchange.auth import caller
-from iomshare.exchange.schemas import PROBLEMS, PersonOut, PersonPage, PersonSearchParams
+from iomshare.exchange.schemas import PersonOut, PersonPage, PersonSearchParams
+from iomshare.kit.api import PROBLEMS, caller
 from iomshare.ledger import services as ledger
 from iomshare.ledger.models import Action, Outcome
 from iomshare.partnership.models import StaffMember

@@ -13,8 +13,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from iomshare.errors import InvalidInput, NotFound
-from iomshare.exchange.auth import caller
-from iomshare.exchange.schemas import PROBLEMS
+from iomshare.kit.api import PROBLEMS, caller
 from iomshare.partnership.models import StaffMember
 from iomshare.people import cohort_selectors as selectors
 from iomshare.people import services, visibility

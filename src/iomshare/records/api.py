@@ -13,7 +13,6 @@ from django.urls import reverse
 from ninja import Query, Router, Status
 
 from iomshare.errors import InvalidInput, NotFound, NotPermitted
-from iomshare.exchange.auth import caller
 from iomshare.exchange.schemas import (
     PROBLEMS,
     SENSITIVITY_BY_LABEL,
@@ -24,6 +23,7 @@ from iomshare.exchange.schemas import (
     PurposeOut,
     PurposeParams,
 )
+from iomshare.kit.api import caller
 from iomshare.people.api import person_or_404
 from iomshare.protocols.decisions import purposes_for
 from iomshare.records import selectors, services

@@ -1,8 +1,9 @@
 """Information items: what each holding agency records about a person, and nothing more.
 
 Item content is read only through `records.selectors` (the one door, invariant 1 of DESIGN.md).
-It is stored sealed (records.sealing): `summary`, `details` and `payload` are properties that open
-the sealed content when first read, and seal it again when the item is saved.
+It is stored sealed (records.crypto, under data keys from records.key_store): `summary`, `details`
+and `payload` are properties that open the sealed content when first read, and seal it again when
+the item is saved.
 """
 
 from __future__ import annotations
@@ -17,6 +18,22 @@ from django.utils import timezone
 
 from iomshare.partnership.models import Agency
 from iomshare.people.models import Person
+from iomshare.records import crypto
+from iomshare.records.key_store import DataKey, cipher_for, current_keys
+
+__all__ = [
+    "Category",
+    "CorrectionKind",
+    "DataKey",
+    "HandlingCode",
+    "InformationItem",
+    "InformationItemQuerySet",
+    "ItemCorrection",
+    "ItemStatus",
+    "Nature",
+    "Sensitivity",
+    "seal_items",
+]
 
 
 class Category(models.Model):
@@ -59,48 +76,18 @@ class ItemStatus(models.TextChoices):
     DISPOSED = "disposed", "Disposed of"
 
 
-class DataKey(models.Model):
-    """The data key sealing one person's items held by one agency, wrapped by the master key.
-
-    One row per (person, holding agency), not per item, so imports add no row per item. Disposing
-    of an item replaces the key (`serial` goes up) and re-seals the bucket's surviving items.
-    """
-
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", db_index=False)
-    holding_agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", db_index=False)
-    serial = models.PositiveIntegerField(default=1, help_text="Goes up each time the key is replaced.")
-    generation = models.PositiveIntegerField(help_text="The master key generation that wraps this key.")
-    wrapped = models.BinaryField()
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["person", "holding_agency"], name="one_data_key_per_bucket")
-        ]
-
-    def __str__(self) -> str:
-        return f"Data key {self.serial} for a person's items held by agency {self.holding_agency_id}"
-
-
-def _sealing():
-    from iomshare.records import sealing
-
-    return sealing
-
-
 def seal_items(items: Sequence[InformationItem]) -> None:
     """Seal the content of every item given whose content was set or changed since it was loaded.
 
     One key look-up per (holding agency) for all the items' people: what makes bulk writes cheap.
     """
-    sealing = _sealing()
     pending = [item for item in items if item._content_is_unsealed()]
     by_agency: dict[int, set[Any]] = {}
     for item in pending:
         by_agency.setdefault(item.holding_agency_id, set()).add(item.person_id)
-    keys = {agency: sealing.current_keys(agency, people) for agency, people in by_agency.items()}
+    keys = {agency: current_keys(agency, people) for agency, people in by_agency.items()}
     for item in pending:
-        serial, cipher = keys[item.holding_agency_id][sealing._uuid(item.person_id)]
+        serial, cipher = keys[item.holding_agency_id][crypto.as_uuid(item.person_id)]
         item._seal_with(cipher, serial)
 
 
@@ -151,7 +138,7 @@ class InformationItem(models.Model):
     )
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="items", db_index=False)
     sensitivity = models.IntegerField(choices=Sensitivity.choices, default=Sensitivity.OFFICIAL)
-    # Summary, details and payload, sealed (see records.sealing); read them through the properties.
+    # Summary, details and payload, sealed (see records.crypto); read them through the properties.
     sealed_content = models.BinaryField(null=True, editable=False)
     # Which standard form the payload is on, in the clear: not personal, and needed in SQL filters.
     form_code = models.CharField(max_length=60, blank=True, default="")
@@ -216,10 +203,9 @@ class InformationItem(models.Model):
         if sealed is None or self.status == ItemStatus.DISPOSED:
             content = _NO_CONTENT
         else:
-            sealing = _sealing()
             sealed = bytes(sealed)
-            cipher = sealing.cipher_for(self.person_id, self.holding_agency_id, sealing.serial_of(sealed))
-            content = sealing.decode_content(sealing.open_sealed(cipher, sealing.item_aad(self.pk), sealed))
+            cipher = cipher_for(self.person_id, self.holding_agency_id, crypto.serial_of(sealed))
+            content = crypto.decode_content(crypto.open_sealed(cipher, crypto.item_aad(self.pk), sealed))
         self.__dict__["_content_cache"] = (self.sealed_content, content, False)
         return content
 
@@ -233,10 +219,9 @@ class InformationItem(models.Model):
         return cached is not None and cached[2] and cached[0] is self.sealed_content
 
     def _seal_with(self, cipher: Any, serial: int) -> None:
-        sealing = _sealing()
         summary, details, payload = self._content()
-        self.sealed_content = sealing.seal(
-            cipher, serial, sealing.item_aad(self.pk), sealing.encode_content(summary, details, payload)
+        self.sealed_content = crypto.seal(
+            cipher, serial, crypto.item_aad(self.pk), crypto.encode_content(summary, details, payload)
         )
         self.form_code, self.form_version = form_facts(payload)
         self.__dict__["_content_cache"] = (self.sealed_content, (summary, details, payload), False)
@@ -311,10 +296,9 @@ class ItemCorrection(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         cached = self.__dict__.get("_history_cache")
         if cached is not None and cached[2] and cached[0] is self.sealed_history:
-            sealing = _sealing()
             item = self.item
-            serial, cipher = sealing.current_keys(item.holding_agency_id, [item.person_id])[
-                sealing._uuid(item.person_id)
+            serial, cipher = current_keys(item.holding_agency_id, [item.person_id])[
+                crypto.as_uuid(item.person_id)
             ]
             self.seal_history_with(cipher, serial)
         super().save(*args, **kwargs)
@@ -331,17 +315,16 @@ class ItemCorrection(models.Model):
         if sealed is None:
             history: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
         else:
-            sealing = _sealing()
             sealed = bytes(sealed)
             item = self.item
-            cipher = sealing.cipher_for(item.person_id, item.holding_agency_id, sealing.serial_of(sealed))
-            plaintext = sealing.open_sealed(cipher, self.history_aad(), sealed)
-            history = sealing.decode_history(plaintext)
+            cipher = cipher_for(item.person_id, item.holding_agency_id, crypto.serial_of(sealed))
+            plaintext = crypto.open_sealed(cipher, self.history_aad(), sealed)
+            history = crypto.decode_history(plaintext)
         self.__dict__["_history_cache"] = (self.sealed_history, history, False)
         return history
 
     def history_aad(self) -> bytes:
-        return _sealing().correction_aad(self.item_id, self.kind, self.at)
+        return crypto.correction_aad(self.item_id, self.kind, self.at)
 
     def _set_history(self, index: int, value: dict[str, Any]) -> None:
         history = list(self._history())
@@ -365,9 +348,8 @@ class ItemCorrection(models.Model):
         self._set_history(1, value)
 
     def seal_history_with(self, cipher: Any, serial: int) -> None:
-        sealing = _sealing()
         previous, changes = self._history()
-        self.sealed_history = sealing.seal(
-            cipher, serial, self.history_aad(), sealing.encode_history(previous, changes)
+        self.sealed_history = crypto.seal(
+            cipher, serial, self.history_aad(), crypto.encode_history(previous, changes)
         )
         self.__dict__["_history_cache"] = (self.sealed_history, (previous, changes), False)

@@ -20,6 +20,7 @@ from iomshare.ledger import services as ledger
 from iomshare.ledger.models import Action
 from iomshare.partnership.models import Role, StaffMember
 from iomshare.people.models import Person
+from iomshare.records import disposal, key_store
 from iomshare.records.models import Category, ItemStatus
 from iomshare.retention import due
 from iomshare.retention.models import (
@@ -204,9 +205,7 @@ def dispose(
     a run of disposals: rotating inside a transaction that then rolled back would leave data keys
     wrapped by an erased master key.
     """
-    from iomshare.records import services as records_services
-
-    records_services.dispose_items(item_ids, by=by, rule=rule, reason=reason, rotate_master_key=False)
+    disposal.dispose_items(item_ids, by=by, rule=rule, reason=reason, rotate_master_key=False)
     if rotate:
         transaction.on_commit(finish_disposals)
 
@@ -214,10 +213,8 @@ def dispose(
 def finish_disposals() -> None:
     """Rotate the master key if a disposal (this one, or one killed before its rotation) awaits it,
     so a database backup taken before cannot bring disposed content back."""
-    from iomshare.records import sealing
-
-    if sealing.master_keys().rotation_due:
-        sealing.rotate_master_key()
+    if key_store.master_keys().rotation_due:
+        key_store.rotate_master_key()
 
 
 def count_anonymised(items: Iterable[tuple[int, int, dt.datetime]]) -> None:

@@ -13,8 +13,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from iomshare.errors import NotPermitted
-from iomshare.exchange.auth import caller
-from iomshare.exchange.schemas import PROBLEMS
+from iomshare.kit.api import PROBLEMS, caller
 from iomshare.subject_access import selectors, services
 from iomshare.subject_access.models import SubjectAccessRequest
 

@@ -6,8 +6,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from iomshare.errors import NotFound
-from iomshare.exchange.auth import caller
-from iomshare.exchange.schemas import PROBLEMS
+from iomshare.kit.api import PROBLEMS, caller
 from iomshare.vocabulary import selectors, services
 
 router = Router(tags=["vocabulary"])

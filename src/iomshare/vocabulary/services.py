@@ -14,7 +14,6 @@ from django.db import transaction
 from iomshare.errors import InvalidInput, NotPermitted
 from iomshare.partnership.models import Agency, Role, StaffMember
 from iomshare.vocabulary.models import Concept, LocalTerm, Scheme
-from iomshare.vocabulary.starter import DEMO_LOCAL_TERMS
 
 ROLES_THAT_MAP_TERMS = {Role.IG_LEAD, Role.ADMIN, Role.PARTNERSHIP_MANAGER}
 
@@ -130,27 +129,11 @@ def map_local_term(
     )
 
 
-def load_demo_local_terms(agencies: Iterable[Agency] | None = None) -> int:
-    """Map the demo agencies' local codes (by agency code); returns how many mappings exist afterwards.
+def __getattr__(name: str) -> object:
+    # The demo's local terms moved to iomshare.demo.local_terms; imported on first use, because the
+    # demo package imports this module.
+    if name == "load_demo_local_terms":
+        from iomshare.demo.local_terms import load_demo_local_terms
 
-    The demo loader calls this once its agencies exist. Agencies not in the demo are left alone, and
-    the two deliberate conflicts (see starter.DEMO_LOCAL_TERMS) are stored so the conflicts page shows them.
-    """
-    by_code = {agency.code: agency for agency in (agencies if agencies is not None else Agency.objects.all())}
-    schemes = {scheme.code: scheme for scheme in Scheme.objects.all()}
-    concepts = {(c.scheme_id, c.code): c for c in Concept.objects.all()}
-    created = 0
-    for agency_code, scheme_code, local_code, label, concept_code in DEMO_LOCAL_TERMS:
-        agency = by_code.get(agency_code)
-        scheme = schemes.get(scheme_code)
-        if agency is None or scheme is None:
-            continue
-        _, made = LocalTerm.objects.get_or_create(
-            agency=agency,
-            scheme=scheme,
-            local_code=local_code,
-            concept=concepts[(scheme.pk, concept_code)],
-            defaults={"local_label": label},
-        )
-        created += made
-    return LocalTerm.objects.filter(agency__in=by_code.values()).count()
+        return load_demo_local_terms
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,1 @@
+"""YAML files of the demo partnership's protocols (loaded by demo.protocols)."""
