@@ -31,6 +31,7 @@ def _in_plain_words(message: str) -> str:
     The YAML import names codes, which its readers type; the editor's readers tick names.
     """
     names = diff.code_names()
+    message = message.replace("like 2026-03-31", "in day, month and year boxes, like 31 3 2027")
     return _QUOTED_CODE.sub(lambda match: names.get(match.group(1), match.group(0)), message)
 
 
