@@ -29,7 +29,9 @@ from iomshare.partnership.models import Role
 from iomshare.people.models import AccessListEntry, AgencyIdentifier
 from iomshare.people.services import refer_for_cohort
 from iomshare.protocols.consent import record_consent
+from iomshare.protocols.editing import ask_for_changes
 from iomshare.protocols.models import ConsentMethod
+from iomshare.protocols.services import new_version
 from iomshare.retention.models import RetentionReview
 from iomshare.retention.services import place_legal_hold
 from iomshare.subject_access import services as sar_services
@@ -226,6 +228,12 @@ def add_casework(
     ids["case_id"] = [str(case.pk), str(conflict.pk)]
     ids["merge_id"] = [str(merge.pk)]
     ids["run_id"] = [str(run.pk), str(_import_run(world, person_marker).pk), str(uuid.UUID(int=1))]
+
+    # A draft next version of the first protocol, sent back once: its editor and changes pages.
+    draft = new_version(world.protocols[0], by=staff["probation_ig"])
+    ask_for_changes(draft, by=staff["police_ig"], comments="Clause 1: name the recipients' roles.")
+    ids["protocol_id"] = [str(draft.pk)]
+    ids["clause_number"] = ["1"]
 
     # Every access-list entry and notification, including those the services above made on the way.
     ids["entry_id"] = [str(pk) for pk in AccessListEntry.objects.values_list("pk", flat=True)]

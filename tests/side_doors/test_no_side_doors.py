@@ -355,6 +355,7 @@ CASEWORK_PARAMETERS = (
     "merge_id",
     "run_id",
     "entry_id",
+    "clause_number",
 )
 RESOLVERS: dict[str, Callable[[World], Iterable[str]]] = {
     "person_id": lambda w: [str(p.pk) for p in w.people.values()],
@@ -374,7 +375,8 @@ RESOLVERS: dict[str, Callable[[World], Iterable[str]]] = {
     "provider_id": lambda w: ["northshire-police"],
     # Every role's own extract (the only one it may open) and everyone else's (which must be a 404).
     "extract_id": lambda w: [str(run.pk) for run in w.extracts] + [str(uuid.UUID(int=1))],
-    "protocol_id": lambda w: [str(p.pk) for p in w.protocols],
+    # Every protocol in force, and the casework's draft next version (with an id no protocol has).
+    "protocol_id": lambda w: [str(p.pk) for p in w.protocols] + w.casework["protocol_id"],
     "action": lambda w: ["approve", "export"],
     "scheme": lambda w: ["category", "tier"],
     "category_code": lambda w: ["risk", "contact"],

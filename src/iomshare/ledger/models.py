@@ -59,6 +59,13 @@ class Action(models.TextChoices):
     PASSWORD_CHANGED = "password_changed", "Changed their password"
     SECOND_FACTOR_CHANGED = "second_factor_changed", "Set up or removed a second factor"
     SECOND_FACTOR_RESET = "second_factor_reset", "Reset someone's second factor"
+    PROTOCOL_DRAFTED = "protocol_drafted", "Drafted a new protocol version"
+    PROTOCOL_EDITED = "protocol_edited", "Changed a draft protocol version"
+    PROTOCOL_APPROVED = "protocol_approved", "Approved a protocol version for their agency"
+    PROTOCOL_CHANGES_ASKED = "protocol_changes_asked", "Asked for changes to a draft protocol version"
+    PROTOCOL_IN_FORCE = "protocol_in_force", "Put a protocol version in force"
+    PROTOCOL_SUSPENDED = "protocol_suspended", "Suspended a protocol"
+    PROTOCOL_ENDED = "protocol_ended", "Ended a protocol"
 
 
 # Actions through which item content reaches someone: these make a person a recipient of an item.

@@ -245,6 +245,33 @@ class Approval(models.Model):
         return f"{self.agency} approved {self.protocol.label}"
 
 
+class ChangeRequest(models.Model):
+    """A party's information-governance lead asking for changes to a draft instead of approving it.
+
+    Open until the draft is next changed (or the party approves): while open, the draft no longer
+    waits on that party's hub; the comments stay on the draft's page for the drafter to read.
+    """
+
+    protocol = models.ForeignKey(Protocol, on_delete=models.CASCADE, related_name="change_requests")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    asked_at = models.DateTimeField(default=timezone.now)
+    comments = models.TextField()
+    answered_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the draft was next changed, or the party approved it."
+    )
+
+    class Meta:
+        ordering = ["protocol", "asked_at"]
+
+    def __str__(self) -> str:
+        return f"{self.agency} asked for changes to {self.protocol.label}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None
+
+
 class ConsentMethod(models.TextChoices):
     WRITTEN = "written", "Signed consent form"
     VERBAL = "verbal", "Verbal, recorded by the practitioner"

@@ -6,12 +6,12 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from iomshare.partnership.models import Agency, Role, StaffMember
 from iomshare.protocols import facts
-from iomshare.protocols.models import Approval, Clause, Protocol, ProtocolStatus, Purpose
+from iomshare.protocols.models import Approval, ChangeRequest, Clause, Protocol, ProtocolStatus, Purpose
 from iomshare.protocols.rules import ClauseRule
 
 
@@ -27,6 +27,7 @@ def _with_clauses(query: QuerySet[Protocol]) -> QuerySet[Protocol]:
             ),
         ),
         Prefetch("approvals", queryset=Approval.objects.select_related("agency", "approved_by")),
+        Prefetch("change_requests", queryset=ChangeRequest.objects.select_related("agency", "asked_by")),
     )
 
 
@@ -146,3 +147,19 @@ def may_approve(protocol: Protocol, viewer: StaffMember) -> bool:
     if viewer.agency_id not in {agency.pk for agency in parties}:
         return False
     return not any(approval.agency_id == viewer.agency_id for approval in protocol.approvals.all())
+
+
+def drafts_awaiting_approval(agency_id: int) -> QuerySet[Protocol]:
+    """Drafts `agency_id` is party to that wait for its approval: neither approved nor sent back."""
+    return (
+        Protocol.objects.filter(status=ProtocolStatus.DRAFT, parties=agency_id)
+        .exclude(approvals__agency_id=agency_id)
+        .exclude(
+            Exists(
+                ChangeRequest.objects.filter(
+                    protocol=OuterRef("pk"), agency_id=agency_id, answered_at__isnull=True
+                )
+            )
+        )
+        .order_by("title")
+    )

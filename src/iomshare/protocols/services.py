@@ -12,6 +12,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from iomshare.errors import InvalidInput, NotPermitted
+from iomshare.ledger import services as ledger
+from iomshare.ledger.models import Action
 from iomshare.partnership.models import Agency, Role, StaffMember
 from iomshare.protocols import cedar
 from iomshare.protocols.models import (
@@ -47,13 +49,55 @@ def _check_may_draft(by: StaffMember | None, party_codes: set[str]) -> None:
         )
 
 
+def on_ledger(action: str, protocol: Protocol, *, by: StaffMember | None, **details) -> None:
+    """One ledger entry for a step in a protocol's life (the command line's steps are its own log)."""
+    if by is not None:
+        ledger.record(
+            action,
+            by=by,
+            details={"protocol": protocol.reference, "version": protocol.version, "title": protocol.title}
+            | details,
+        )
+
+
+def tell_leads(agencies, protocol: Protocol, *, message: str, reason: str, by: StaffMember | None) -> None:
+    """Notify the information-governance leads of `agencies` (except `by`) about `protocol`."""
+    from django.urls import reverse
+
+    from iomshare.alerts.services import notify  # alerts builds on protocols: imported when used
+
+    leads = StaffMember.objects.filter(agency__in=list(agencies), role=Role.IG_LEAD, is_active=True)
+    if by is not None:
+        leads = leads.exclude(pk=by.pk)
+    notify(leads, message=message, link=reverse("protocols:detail", args=[protocol.pk]), reason=reason, by=by)
+
+
+def awaiting_parties_message(protocol: Protocol) -> str:
+    return f"{protocol.title}: version {protocol.version} is a draft waiting for your agency's approval."
+
+
 @transaction.atomic
 def draft_protocol(spec: ProtocolSpec, *, by: StaffMember | None) -> Protocol:
-    """Store a validated spec as the draft version of its protocol.
+    """Store a validated spec (an imported file) as the draft version of its protocol.
 
     A protocol has at most one draft: importing again replaces the draft's content and withdraws
-    the approvals it had gathered, since they approved something else.
+    the approvals it had gathered, since they approved something else. Each party's IG lead is told.
     """
+    draft = store_draft(spec, by=by)
+    on_ledger(Action.PROTOCOL_DRAFTED, draft, by=by, source="imported file")
+    if by is not None:
+        tell_leads(
+            draft.parties.all(),
+            draft,
+            message=awaiting_parties_message(draft),
+            reason="protocol draft awaiting approval",
+            by=by,
+        )
+    return draft
+
+
+def store_draft(spec: ProtocolSpec, *, by: StaffMember | None) -> Protocol:
+    """Write `spec` over the draft of its protocol (or a new draft); approvals given so far lapse."""
     _check_may_draft(by, set(spec.parties))
     agencies = {agency.code: agency for agency in Agency.objects.filter(code__in=spec.parties)}
     draft = (
@@ -120,6 +164,10 @@ def approve_protocol(protocol: Protocol, *, by: StaffMember) -> Approval:
     if protocol.approvals.filter(agency_id=by.agency_id).exists():
         raise InvalidInput(f"{by.agency.name} has already approved this version.")
     approval = Approval.objects.create(protocol=protocol, agency_id=by.agency_id, approved_by=by)
+    protocol.change_requests.filter(agency_id=by.agency_id, answered_at__isnull=True).update(
+        answered_at=approval.approved_at
+    )
+    on_ledger(Action.PROTOCOL_APPROVED, protocol, by=by, agency=by.agency.code)
     if not _parties_yet_to_approve(protocol):
         activate(protocol, by=by)
     return approval
@@ -178,6 +226,7 @@ def activate(protocol: Protocol, *, by: StaffMember) -> Protocol:
     protocol.status_changed_at = now
     protocol.status_changed_by = by
     protocol.save()
+    on_ledger(Action.PROTOCOL_IN_FORCE, protocol, by=by)
     return protocol
 
 
@@ -205,6 +254,7 @@ def suspend(protocol: Protocol, *, by: StaffMember, reason: str) -> Protocol:
     protocol.status_changed_at = timezone.now()
     protocol.status_changed_by = by
     protocol.save()
+    on_ledger(Action.PROTOCOL_SUSPENDED, protocol, by=by, reason=reason)
     return protocol
 
 
@@ -222,6 +272,7 @@ def expire(protocol: Protocol, *, by: StaffMember, reason: str) -> Protocol:
     protocol.status_changed_at = timezone.now()
     protocol.status_changed_by = by
     protocol.save()
+    on_ledger(Action.PROTOCOL_ENDED, protocol, by=by, reason=reason)
     return protocol
 
 
@@ -260,4 +311,12 @@ def new_version(protocol: Protocol, *, by: StaffMember) -> Protocol:
         clause._prefetched_objects_cache = {}  # else set() would compare with the source's relations
         clause.categories.set(categories)
         clause.recipient_agencies.set(recipients)
+    on_ledger(Action.PROTOCOL_DRAFTED, copy, by=by, source=f"copy of version {source.version}")
+    tell_leads(
+        copy.parties.all(),
+        copy,
+        message=awaiting_parties_message(copy),
+        reason="protocol draft awaiting approval",
+        by=by,
+    )
     return copy

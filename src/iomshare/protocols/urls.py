@@ -1,6 +1,6 @@
 from django.urls import path
 
-from iomshare.protocols import consent_views, views
+from iomshare.protocols import consent_views, editor_views, views
 
 app_name = "protocols"
 urlpatterns = [
@@ -10,6 +10,16 @@ urlpatterns = [
     path("<int:protocol_id>/print/", views.protocol_print, name="print"),
     path("<int:protocol_id>/export.yaml", views.protocol_export, name="export"),
     path("<int:protocol_id>/simulate/", views.protocol_simulate, name="simulate"),
+    path("<int:protocol_id>/changes/", editor_views.changes, name="changes"),
+    path("<int:protocol_id>/edit/details/", editor_views.edit_details, name="edit-details"),
+    path("<int:protocol_id>/edit/clauses/add/", editor_views.add_clause, name="add-clause"),
+    path("<int:protocol_id>/edit/clauses/<int:clause_number>/", editor_views.edit_clause, name="edit-clause"),
+    path(
+        "<int:protocol_id>/edit/clauses/<int:clause_number>/remove/",
+        editor_views.remove_clause,
+        name="remove-clause",
+    ),
+    path("<int:protocol_id>/ask-for-changes/", editor_views.ask_for_changes, name="ask-for-changes"),
     path("<int:protocol_id>/<slug:action>/", views.protocol_action, name="action"),
     path("consent/<uuid:person_id>/", consent_views.consent_page, name="consent"),
     path(

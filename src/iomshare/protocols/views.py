@@ -40,6 +40,11 @@ def _context(request: HttpRequest, protocol: Protocol, **extra) -> dict:
             if getattr(protocol, name)
         ],
         "versions": family,
+        # Comments are between the parties' IG leads and the drafter, not for every reader.
+        "change_requests": list(protocol.change_requests.all())
+        if is_party_lead or (protocol.created_by_id and protocol.created_by_id == user.pk)
+        else [],
+        "may_edit": protocol.status == ProtocolStatus.DRAFT and is_party_lead,
         "may_approve": selectors.may_approve(protocol, user),
         "may_suspend": is_party_lead and protocol.status == ProtocolStatus.ACTIVE,
         "may_resume": is_owner_lead and protocol.status == ProtocolStatus.SUSPENDED,
@@ -122,9 +127,11 @@ def protocol_action(request: HttpRequest, protocol_id: int, action: str) -> Http
         elif action == "new-version":
             draft = services.new_version(protocol, by=request.user)
             messages.success(
-                request, f"Version {draft.version} is drafted: export it, change it, and import it."
+                request,
+                f"Version {draft.version} is drafted as a copy of the version in force. Change it "
+                "below; each party's information-governance lead has been asked to approve it.",
             )
-            return redirect("protocols:detail", draft.pk)
+            return redirect("protocols:changes", draft.pk)
         else:
             raise Http404("No such action")
     except DomainError as error:

@@ -268,7 +268,7 @@ class _Checker:
             with contextlib.suppress(ValueError):
                 value = dt.date.fromisoformat(value)
         if not isinstance(value, dt.date):
-            self.add(key, f"'{key}' must be a date like 2026-03-31")
+            self.add(key, f"The {_DATE_LABELS.get(key, key)} must be a date that exists, like 2026-03-31")
             return None
         return value
 

@@ -16,6 +16,7 @@ from iomshare.information_requests import selectors as requests
 from iomshare.information_requests.models import RequestStatus
 from iomshare.partnership.models import Role
 from iomshare.partnership.single_sign_on.claims import provider_origins
+from iomshare.protocols import selectors as protocols
 from iomshare.retention import selectors as retention
 from iomshare.web.middleware import CONTENT_SECURITY_POLICY
 
@@ -104,6 +105,7 @@ def governance(request: HttpRequest) -> HttpResponse:
             "reviews": retention.open_reviews(viewer.agency_id).count(),
             "stale": retention.stale_items(viewer.agency_id).count(),
             "identity": identity.open_review_cases().count() + identity.open_conflicts().count(),
+            "protocol_drafts": protocols.drafts_awaiting_approval(viewer.agency_id).count(),
         }
     return render(
         request,
