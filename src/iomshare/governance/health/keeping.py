@@ -273,6 +273,7 @@ def standard_forms(today: dt.date) -> Section:
             [name for name, _ in items],
             [("Share on a standard form (%)", shares)],
             title="Share of live items on a standard form, by holding agency (%)",
+            percent=True,
         )
         if items
         else None,
