@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "iomshare.web",
     "iomshare.subject_access",
     "iomshare.operations",
+    "iomshare.governance",
 ]
 
 MIDDLEWARE = [

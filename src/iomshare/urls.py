@@ -23,6 +23,7 @@ urlpatterns = [
     path("requests/", include("iomshare.information_requests.urls")),
     path("retention/", include("iomshare.retention.urls")),
     path("subject-access/", include("iomshare.subject_access.urls")),
+    path("governance/", include("iomshare.governance.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("", include("iomshare.operations.urls")),

@@ -7,7 +7,7 @@ access list hides from the viewer, and a single read answers None for them, as i
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -134,6 +134,9 @@ class CohortDashboard:
     reviews_due: list[CohortMembership]
     recent_changes: list[CohortChange]
     without_key_worker: int
+    by_lead_agency: list[tuple[str, int]] = field(default_factory=list)
+    joined: int = 0  # memberships started in the last JOINERS_WINDOW days
+    left: int = 0  # memberships ended in the last JOINERS_WINDOW days
 
 
 def dashboard(viewer: StaffMember) -> CohortDashboard:
@@ -147,6 +150,23 @@ def dashboard(viewer: StaffMember) -> CohortDashboard:
         reviews_due=list(reviews_due(viewer)[:20]),
         recent_changes=list(changes),
         without_key_worker=current.filter(key_workers__isnull=True).count(),
+        by_lead_agency=list(
+            current.values_list("lead_agency__name").annotate(n=Count("id")).order_by("lead_agency__name")
+        ),
+        **_joiners_and_leavers(viewer),
+    )
+
+
+JOINERS_WINDOW = dt.timedelta(days=30)
+
+
+def _joiners_and_leavers(viewer: StaffMember) -> dict[str, int]:
+    """Memberships the viewer may know of that started, or ended, in the last 30 days."""
+    today = timezone.localdate()
+    since = today - JOINERS_WINDOW
+    return _visible(CohortMembership.objects.all(), viewer).aggregate(
+        joined=Count("id", filter=Q(started_on__gt=since, started_on__lte=today)),
+        left=Count("id", filter=Q(ended_on__gt=since, ended_on__lte=today)),
     )
 
 

@@ -32,7 +32,7 @@ from iomshare.people.visibility import known_people, may_know
 from iomshare.protocols import consent
 from iomshare.protocols.decisions import AccessGrid, Grant, access_grid, grid_filter
 from iomshare.protocols.rules import ViewerFacts
-from iomshare.records.models import Category, HandlingCode, InformationItem
+from iomshare.records.models import Category, HandlingCode, InformationItem, ItemStatus
 
 # Subject access reads live beside the door, in this package: one door, split along its seam.
 from iomshare.records.selectors.subject_access import (
@@ -540,6 +540,26 @@ def count_items_by_agency_category() -> dict[tuple[int, str, int], int]:
         .order_by()
     )
     return {(row["holding_agency_id"], row["category__code"], row["sensitivity"]): row["n"] for row in rows}
+
+
+def item_counts_by_agency() -> dict[int, dict[str, int]]:
+    """Per holding agency id: items live, live on a standard form, and disposed of (counts only).
+
+    For the partnership health check: one grouped query, never content.
+    """
+    live = Q(status=ItemStatus.LIVE)
+    rows = (
+        InformationItem.objects.values("holding_agency_id")
+        .annotate(
+            live=Count("id", filter=live),
+            on_form=Count("id", filter=live & ~Q(form_code="")),
+            disposed=Count("id", filter=Q(status=ItemStatus.DISPOSED)),
+        )
+        .order_by()
+    )
+    return {
+        row["holding_agency_id"]: {key: row[key] for key in ("live", "on_form", "disposed")} for row in rows
+    }
 
 
 def holds_items_about(agency_id: int) -> Exists:

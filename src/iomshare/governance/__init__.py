@@ -1,0 +1,1 @@
+"""The partnership's own governance: the health check (the questions every partnership should ask itself)."""
