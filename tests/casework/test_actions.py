@@ -27,7 +27,11 @@ def case_work():
 @pytest.fixture
 def action(officer, probation_officer, person):
     return services.raise_action(
-        by=officer, person=person, description=WHAT, due_on=today() + dt.timedelta(days=3), owner=probation_officer
+        by=officer,
+        person=person,
+        description=WHAT,
+        due_on=today() + dt.timedelta(days=3),
+        owner=probation_officer,
     )
 
 
@@ -52,7 +56,9 @@ def test_an_action_owned_by_an_agency_with_nobody_named(officer, person, probati
 
 def test_bad_input_names_each_field_and_changes_nothing(officer, person):
     with pytest.raises(InvalidInput) as error:
-        services.raise_action(by=officer, person=person, description="soon", due_on=today() - dt.timedelta(days=1))
+        services.raise_action(
+            by=officer, person=person, description="soon", due_on=today() - dt.timedelta(days=1)
+        )
     assert set(error.value.field_errors) == {"description", "owner", "due_on"}
     assert "today or in the future" in error.value.field_errors["due_on"]
     assert not Action.objects.exists() and not case_work()
@@ -61,7 +67,11 @@ def test_bad_input_names_each_field_and_changes_nothing(officer, person):
 def test_a_due_date_more_than_a_year_ahead_is_refused(officer, person):
     with pytest.raises(InvalidInput) as error:
         services.raise_action(
-            by=officer, person=person, description=WHAT, due_on=today() + dt.timedelta(days=400), owner=officer
+            by=officer,
+            person=person,
+            description=WHAT,
+            due_on=today() + dt.timedelta(days=400),
+            owner=officer,
         )
     assert set(error.value.field_errors) == {"due_on"}
 
@@ -139,7 +149,9 @@ def test_overdue_is_computed_from_the_due_date(action):
     assert not action.is_overdue(today() + dt.timedelta(days=4))
 
 
-def test_my_actions_are_mine_and_my_agencys_unnamed_ones(action, officer, probation_officer, person, probation):
+def test_my_actions_are_mine_and_my_agencys_unnamed_ones(
+    action, officer, probation_officer, person, probation
+):
     unnamed = services.raise_action(
         by=officer, person=person, description=WHAT, due_on=today(), owning_agency=probation
     )
@@ -173,7 +185,9 @@ def test_a_volunteer_sees_only_the_actions_they_own_or_raised(police, officer):
     theirs = services.raise_action(
         by=officer, person=allocated, description=WHAT, due_on=today(), owner=volunteer
     )
-    officers = services.raise_action(by=officer, person=allocated, description=WHAT, due_on=today(), owner=officer)
+    officers = services.raise_action(
+        by=officer, person=allocated, description=WHAT, due_on=today(), owner=officer
+    )
     assert list(selectors.visible_actions(volunteer)) == [theirs]
     assert selectors.action_for(volunteer, officers.pk) is None
 
@@ -188,7 +202,11 @@ def test_an_action_from_a_request_must_be_about_the_same_person(officer, person)
 
     with pytest.raises(InvalidInput) as error:
         services.check_action(
-            by=officer, person=person, description=WHAT, due_on=today(), owner=officer,
+            by=officer,
+            person=person,
+            description=WHAT,
+            due_on=today(),
+            owner=officer,
             information_request=Request(),
         )
     assert "information_request" in error.value.field_errors

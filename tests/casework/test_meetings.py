@@ -97,7 +97,9 @@ def test_each_attendees_pack_is_what_the_door_shows_them_and_they_differ(
         packs[attendee.username] = ids(pack.items)
     assert packs["probation.kw"] == ids([partnership["police"], partnership["probation"]])
     assert packs["council.kw"] == ids([partnership["council"]])
-    reads = LedgerEntry.objects.filter(action=LedgerAction.VIEW, person_id=person.pk, purpose="case_conference")
+    reads = LedgerEntry.objects.filter(
+        action=LedgerAction.VIEW, person_id=person.pk, purpose="case_conference"
+    )
     assert reads.count() == 4, "every pack read is a disclosure on the ledger"
 
 
@@ -114,8 +116,14 @@ def test_arranging_checks_every_field_and_changes_nothing(chair, probation_worke
     stranger_person = PersonFactory()
     with pytest.raises(InvalidInput) as error:
         meetings.arrange_meeting(
-            by=chair, kind="coffee", held_on=None, chair=chair, purpose="gossip",
-            agencies=[police], attendees=[probation_worker], people=[stranger_person],
+            by=chair,
+            kind="coffee",
+            held_on=None,
+            chair=chair,
+            purpose="gossip",
+            agencies=[police],
+            attendees=[probation_worker],
+            people=[stranger_person],
         )
     assert set(error.value.field_errors) == {"kind", "held_on", "purpose", "attendees", "people"}
     assert not Meeting.objects.exists()
@@ -125,8 +133,14 @@ def test_volunteers_do_not_arrange_meetings(police, person):
     volunteer = StaffMemberFactory(agency=police, role=Role.VOLUNTEER, is_volunteer=True)
     with pytest.raises(NotPermitted):
         meetings.arrange_meeting(
-            by=volunteer, kind="tasking", held_on=timezone.localdate(), chair=volunteer,
-            purpose="case_conference", agencies=[police], attendees=[], people=[person],
+            by=volunteer,
+            kind="tasking",
+            held_on=timezone.localdate(),
+            chair=volunteer,
+            purpose="case_conference",
+            agencies=[police],
+            attendees=[],
+            people=[person],
         )
 
 
@@ -169,16 +183,35 @@ def test_minutes_need_text_and_the_chair(meeting, chair, council_worker, person)
     assert AgendaPerson.objects.get(meeting=meeting).minutes_item_id is None
 
 
-def test_actions_are_raised_from_the_meeting_by_its_attendees(meeting, chair, probation_worker, person, police):
+def test_actions_are_raised_from_the_meeting_by_its_attendees(
+    meeting, chair, probation_worker, person, police
+):
     action = services.raise_action(
-        by=chair, person=person, description="Probation to arrange a joint visit.",
-        due_on=timezone.localdate() + dt.timedelta(days=7), owner=probation_worker,
-        raised_from=RaisedFrom.MEETING, meeting=meeting,
+        by=chair,
+        person=person,
+        description="Probation to arrange a joint visit.",
+        due_on=timezone.localdate() + dt.timedelta(days=7),
+        owner=probation_worker,
+        raised_from=RaisedFrom.MEETING,
+        meeting=meeting,
     )
     assert action.meeting == meeting and list(meeting.actions.all()) == [action]
     outsider = StaffMemberFactory(agency=police)
     with pytest.raises(NotPermitted):
         services.raise_action(
-            by=outsider, person=person, description="Not at the meeting at all.",
-            due_on=timezone.localdate(), owner=outsider, raised_from=RaisedFrom.MEETING, meeting=meeting,
+            by=outsider,
+            person=person,
+            description="Not at the meeting at all.",
+            due_on=timezone.localdate(),
+            owner=outsider,
+            raised_from=RaisedFrom.MEETING,
+            meeting=meeting,
         )
+
+
+def test_the_meetings_list_names_meetings_one_arranged_or_is_invited_to(client, meeting, chair, police):
+    client.force_login(chair)
+    assert f"/casework/meetings/{meeting.pk}/" in client.get("/casework/meetings/").content.decode()
+    client.force_login(StaffMemberFactory(agency=police))
+    assert f"/casework/meetings/{meeting.pk}/" not in client.get("/casework/meetings/").content.decode()
+    assert client.get(f"/casework/meetings/{meeting.pk}/").status_code == 404

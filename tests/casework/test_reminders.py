@@ -73,7 +73,9 @@ def test_an_agency_owned_action_tells_its_staff_who_may_know_the_person(officer,
     assert colleague.pk and volunteer.pk and action.pk
 
 
-def test_an_owner_who_may_no_longer_know_the_person_is_told_nothing(due_in_two_days, probation_officer, person):
+def test_an_owner_who_may_no_longer_know_the_person_is_told_nothing(
+    due_in_two_days, probation_officer, person
+):
     # Probation no longer knows the person (its identifier is gone): the door tells its officer nothing.
     person.identifiers.filter(agency__code="probation").delete()
     remind_due_actions(today=due_in_two_days.due_on)

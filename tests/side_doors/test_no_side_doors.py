@@ -355,6 +355,8 @@ CASEWORK_PARAMETERS = (
     "merge_id",
     "run_id",
     "entry_id",
+    "action_id",
+    "meeting_id",
 )
 RESOLVERS: dict[str, Callable[[World], Iterable[str]]] = {
     "person_id": lambda w: [str(p.pk) for p in w.people.values()],

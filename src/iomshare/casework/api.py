@@ -86,9 +86,7 @@ def _action(viewer: StaffMember, action_id: int) -> Action:
 def my_actions(request: HttpRequest, status: str = "open"):
     """The caller's actions (owned by them, or by their agency with nobody named): open by default."""
     if status not in {*ActionStatus.values, "all"}:
-        raise InvalidInput(
-            "Unknown status.", field_errors={"status": "Choose open, done, cancelled or all"}
-        )
+        raise InvalidInput("Unknown status.", field_errors={"status": "Choose open, done, cancelled or all"})
     found = selectors.my_actions(caller(request), status="" if status == "all" else status)
     return [_out(action) for action in found[:500]]
 

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from iomshare.casework.models import AgendaPerson, Meeting, MeetingAttendee, MeetingKind
@@ -83,7 +83,11 @@ def _arrange_errors(
     if chair is None:
         errors["chair"] = "Choose who chairs the meeting"
     strangers = [s for s in {*attendees, *([chair] if chair else [])} if s.agency_id not in invited]
-    unfit = [s for s in {*attendees, *([chair] if chair else [])} if s.role not in ATTENDEE_ROLES or not s.is_active]
+    unfit = [
+        s
+        for s in {*attendees, *([chair] if chair else [])}
+        if s.role not in ATTENDEE_ROLES or not s.is_active
+    ]
     if strangers:
         errors["attendees"] = f"{strangers[0]} works for an agency that is not invited"
     elif unfit:
@@ -114,8 +118,14 @@ def arrange_meeting(
         raise NotPermitted("Only staff of a partner agency can arrange a multi-agency meeting.")
     agencies, attendees, people = list(agencies), list(attendees), list(dict.fromkeys(people))
     errors = _arrange_errors(
-        by, kind=kind, held_on=held_on, chair=chair, purpose=purpose, agencies=agencies,
-        attendees=attendees, people=people,
+        by,
+        kind=kind,
+        held_on=held_on,
+        chair=chair,
+        purpose=purpose,
+        agencies=agencies,
+        attendees=attendees,
+        people=people,
     )
     if errors:
         raise InvalidInput("The meeting was not arranged: correct the problems listed.", field_errors=errors)
@@ -142,10 +152,8 @@ def meetings_for(viewer: StaffMember) -> QuerySet[Meeting]:
     """Meetings the viewer arranged, chairs or is invited to."""
     if getattr(viewer, "agency_id", None) is None:
         return Meeting.objects.none()
-    return (
-        Meeting.objects.filter(attendees__staff=viewer).distinct()
-        | Meeting.objects.filter(created_by=viewer)
-    ).select_related("chair__agency")
+    invited = MeetingAttendee.objects.filter(meeting_id=OuterRef("pk"), staff_id=viewer.pk)
+    return Meeting.objects.filter(Q(Exists(invited)) | Q(created_by=viewer)).select_related("chair__agency")
 
 
 def meeting_for(viewer: StaffMember, meeting_id: int) -> Meeting | None:
@@ -206,7 +214,9 @@ def record_minutes(
     elif len(decisions) > MAX_TEXT:
         errors["decisions"] = f"Keep the decisions to {MAX_TEXT} characters or fewer"
     if entry.minutes_item_id is not None:
-        errors["minutes"] = f"The minutes about {person.full_name} are already recorded; correct that item instead"
+        errors["minutes"] = (
+            f"The minutes about {person.full_name} are already recorded; correct that item instead"
+        )
     if errors:
         raise InvalidInput("The minutes were not recorded: correct the problems listed.", field_errors=errors)
     item = record_services.record_item(

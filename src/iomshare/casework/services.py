@@ -117,10 +117,17 @@ def check_action(
         errors["raised_from"] = "Say where the action was raised: person, meeting, request or api"
     if information_request is not None and (
         information_request.person_id != person.pk
-        or by.agency_id not in {information_request.requesting_agency_id, information_request.holding_agency_id}
+        or by.agency_id
+        not in {information_request.requesting_agency_id, information_request.holding_agency_id}
     ):
-        errors["information_request"] = "Choose a request for information about this person that your agency is part of"
-    if meeting is not None and by.pk != meeting.created_by_id and not meeting.attendees.filter(staff=by).exists():
+        errors["information_request"] = (
+            "Choose a request for information about this person that your agency is part of"
+        )
+    if (
+        meeting is not None
+        and by.pk != meeting.created_by_id
+        and not meeting.attendees.filter(staff=by).exists()
+    ):
         raise NotPermitted("Only the meeting's attendees raise actions from it.")
     if meeting is not None and not meeting.agenda.filter(person=person).exists():
         errors["meeting"] = f"{person.full_name} is not on the meeting's agenda"

@@ -21,7 +21,7 @@ from iomshare.errors import DomainError, InvalidInput
 from iomshare.information_requests.models import InformationRequest
 from iomshare.partnership.models import Agency, StaffMember
 from iomshare.people import visibility
-from iomshare.people.models import CohortMembership, Person
+from iomshare.people.models import Person
 from iomshare.web.govuk_dates import DateInputError, parse_date_input
 
 STATUS_FILTERS = [("open", "Open"), ("done", "Done"), ("cancelled", "Cancelled"), ("all", "All")]
@@ -68,23 +68,19 @@ def overdue(request: HttpRequest) -> HttpResponse:
 
 def _person_or_404(viewer: StaffMember, person_id) -> Person:
     person = Person.objects.filter(pk=person_id).first()
-    if person is None or getattr(viewer, "agency_id", None) is None or not visibility.may_know(viewer, person.pk):
+    if (
+        person is None
+        or getattr(viewer, "agency_id", None) is None
+        or not visibility.may_know(viewer, person.pk)
+    ):
         raise Http404("No such person")
     return person
 
 
 def _owner_choices(viewer: StaffMember, person: Person) -> list[StaffMember]:
-    """Staff offered as owners: the viewer's own agency's staff and the person's key workers that
-    the viewer may see (the service still checks each owner may know the person)."""
-    opened = visibility.open_agencies(viewer)
-    key_workers = CohortMembership.key_workers.through.objects.filter(
-        cohortmembership__person=person, cohortmembership__ended_on__isnull=True
-    ).values("staffmember_id")
-    staff = StaffMember.objects.filter(
-        Q(agency_id=viewer.agency_id) | Q(pk__in=key_workers, agency_id__in=opened),
-        is_active=True,
-        role__in=services.OWNER_ROLES,
-    )
+    """Staff offered as owners: the partnership's staff (a volunteer: themselves only); the service
+    refuses an owner who may not know the person, naming them."""
+    staff = StaffMember.objects.filter(is_active=True, role__in=services.OWNER_ROLES, agency__isnull=False)
     if visibility.is_volunteer(viewer):
         staff = staff.filter(pk=viewer.pk)
     return list(staff.select_related("agency").order_by("agency__name", "last_name", "first_name"))
@@ -131,8 +127,12 @@ def raise_action(request: HttpRequest, person_id) -> HttpResponse:
         try:
             if errors:
                 services.check_action(
-                    by=viewer, person=person, description=values["description"], due_on=None,
-                    owner=owner, owning_agency=agency,
+                    by=viewer,
+                    person=person,
+                    description=values["description"],
+                    due_on=None,
+                    owner=owner,
+                    owning_agency=agency,
                 )
             action = services.raise_action(
                 by=viewer,

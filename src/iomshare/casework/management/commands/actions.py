@@ -14,11 +14,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         commands = parser.add_subparsers(dest="subcommand", required=True, metavar="{remind}")
-        run = commands.add_parser("remind", help="Write 'action due' events for actions due tomorrow or today.")
+        run = commands.add_parser(
+            "remind", help="Write 'action due' events for actions due tomorrow or today."
+        )
         run.add_argument("--today", help="Run as if today were this date (YYYY-MM-DD).")
         run.add_argument("--queue", action="store_true", help="Queue it for `iomshare worker` instead.")
 
-    def handle(self, *args, subcommand: str, today: str | None = None, queue: bool = False, **options) -> None:
+    def handle(
+        self, *args, subcommand: str, today: str | None = None, queue: bool = False, **options
+    ) -> None:
         try:
             day = dt.date.fromisoformat(today) if today else None
         except ValueError:
