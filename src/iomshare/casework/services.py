@@ -203,7 +203,11 @@ def change_status(action: Action, *, status: str, note: str = "", by: StaffMembe
     """Mark an action done, cancel it (with a reason), or reopen it; each change is history."""
     if not may_change(by, action):
         raise NotPermitted("Only the action's owner, its raiser or the owning agency can change it.")
-    action = Action.objects.select_for_update().select_related("owner", "owning_agency").get(pk=action.pk)
+    action = (
+        Action.objects.select_for_update(of=("self",))
+        .select_related("owner", "owning_agency")
+        .get(pk=action.pk)
+    )
     note = (note or "").strip()
     errors: dict[str, str] = {}
     if status not in ActionStatus.values:
