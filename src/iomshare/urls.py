@@ -21,6 +21,7 @@ urlpatterns = [
     path("ledger/", include("iomshare.ledger.urls")),
     path("notifications/", include("iomshare.alerts.urls")),
     path("requests/", include("iomshare.information_requests.urls")),
+    path("casework/", include("iomshare.casework.urls")),
     path("retention/", include("iomshare.retention.urls")),
     path("subject-access/", include("iomshare.subject_access.urls")),
     path("governance/", include("iomshare.governance.urls")),

@@ -21,3 +21,15 @@ def test_the_demo_has_review_dates_referrals_and_panel_decisions_with_history():
     assert accepted.membership.key_workers.exists()
     kinds = set(CohortChange.objects.filter(person=accepted.person).values_list("kind", flat=True))
     assert kinds == {"referred", "accepted", "key_worker_assigned"}
+
+
+def test_the_demo_has_two_past_meetings_with_minutes_and_actions_some_overdue():
+    from iomshare.casework.models import Action, AgendaPerson, Meeting
+
+    load_demo(scale=Scale(people=40, items=200), today=TODAY, with_protocols_and_vocabulary=False)
+    assert Meeting.objects.count() == 2 and all(m.held_on < TODAY for m in Meeting.objects.all())
+    assert not AgendaPerson.objects.filter(minutes_item_id__isnull=True).exists()
+    from_meetings = Action.objects.filter(meeting__isnull=False)
+    assert from_meetings.exists() and any(a.is_overdue(TODAY) for a in from_meetings)
+    practitioners_open = Action.objects.filter(meeting__isnull=True, status="open", due_on__gt=TODAY)
+    assert practitioners_open.exists()

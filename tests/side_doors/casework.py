@@ -19,6 +19,9 @@ from django.utils import timezone
 from iomshare.alerts import outbox, webhooks
 from iomshare.alerts.models import Notification, WebhookEndpoint
 from iomshare.alerts.services import notify
+from iomshare.casework.meetings import arrange_meeting, record_minutes
+from iomshare.casework.models import Action
+from iomshare.casework.services import raise_action
 from iomshare.exchange import imports
 from iomshare.exchange.models import ImportProfile
 from iomshare.exchange.starter import load_demo_import_profiles
@@ -234,6 +237,57 @@ def add_casework(
     ask_for_changes(draft, by=staff["police_ig"], comments="Clause 1: name the recipients' roles.")
     ids["protocol_id"] = [str(draft.pk)]
     ids["clause_number"] = ["1"]
+    # Actions and a case conference (casework): probation raises actions about p3 and p4 (one owned
+    # by the agency, one overdue), and holds a case conference about both with a police officer,
+    # minuting p3 and raising an action from the minutes.
+    practitioner = staff["probation_practitioner"]
+    raised = [
+        raise_action(
+            by=practitioner,
+            person=people["p3"],
+            description=about(person_marker("p3")),
+            due_on=today,
+            owner=practitioner,
+        ),
+        raise_action(
+            by=practitioner,
+            person=people["p4"],
+            description=about(person_marker("p4")),
+            due_on=today + dt.timedelta(days=1),
+            owning_agency=agencies["probation"],
+        ),
+    ]
+    Action.objects.filter(pk=raised[0].pk).update(due_on=today - dt.timedelta(days=2))
+    meeting = arrange_meeting(
+        by=staff["probation_ig"],
+        kind="case_conference",
+        held_on=today,
+        chair=practitioner,
+        purpose="case_conference",
+        agencies=[agencies["probation"], agencies["police"]],
+        attendees=[staff["police_practitioner"]],
+        people=[people["p3"], people["p4"]],
+    )
+    record_minutes(
+        meeting,
+        people["p3"],
+        minutes=about(person_marker("p3")),
+        decisions=about(person_marker("p3")),
+        by=practitioner,
+    )
+    raised.append(
+        raise_action(
+            by=practitioner,
+            person=people["p3"],
+            description=about(person_marker("p3")),
+            due_on=today,
+            owner=practitioner,
+            raised_from="meeting",
+            meeting=meeting,
+        )
+    )
+    ids["action_id"] = [str(a.pk) for a in raised]
+    ids["meeting_id"] = [str(meeting.pk)]
 
     # Every access-list entry and notification, including those the services above made on the way.
     ids["entry_id"] = [str(pk) for pk in AccessListEntry.objects.values_list("pk", flat=True)]

@@ -356,6 +356,8 @@ CASEWORK_PARAMETERS = (
     "run_id",
     "entry_id",
     "clause_number",
+    "action_id",
+    "meeting_id",
 )
 RESOLVERS: dict[str, Callable[[World], Iterable[str]]] = {
     "person_id": lambda w: [str(p.pk) for p in w.people.values()],

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from iomshare.alerts.models import CohortEvent, EventKind, Notification, WebhookEndpoint
-from iomshare.alerts.recipients import recipients_of
+from iomshare.alerts.recipients import action_owners, recipients_of
 from iomshare.partnership.models import StaffMember
 from iomshare.people.models import Person
 from iomshare.records.selectors import AlertSight, alert_for
@@ -47,8 +47,9 @@ def fan_out(*, limit: int = BATCH) -> int:
         if not events:
             return 0
         recipients = recipients_of({event.person_id for event in events})
+        owners = action_owners(event for event in events if event.kind == EventKind.ACTION_DUE)
         staff = StaffMember.objects.select_related("agency").in_bulk(
-            {staff_id for found in recipients.values() for staff_id in found}
+            {staff_id for found in (*recipients.values(), *owners.values()) for staff_id in found}
         )
         people = Person.objects.in_bulk({event.person_id for event in events})
         endpoints = list(WebhookEndpoint.objects.filter(is_active=True).select_related("account__agency"))
@@ -57,9 +58,11 @@ def fan_out(*, limit: int = BATCH) -> int:
             person = people.get(event.person_id)
             if person is None:
                 continue
-            for staff_id, reason in (
-                recipients[event.person_id].items() if event.kind not in TOLD_ALREADY else ()
-            ):
+            if event.kind == EventKind.ACTION_DUE:
+                told = owners.get(event.pk, {})  # the action's owner, not everyone around the person
+            else:
+                told = recipients[event.person_id] if event.kind not in TOLD_ALREADY else {}
+            for staff_id, reason in told.items():
                 if staff_id == event.details.get("by") or staff_id not in staff:
                     continue
                 if (notification := _in_app(event, person, staff[staff_id], reason)) is not None:
@@ -92,10 +95,14 @@ def _in_app(event: CohortEvent, person: Person, recipient: StaffMember, reason: 
     message = message_for(event, person, seen)
     if message is None:
         return None
+    if event.kind == EventKind.ACTION_DUE:
+        link = reverse("casework:action", args=[event.details.get("action")])
+    else:
+        link = reverse("people:person", args=[person.pk])
     return Notification(
         recipient=recipient,
         message=message[:500],
-        link=reverse("people:person", args=[person.pk]),
+        link=link,
         event=event,
         kind=event.kind if seen.item is not None or event.item_id is None else EventKind.NEW_INFORMATION,
         is_urgent=event.is_urgent,
@@ -118,4 +125,7 @@ def message_for(event: CohortEvent, person: Person, seen: AlertSight) -> str | N
         )
     if event.item_id is not None:
         return None  # its existence is not the recipient's to know
+    if event.kind == EventKind.ACTION_DUE:
+        when = "today" if event.details.get("when") == "today" else "tomorrow"
+        return f"Action {event.details.get('number', '')} about {name} is due {when}."
     return f"{label}: {name}."

@@ -32,6 +32,7 @@ class EventKind(models.TextChoices):
     REQUEST_DECISION = "request_decision", "Request for information decided"
     CORRECTION = "correction", "Information corrected"
     WITHDRAWAL = "withdrawal", "Information withdrawn"
+    ACTION_DUE = "action_due", "Action due"
     # What a recipient who may not see the item is told of it: the kind could betray its content.
     NEW_INFORMATION = "new_information", "New information held by another agency"
 

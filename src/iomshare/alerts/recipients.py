@@ -5,10 +5,35 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from iomshare.alerts.models import Subscription, SubscriptionKind
+from iomshare.alerts.models import CohortEvent, Subscription, SubscriptionKind
+from iomshare.partnership.models import Role, StaffMember
 from iomshare.people.models import CohortMembership
 
 KEY_WORKER = "key worker"
+OWNER = "owner"
+OWNING_AGENCY = "owning agency"
+# Who is told of an action their agency owns with nobody named: those who may pick it up.
+AGENCY_ROLES = (Role.PRACTITIONER, Role.IG_LEAD, Role.PARTNERSHIP_MANAGER)
+
+
+def action_owners(events: Iterable[CohortEvent]) -> dict:
+    """event id -> {staff id: why}, for "action due" events: the owner, or (nobody named) the owning
+    agency's staff. Whether each may know the person is the door's to decide (fanout.alert_for)."""
+    found: dict = {}
+    by_agency: dict[int, list[int]] = {}
+    for event in events:
+        owner, agency = event.details.get("owner"), event.details.get("owning_agency")
+        if owner:
+            found[event.pk] = {owner: OWNER}
+        elif agency:
+            if agency not in by_agency:
+                by_agency[agency] = list(
+                    StaffMember.objects.filter(
+                        agency_id=agency, is_active=True, is_volunteer=False, role__in=AGENCY_ROLES
+                    ).values_list("pk", flat=True)
+                )
+            found[event.pk] = dict.fromkeys(by_agency[agency], OWNING_AGENCY)
+    return found
 
 
 def recipients_of(person_ids: Iterable) -> dict:

@@ -24,6 +24,7 @@ from iomshare.demo.cohort import load_cohort
 from iomshare.demo.import_profiles import load_demo_import_profiles
 from iomshare.demo.items import ItemWriter
 from iomshare.demo.local_terms import load_demo_local_terms
+from iomshare.demo.meetings import load_demo_meetings_and_actions
 from iomshare.demo.partnership import (
     STAFF,
     build_agencies,
@@ -170,6 +171,8 @@ def load_demo(
         load_demo_consent_and_access_lists(today)
         rng, _ = _stream(seed, "casework")
         load_demo_cohort_work(rng, today)  # review dates, referrals and the panel's decisions (people)
+        rng, _ = _stream(seed, "meetings")
+        load_demo_meetings_and_actions(rng, today)  # past meetings, minutes and actions (casework)
 
     staff_specs = {spec.username: spec for spec in STAFF}
     return DemoSummary(

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import NinjaAPI, Swagger
 
 from iomshare.alerts.api import router as alerts_router
+from iomshare.casework.api import router as casework_router
 from iomshare.exchange import problems
 from iomshare.exchange.auth import BearerToken, caller
 from iomshare.exchange.extracts_api import router as extracts_router
@@ -67,6 +68,7 @@ api.add_router("", information_requests_router)
 api.add_router("", subject_access_router)
 api.add_router("", cohort_router)
 api.add_router("", alerts_router)
+api.add_router("", casework_router)
 
 
 @api.get("/me", response={200: MeOut, **PROBLEMS}, tags=["me"], url_name="me")

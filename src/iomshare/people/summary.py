@@ -12,7 +12,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.http import HttpRequest
+from django.utils import timezone
 
+from iomshare.casework.selectors import open_actions_about
 from iomshare.information_requests.models import InformationRequest, RequestStatus
 from iomshare.partnership.models import Agency, Role, StaffMember
 from iomshare.people import visibility
@@ -102,6 +104,8 @@ class CaseSummary:
     membership: CohortMembership | None
     referral: CohortReferral | None
     open_requests: list[InformationRequest]
+    open_actions: list = field(default_factory=list)
+    today: dt.date | None = None
     allocated_unshared: bool = False  # a volunteer's allocated person, led by an agency sharing nothing
 
 
@@ -124,6 +128,8 @@ def case_summary(viewer: StaffMember, person: Person, items: records.PersonSumma
         membership=membership,
         referral=open_referral(person.pk),
         open_requests=_open_requests(viewer, person),
+        open_actions=open_actions_about(viewer, person.pk),
+        today=timezone.localdate(),
         allocated_unshared=membership is None
         and CohortMembership.objects.current().filter(person=person, key_workers=viewer.pk).exists(),
     )

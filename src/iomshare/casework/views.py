@@ -1,0 +1,206 @@
+"""Pages for actions: My actions, an agency's overdue list, raising an action and an action's page.
+
+Thin: each page parses the form, calls casework.services or casework.selectors, and renders. A
+person or action hidden from the viewer answers 404, as if it did not exist (invariant 10).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from iomshare.casework import selectors, services
+from iomshare.casework.models import ActionStatus, RaisedFrom
+from iomshare.errors import DomainError, InvalidInput
+from iomshare.information_requests.models import InformationRequest
+from iomshare.partnership.models import Agency, StaffMember
+from iomshare.people import visibility
+from iomshare.people.models import Person
+from iomshare.web.govuk_dates import DateInputError, parse_date_input
+
+STATUS_FILTERS = [("open", "Open"), ("done", "Done"), ("cancelled", "Cancelled"), ("all", "All")]
+
+
+@login_required
+def my_actions(request: HttpRequest) -> HttpResponse:
+    viewer = request.user
+    status = request.GET.get("status", "open")
+    status = status if status in {value for value, _ in STATUS_FILTERS} else "open"
+    actions = list(selectors.my_actions(viewer, status="" if status == "all" else status)[:200])
+    return render(
+        request,
+        "casework/my_actions.html",
+        {
+            "actions": actions,
+            "status": status,
+            "statuses": STATUS_FILTERS,
+            "today": timezone.localdate(),
+            "overdue_count": sum(1 for action in actions if action.is_overdue()),
+            "may_read_overdue_list": selectors.may_read_overdue_list(viewer),
+            "nav": "actions",
+            "page_title": "My actions",
+        },
+    )
+
+
+@login_required
+def overdue(request: HttpRequest) -> HttpResponse:
+    viewer = request.user
+    if not selectors.may_read_overdue_list(viewer):
+        raise PermissionDenied("Only an agency's IG lead or a partnership manager reads its overdue list.")
+    return render(
+        request,
+        "casework/overdue.html",
+        {
+            "actions": list(selectors.overdue_for_agency(viewer)[:500]),
+            "today": timezone.localdate(),
+            "nav": "actions",
+            "page_title": f"Overdue actions owned by {viewer.agency.name}",
+        },
+    )
+
+
+def _person_or_404(viewer: StaffMember, person_id) -> Person:
+    person = Person.objects.filter(pk=person_id).first()
+    if (
+        person is None
+        or getattr(viewer, "agency_id", None) is None
+        or not visibility.may_know(viewer, person.pk)
+    ):
+        raise Http404("No such person")
+    return person
+
+
+def _owner_choices(viewer: StaffMember, person: Person) -> list[StaffMember]:
+    """Staff offered as owners: the partnership's staff (a volunteer: themselves only); the service
+    refuses an owner who may not know the person, naming them."""
+    staff = StaffMember.objects.filter(is_active=True, role__in=services.OWNER_ROLES, agency__isnull=False)
+    if visibility.is_volunteer(viewer):
+        staff = staff.filter(pk=viewer.pk)
+    return list(staff.select_related("agency").order_by("agency__name", "last_name", "first_name"))
+
+
+def _request_about(viewer: StaffMember, person: Person, request_id: str) -> InformationRequest | None:
+    if not request_id.isdigit():
+        return None
+    return (
+        InformationRequest.objects.filter(pk=int(request_id), person=person)
+        .filter(Q(requesting_agency_id=viewer.agency_id) | Q(holding_agency_id=viewer.agency_id))
+        .first()
+    )
+
+
+def _owner_from(value: str, staff: list[StaffMember]) -> tuple[StaffMember | None, Agency | None]:
+    kind, _, key = value.partition(":")
+    if kind == "staff":
+        return next((s for s in staff if s.username == key), None), None
+    if kind == "agency":
+        return None, Agency.objects.filter(code=key).first()
+    return None, None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def raise_action(request: HttpRequest, person_id) -> HttpResponse:
+    """Raise an action about a person, from their page or from a request for information about them."""
+    viewer = request.user
+    person = _person_or_404(viewer, person_id)
+    information_request = _request_about(viewer, person, request.GET.get("request", "")[:12])
+    staff = _owner_choices(viewer, person)
+    values = {"description": "", "owner": f"staff:{viewer.username}"}
+    due = {"day": "", "month": "", "year": ""}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = {name: request.POST.get(name, "").strip()[:3000] for name in values}
+        due = {part: request.POST.get(f"due_on-{part}", "").strip()[:4] for part in due}
+        try:
+            due_on = parse_date_input(request.POST, "due_on", "the due date", required=True)
+        except DateInputError as error:
+            errors["due_on"], due_on = str(error), None
+        owner, agency = _owner_from(values["owner"], staff)
+        try:
+            if errors:
+                services.check_action(
+                    by=viewer,
+                    person=person,
+                    description=values["description"],
+                    due_on=None,
+                    owner=owner,
+                    owning_agency=agency,
+                )
+            action = services.raise_action(
+                by=viewer,
+                person=person,
+                description=values["description"],
+                due_on=due_on,
+                owner=owner,
+                owning_agency=agency,
+                raised_from=RaisedFrom.REQUEST if information_request else RaisedFrom.PERSON_PAGE,
+                information_request=information_request,
+            )
+            messages.success(request, f"Action {action.number} is raised, due {action.due_on:%-d %B %Y}.")
+            return redirect("casework:action", action_id=action.pk)
+        except InvalidInput as error:
+            errors = {**(error.field_errors or {"description": error.message}), **errors}
+        except DomainError as error:
+            raise PermissionDenied(error.message) from error
+    return render(
+        request,
+        "casework/raise.html",
+        {
+            "person": person,
+            "information_request": information_request,
+            "values": values,
+            "due": due,
+            "errors": errors,
+            "staff": staff,
+            "agencies": Agency.objects.order_by("name"),
+            "nav": "actions",
+            "page_title": ("Error: " if errors else "") + f"Raise an action about {person.full_name}",
+        },
+        status=422 if errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action(request: HttpRequest, action_id: int) -> HttpResponse:
+    """One action: what, who owns it, by when, where it was raised, its history; mark done or cancel."""
+    viewer = request.user
+    found = selectors.action_for(viewer, action_id)
+    if found is None:
+        raise Http404("No such action")
+    errors: dict[str, str] = {}
+    note = ""
+    if request.method == "POST":
+        note = request.POST.get("note", "").strip()[:3000]
+        try:
+            services.change_status(found, status=request.POST.get("status", "")[:20], note=note, by=viewer)
+            messages.success(request, f"Action {found.number} is changed.")
+            return redirect("casework:action", action_id=found.pk)
+        except InvalidInput as error:
+            errors = error.field_errors or {"status": error.message}
+        except DomainError as error:
+            raise PermissionDenied(error.message) from error
+    return render(
+        request,
+        "casework/action.html",
+        {
+            "action": found,
+            "history": selectors.history_of(found),
+            "may_change": services.may_change(viewer, found),
+            "statuses": ActionStatus,
+            "errors": errors,
+            "note": note,
+            "today": timezone.localdate(),
+            "nav": "actions",
+            "page_title": ("Error: " if errors else "") + f"Action {found.number}",
+        },
+        status=422 if errors else 200,
+    )
