@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.apps import apps
-from django.db import transaction
+from django.db import connection, transaction
 
 from iomshare.identity.models import (
     EventKind,
@@ -55,10 +55,24 @@ def _details(person: Person) -> dict[str, Any]:
     }
 
 
-def _move(model, moves: dict[Any, Any]) -> None:
-    """Give each row in `moves` (row id -> person id) its new person, a thousand rows a query."""
-    rows = [model(pk=pk, person_id=person_id) for pk, person_id in moves.items()]
-    model.objects.bulk_update(rows, ["person"], batch_size=CHUNK)
+def move_rows(model, moves: dict[Any, Any]) -> None:
+    """Give each row in `moves` (row id -> person id) its new person: one `UPDATE ... FROM` a `VALUES` list
+    per thousand rows (Django's `bulk_update` writes a CASE of a thousand branches, a second a batch
+    on PostgreSQL)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    person = model._meta.get_field("person")
+    cast = "::uuid" if connection.vendor == "postgresql" else ""
+    pairs = list(moves.items())
+    with connection.cursor() as cursor:
+        for start in range(0, len(pairs), CHUNK):
+            chunk = pairs[start : start + CHUNK]
+            values = ", ".join(["(%s, %s)"] * len(chunk))
+            params = [p for pk, to in chunk for p in (pk, person.get_db_prep_value(to, connection))]
+            cursor.execute(
+                f"WITH moves (id, person_id) AS (VALUES {values}) "  # noqa: S608 - names from the model
+                f"UPDATE {table} SET person_id = moves.person_id{cast} FROM moves WHERE {table}.id = moves.id",
+                params,
+            )
 
 
 @transaction.atomic
@@ -116,9 +130,9 @@ def merge_in_bulk(
             )
             merged_records.append(moved["source_records"] + kept)
             kept = kept + moved["source_records"]
-    _move(SourceRecord, record_moves)
-    _move(AgencyIdentifier, identifier_moves)
-    _move(CohortMembership, membership_moves)
+    move_rows(SourceRecord, record_moves)
+    move_rows(AgencyIdentifier, identifier_moves)
+    move_rows(CohortMembership, membership_moves)
     Person.objects.bulk_update(list({p.pk: p for p in changed_survivors}.values()), ["date_of_birth"])
     Merge.objects.bulk_create(merges, batch_size=CHUNK)
     _history(merges, merged_records, by=by)

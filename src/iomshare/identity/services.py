@@ -821,7 +821,7 @@ def _bulk_resolve(
     # In the order records arrived, whatever order the clusters came back in, so runs repeat.
     new_groups = sorted((sorted(group) for group in new_groups), key=lambda group: group[0])
     ids = [r for group in new_groups for r in group] + list(joining)
-    records = SourceRecord.objects.in_bulk(ids)
+    records = SourceRecord.objects.select_related("agency").in_bulk(ids)
     people: list[Person] = []
     for group in new_groups:
         best = _best([records[r] for r in group])
@@ -839,7 +839,7 @@ def _bulk_resolve(
     Person.objects.bulk_create(people, batch_size=1000)
     for record in records.values():
         record.person_id = record.person.pk if record.person_id is None else record.person_id
-    SourceRecord.objects.bulk_update(list(records.values()), ["person"], batch_size=1000)
+    merging.move_rows(SourceRecord, {record.pk: record.person_id for record in records.values()})
     taken = set(AgencyIdentifier.objects.values_list("agency_id", "scheme", "value"))
     identifiers = []
     for record in records.values():
@@ -1430,6 +1430,7 @@ def receive_synthetic_records(
             "Synthetic records need the agencies " + ", ".join(missing) + ": load the demo partnership first."
         )
     today = timezone.localdate()
+    schemes = {code: declared_schemes(agency) for code, agency in agencies.items()}  # once, not per record
     progress("Loading synthetic records", 0, expected)
     loaded = rejected = 0  # rejected: records waiting to be completed
     with transaction.atomic():
@@ -1439,7 +1440,7 @@ def receive_synthetic_records(
             submission = record.as_submission()
             if (record.agency, record.record_key) in taken:
                 submission["record_key"] = f"{record.record_key}{suffix}"
-            checked = validate_submission(submission, today=today, agency=agencies[record.agency])
+            checked = validate_submission(submission, today=today, schemes=schemes[record.agency])
             rejected += bool(checked.waiting_reason)
             batch.append(
                 SourceRecord(
