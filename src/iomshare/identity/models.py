@@ -374,10 +374,18 @@ class ResolutionEvent(models.Model):
 
 
 class HoldingAgencyNotice(models.Model):
-    """The holding agency told that its record was merged with, or split from, another agency's."""
+    """The holding agency told that its record was merged with, or split from, another agency's.
+
+    A linking run tells each agency once, summarising every merge of its records (`run`, no `record`).
+    """
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="identity_notices")
-    record = models.ForeignKey(SourceRecord, on_delete=models.CASCADE, related_name="notices")
+    record = models.ForeignKey(
+        SourceRecord, on_delete=models.CASCADE, null=True, blank=True, related_name="notices"
+    )
+    run = models.ForeignKey(
+        LinkageRun, on_delete=models.CASCADE, null=True, blank=True, related_name="notices"
+    )
     kind = models.CharField(max_length=10, choices=EventKind.choices)
     message = models.CharField(max_length=500)
     created_at = models.DateTimeField(default=timezone.now)

@@ -305,6 +305,27 @@ def reassign_items(from_person: Person, to_person: Person, *, by: StaffMember | 
     return [str(item.pk) for item in items]
 
 
+def reassign_items_of_many(moves: dict[Any, Person], *, by: StaffMember | None) -> dict[Any, list[str]]:
+    """Move every item of each person id in `moves` to the person it maps to (a linking run's
+    merges, all at once); return, per person id moved from, the ids of its items moved.
+
+    The bulk form of `reassign_items`: one query per thousand people instead of one per person.
+    """
+    moved: dict[Any, list[str]] = {}
+    from_ids = list(moves)
+    with transaction.atomic():
+        for start in range(0, len(from_ids), 1000):
+            chunk = from_ids[start : start + 1000]
+            items = list(InformationItem.objects.select_for_update().filter(person_id__in=chunk))
+            by_destination: dict[Any, list[InformationItem]] = {}
+            for item in items:
+                moved.setdefault(item.person_id, []).append(str(item.pk))
+                by_destination.setdefault(moves[item.person_id].pk, []).append(item)
+            for group in by_destination.values():
+                _move_items(group, moves[group[0].person_id])
+    return moved
+
+
 def restore_items(item_ids: Iterable[str], to_person: Person, *, by: StaffMember | None) -> int:
     """Move the given items (by id) to `to_person` again (identity unmerge); return how many moved."""
     ids = [uuid.UUID(str(item_id)) for item_id in item_ids]
