@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "iomshare.alerts",
     "iomshare.retention",
     "iomshare.information_requests",
+    "iomshare.service_referrals",
     "iomshare.web",
     "iomshare.subject_access",
     "iomshare.operations",

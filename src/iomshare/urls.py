@@ -21,6 +21,7 @@ urlpatterns = [
     path("ledger/", include("iomshare.ledger.urls")),
     path("notifications/", include("iomshare.alerts.urls")),
     path("requests/", include("iomshare.information_requests.urls")),
+    path("services/", include("iomshare.service_referrals.urls")),
     path("retention/", include("iomshare.retention.urls")),
     path("subject-access/", include("iomshare.subject_access.urls")),
     path("api/v1/", api.urls),
