@@ -204,8 +204,11 @@ def refer_to_service(
     checks = [] if errors else check_onward_sharing(by, service.contact, person, ids, purpose=purpose)
     refused = [check for check in checks if not check.may_send]
     if refused:
-        errors["item_ids"] = "; ".join(
-            f"Item {check.item_id} cannot be sent: {check.refusal}" for check in refused
+        names = dict(Category.objects.values_list("code", "name"))
+        errors["item_ids"] = " ".join(
+            f"The {names.get(check.category_code, 'chosen').lower()} item {check.item_id} cannot be sent: "
+            f"{check.refusal}"
+            for check in refused
         )
     if errors:
         raise InvalidInput("The referral was not sent: correct the problems listed.", field_errors=errors)

@@ -44,7 +44,7 @@ def _receiver_refusal(sight: Sight, facts: tuple, receiver: StaffMember) -> str:
         return "It is restricted while its accuracy is disputed."
     refusal = sight.grid.refusal_for(agency_id, category_code, sensitivity) if sight.grid else None
     if refusal is not None:
-        return f"{name} may not see it for this purpose: {refusal.message}"
+        return f"{name} may not see it for this purpose. {refusal.message}"
     return f"No protocol clause in force lets {name} see it for this purpose."
 
 
