@@ -16,10 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_the_person_page_offers_both_buttons(client, practitioner, referred):
     client.force_login(practitioner)
     page = client.get(reverse("people:person", args=[referred.pk])).content.decode()
-    assert (
-        "Refer to another agency's service" in page
-        and "Record a conversation with another agency" in page
-    )
+    assert "Refer to another agency's service" in page and "Record a conversation with another agency" in page
 
 
 def test_refer_with_items_then_the_charity_accepts(
@@ -35,8 +32,11 @@ def test_refer_with_items_then_the_charity_accepts(
     referral = ServiceReferral.objects.get()
     assert response.status_code == 302
     client.force_login(coordinator)
-    page = client.get(reverse("service_referrals:referral", args=[referral.pk])).content.decode()
-    assert "Completed a thinking skills programme" in page and "Save the decision" in page
+    url = reverse("service_referrals:referral", args=[referral.pk])
+    page = client.get(url).content.decode()
+    assert "Completed a thinking skills programme" not in page and "Save the decision" in page
+    page = client.get(url, {"purpose": "volunteering_placement"}).content.decode()
+    assert "Completed a thinking skills programme" in page
     client.post(reverse("service_referrals:decide", args=[referral.pk]), {"decision": "accept"})
     referral.refresh_from_db()
     assert referral.status == "accepted"

@@ -30,6 +30,7 @@ from iomshare.demo.partnership import (
     load_demo_consent_and_access_lists,
 )
 from iomshare.demo.reset import reset_demo
+from iomshare.demo.service_referrals import load_demo_service_referrals
 from iomshare.errors import DomainError, InvalidInput
 from iomshare.exchange.starter import load_demo_import_profiles
 from iomshare.partnership.models import Agency, StaffMember, TrainingRecord
@@ -170,6 +171,9 @@ def load_demo(
         load_demo_consent_and_access_lists(today)
         rng, _ = _stream(seed, "casework")
         load_demo_cohort_work(rng, today)  # review dates, referrals and the panel's decisions (people)
+        if with_protocols_and_vocabulary:  # referrals to services need the protocols to send anything
+            rng, _ = _stream(seed, "service_referrals")
+            load_demo_service_referrals(rng, today)
 
     staff_specs = {spec.username: spec for spec in STAFF}
     return DemoSummary(

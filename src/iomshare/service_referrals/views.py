@@ -174,14 +174,18 @@ def _referral_or_404(viewer: StaffMember, referral_id):
     return referral
 
 
-@login_required
-def referral(request: HttpRequest, service_referral_id: int) -> HttpResponse:
-    """One referral: its state, what was sent under which clause, and the receiving agency's decision."""
+def _referral_page(request: HttpRequest, found, *, errors=None, reason: str = "") -> HttpResponse:
+    """The referral, and what was sent, shown through the door once the viewer declares its purpose
+    (invariant 3: purpose first); what they may not see is counted, never shown."""
     viewer = request.user
-    found = _referral_or_404(viewer, service_referral_id)
     shared = list(found.shared_items.select_related("holding_agency", "category"))
-    items = sent_items_for(
-        viewer, found.person, [s.item_id for s in shared], purpose=found.purpose.code, referral=found.pk
+    declared = request.GET.get("purpose", "") == found.purpose.code
+    items = (
+        sent_items_for(
+            viewer, found.person, [s.item_id for s in shared], purpose=found.purpose.code, referral=found.pk
+        )
+        if declared and shared
+        else []
     )
     return render(
         request,
@@ -189,14 +193,23 @@ def referral(request: HttpRequest, service_referral_id: int) -> HttpResponse:
         {
             "referral": found,
             "shared": shared,
+            "declared": declared,
             "items": items,
-            "withheld": len(shared) - len(items),
+            "withheld": len(shared) - len(items) if declared else 0,
             "may_decide": services.may_decide(viewer, found),
-            "errors": {},
+            "errors": errors or {},
+            "reason": reason,
             "nav": "services",
-            "page_title": f"Referral {found.number}",
+            "page_title": ("Error: " if errors else "") + f"Referral {found.number}",
         },
+        status=422 if errors else 200,
     )
+
+
+@login_required
+def referral(request: HttpRequest, service_referral_id: int) -> HttpResponse:
+    """One referral: its state, what was sent under which clause, and the receiving agency's decision."""
+    return _referral_page(request, _referral_or_404(request.user, service_referral_id))
 
 
 @login_required
@@ -206,31 +219,13 @@ def decide(request: HttpRequest, service_referral_id: int) -> HttpResponse:
     viewer = request.user
     found = _referral_or_404(viewer, service_referral_id)
     decision = request.POST.get("decision", "")[:20]
+    reason = request.POST.get("reason", "")[:6000]
     try:
-        services.decide_referral(
-            found, by=viewer, decision=decision, reason=request.POST.get("reason", "")[:6000]
-        )
+        services.decide_referral(found, by=viewer, decision=decision, reason=reason)
     except InvalidInput as error:
         found.refresh_from_db()
-        shared = list(found.shared_items.select_related("holding_agency", "category"))
-        items = sent_items_for(
-            viewer, found.person, [s.item_id for s in shared], purpose=found.purpose.code, referral=found.pk
-        )
-        return render(
-            request,
-            "service_referrals/referral.html",
-            {
-                "referral": found,
-                "shared": shared,
-                "items": items,
-                "withheld": len(shared) - len(items),
-                "may_decide": services.may_decide(viewer, found),
-                "errors": error.field_errors or {"decision": error.message},
-                "reason": request.POST.get("reason", "")[:6000],
-                "nav": "services",
-                "page_title": f"Error: Referral {found.number}",
-            },
-            status=422,
+        return _referral_page(
+            request, found, errors=error.field_errors or {"decision": error.message}, reason=reason
         )
     except DomainError as error:
         raise PermissionDenied(error.message) from error
