@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "iomshare.retention",
     "iomshare.information_requests",
     "iomshare.casework",
+    "iomshare.service_referrals",
     "iomshare.web",
     "iomshare.subject_access",
     "iomshare.operations",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("notifications/", include("iomshare.alerts.urls")),
     path("requests/", include("iomshare.information_requests.urls")),
     path("casework/", include("iomshare.casework.urls")),
+    path("services/", include("iomshare.service_referrals.urls")),
     path("retention/", include("iomshare.retention.urls")),
     path("subject-access/", include("iomshare.subject_access.urls")),
     path("governance/", include("iomshare.governance.urls")),

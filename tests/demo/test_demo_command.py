@@ -12,6 +12,7 @@ from iomshare.partnership.models import Agency, Role, StaffMember
 from iomshare.people.models import CohortMembership, Person
 from iomshare.protocols.models import Protocol
 from iomshare.records.models import Category, InformationItem
+from iomshare.service_referrals.models import InformalExchange
 from tests.factories import AgencyFactory, StaffMemberFactory
 
 SMALL = ["--people", "12", "--items", "150"]
@@ -74,7 +75,8 @@ def test_reset_replaces_an_earlier_demo_with_the_new_seed():
     assert StaffMember.objects.count() == 20
     # The generator's 20 members and the one the selection panel accepted from the demo's referrals.
     assert CohortMembership.objects.count() == 20 + 1
-    assert InformationItem.objects.count() == 90
+    # The generator's 90 items and one per informal exchange the demo records (docs/casework.md).
+    assert InformationItem.objects.count() == 90 + InformalExchange.objects.count()
     assert not set(first[3]) & set(second[3])  # not one person of the first load is left
 
 

@@ -37,6 +37,8 @@ from iomshare.protocols.models import ConsentMethod
 from iomshare.protocols.services import new_version
 from iomshare.retention.models import RetentionReview
 from iomshare.retention.services import place_legal_hold
+from iomshare.service_referrals.exchanges import record_exchange
+from iomshare.service_referrals.services import offer_service, refer_to_service
 from iomshare.subject_access import services as sar_services
 from iomshare.vocabulary.services import load_demo_local_terms
 from tests.factories import PersonFactory, StaffMemberFactory
@@ -288,12 +290,52 @@ def add_casework(
     )
     ids["action_id"] = [str(a.pk) for a in raised]
     ids["meeting_id"] = [str(meeting.pk)]
+    ids.update(_service_referrals(world, person_marker))
 
     # Every access-list entry and notification, including those the services above made on the way.
     ids["entry_id"] = [str(pk) for pk in AccessListEntry.objects.values_list("pk", flat=True)]
     ids["notification_id"] = [str(pk) for pk in Notification.objects.values_list("pk", flat=True)]
     # One id may name two kinds of object (a request for information and a subject access request).
     return {name: list(dict.fromkeys([*values, MISSING])) for name, values in ids.items()}
+
+
+def _service_referrals(world, person_marker: Callable[[str], str]) -> dict[str, list[str]]:
+    """Probation refers p4 (hidden from the excluded officer) to a police service, sending the
+    probation risk item the risk-management clause shares with police practitioners, and records a
+    conversation with the charity about p1 (what was said is a probation item naming him)."""
+    staff, people = world.staff, world.people
+    offer = offer_service(
+        by=staff["police_ig"],
+        name="Integrated diversion scheme",
+        kind="other",
+        purpose="risk_management",
+        contact=staff["police_practitioner"],
+    )
+    risk = next(
+        i
+        for i in world.items
+        if i.person_id == people["p4"].pk
+        and i.holding_agency.code == "probation"
+        and i.category.code == "risk"
+        and i.sensitivity == 1
+    )
+    referral = refer_to_service(
+        by=staff["probation_practitioner"],
+        person=people["p4"],
+        service=offer,
+        reason=about(person_marker("p4")),
+        item_ids=[risk.pk],
+    )
+    exchange = record_exchange(
+        by=staff["probation_practitioner"],
+        person=people["p1"],
+        other_agency="charity",
+        other_person="Charity coordinator",
+        channel="co_located",
+        happened_on=timezone.localdate(),
+        what=about(person_marker("p1")),
+    )
+    return {"service_referral_id": [str(referral.pk)], "exchange_id": [str(exchange.pk)]}
 
 
 def _import_run(world, person_marker: Callable[[str], str]):

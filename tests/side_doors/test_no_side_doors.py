@@ -344,6 +344,8 @@ def build_world() -> World:
 
 CASEWORK_PARAMETERS = (
     "referral_id",
+    "service_referral_id",
+    "exchange_id",
     "request_id",
     "consent_id",
     "hold_id",

@@ -34,6 +34,7 @@ from iomshare.demo.partnership import (
 )
 from iomshare.demo.protocols import load_demo_protocols
 from iomshare.demo.reset import reset_demo
+from iomshare.demo.service_referrals import load_demo_service_referrals
 from iomshare.errors import DomainError, InvalidInput
 from iomshare.partnership.models import Agency, StaffMember, TrainingRecord
 from iomshare.records.models import Category, InformationItem
@@ -173,6 +174,9 @@ def load_demo(
         load_demo_cohort_work(rng, today)  # review dates, referrals and the panel's decisions (people)
         rng, _ = _stream(seed, "meetings")
         load_demo_meetings_and_actions(rng, today)  # past meetings, minutes and actions (casework)
+        if with_protocols_and_vocabulary:  # referrals to services need the protocols to send anything
+            rng, _ = _stream(seed, "service_referrals")
+            load_demo_service_referrals(rng, today)
 
     staff_specs = {spec.username: spec for spec in STAFF}
     return DemoSummary(

@@ -25,6 +25,7 @@ from iomshare.ledger.api import router as ledger_router
 from iomshare.people.api import router as people_router
 from iomshare.people.cohort_api import router as cohort_router
 from iomshare.records.api import router as records_router
+from iomshare.service_referrals.api import router as service_referrals_router
 from iomshare.subject_access.api import router as subject_access_router
 from iomshare.vocabulary.api import router as vocabulary_router
 
@@ -69,6 +70,7 @@ api.add_router("", subject_access_router)
 api.add_router("", cohort_router)
 api.add_router("", alerts_router)
 api.add_router("", casework_router)
+api.add_router("", service_referrals_router)
 
 
 @api.get("/me", response={200: MeOut, **PROBLEMS}, tags=["me"], url_name="me")

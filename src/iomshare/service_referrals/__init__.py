@@ -1,0 +1,1 @@
+"""Referrals of a person to another agency's service, and records of informal exchanges (issue 14)."""

@@ -1,0 +1,328 @@
+"""Pages for services offered, referrals to them, and informal exchanges.
+
+Thin: each page parses the form, calls services, exchanges or selectors, and renders. A referral or
+exchange about a person the viewer may not know answers 404, as if it did not exist (invariant 10).
+Shared items and what was said are read through the one door (records.selectors.onward).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from iomshare.errors import DomainError, InvalidInput, NotFound
+from iomshare.partnership.models import Agency, StaffMember
+from iomshare.people import visibility
+from iomshare.people.models import Person
+from iomshare.protocols.decisions import purposes_for
+from iomshare.protocols.models import Purpose
+from iomshare.records import selectors as door
+from iomshare.records.selectors.onward import exchange_notes_for, sent_items_for
+from iomshare.service_referrals import exchanges, selectors, services
+from iomshare.service_referrals.models import ExchangeChannel, ServiceKind
+from iomshare.web.govuk_dates import DateInputError, parse_date_input
+
+
+def _person_or_404(viewer: StaffMember, person_id) -> Person:
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None or viewer.agency_id is None or not visibility.may_know(viewer, person.pk):
+        raise Http404("No such person")
+    return person
+
+
+def _is_manager(viewer: StaffMember) -> bool:
+    return viewer.agency_id is not None and viewer.role in services.MANAGER_ROLES
+
+
+# --- services offered -----------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def service_list(request: HttpRequest) -> HttpResponse:
+    """Every agency's open services; an agency's managers add theirs here."""
+    viewer = request.user
+    values = {"name": "", "kind": "", "purpose": "", "contact": "", "description": ""}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = {name: request.POST.get(name, "").strip()[:5000] for name in values}
+        contact = (
+            StaffMember.objects.filter(pk=values["contact"]).first() if values["contact"].isdigit() else None
+        )
+        try:
+            offer = services.offer_service(
+                by=viewer,
+                name=values["name"],
+                kind=values["kind"],
+                purpose=values["purpose"],
+                contact=contact,
+                description=values["description"],
+            )
+            messages.success(request, f"{offer.name} is offered to the partnership.")
+            return redirect("service_referrals:services")
+        except InvalidInput as error:
+            errors = error.field_errors or {"name": error.message}
+        except DomainError as error:
+            raise PermissionDenied(error.message) from error
+    is_manager = _is_manager(viewer)
+    return render(
+        request,
+        "service_referrals/services.html",
+        {
+            "offers": selectors.open_services(),
+            "own": selectors.services_of(viewer.agency_id) if viewer.agency_id else [],
+            "is_manager": is_manager,
+            "values": values,
+            "errors": errors,
+            "kinds": ServiceKind.choices,
+            "purposes": Purpose.objects.all(),
+            "contacts": StaffMember.objects.filter(agency_id=viewer.agency_id, is_active=True)
+            .exclude(role__in=["volunteer", "system"])
+            .exclude(is_volunteer=True)
+            if is_manager
+            else [],
+            "nav": "services",
+            "page_title": ("Error: " if errors else "") + "Services partners offer",
+        },
+        status=422 if errors else 200,
+    )
+
+
+# --- referrals ------------------------------------------------------------------------------------
+
+
+@login_required
+def referral_list(request: HttpRequest) -> HttpResponse:
+    """Referrals to services: those the viewer's agency sent, and those it received."""
+    viewer = request.user
+    return render(
+        request,
+        "service_referrals/referrals.html",
+        {
+            "received": selectors.referrals_for(viewer, direction="received")[:200],
+            "sent": selectors.referrals_for(viewer, direction="sent")[:200],
+            "nav": "services",
+            "page_title": "Referrals to services",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def refer(request: HttpRequest, person_id) -> HttpResponse:
+    """Refer a person to another agency's service: choose the service, then the items to send."""
+    viewer = request.user
+    person = _person_or_404(viewer, person_id)
+    if visibility.is_volunteer(viewer):
+        raise PermissionDenied("Volunteers cannot refer people to services.")
+    offers = [offer for offer in selectors.open_services() if offer.agency_id != viewer.agency_id]
+    chosen = request.POST.get("service") or request.GET.get("service", "")
+    service = next((offer for offer in offers if str(offer.pk) == chosen), None)
+    errors: dict[str, str] = {}
+    values = {"reason": "", "item_ids": []}
+    if chosen and service is None:
+        errors["service"] = "Choose a service from the list"
+    if request.method == "POST" and service is not None:
+        values = {
+            "reason": request.POST.get("reason", "")[:6000],
+            "item_ids": request.POST.getlist("item_ids")[:60],
+        }
+        try:
+            referral = services.refer_to_service(
+                by=viewer,
+                person=person,
+                service=service,
+                reason=values["reason"],
+                item_ids=values["item_ids"],
+            )
+            messages.success(request, f"{person.full_name} is referred to {service.name}.")
+            return redirect("service_referrals:referral", service_referral_id=referral.pk)
+        except InvalidInput as error:
+            errors = error.field_errors or {"reason": error.message}
+        except DomainError as error:
+            raise PermissionDenied(error.message) from error
+    picture = (
+        door.picture_for(viewer, person, purpose=service.purpose.code, limit=50)
+        if service is not None
+        else None
+    )
+    return render(
+        request,
+        "service_referrals/refer.html",
+        {
+            "person": person,
+            "offers": offers,
+            "service": service,
+            "picture": picture,
+            "values": values,
+            "errors": errors,
+            "nav": "services",
+            "page_title": ("Error: " if errors else "") + f"Refer {person.full_name} to a service",
+        },
+        status=422 if errors else 200,
+    )
+
+
+def _referral_or_404(viewer: StaffMember, referral_id):
+    referral = selectors.referral_for(viewer, referral_id)
+    if referral is None:
+        raise Http404("No such referral")
+    return referral
+
+
+def _referral_page(request: HttpRequest, found, *, errors=None, reason: str = "") -> HttpResponse:
+    """The referral, and what was sent, shown through the door once the viewer declares its purpose
+    (invariant 3: purpose first); what they may not see is counted, never shown."""
+    viewer = request.user
+    shared = list(found.shared_items.select_related("holding_agency", "category"))
+    declared = request.GET.get("purpose", "") == found.purpose.code
+    items = (
+        sent_items_for(
+            viewer, found.person, [s.item_id for s in shared], purpose=found.purpose.code, referral=found.pk
+        )
+        if declared and shared
+        else []
+    )
+    return render(
+        request,
+        "service_referrals/referral.html",
+        {
+            "referral": found,
+            "shared": shared,
+            "declared": declared,
+            "items": items,
+            "withheld": len(shared) - len(items) if declared else 0,
+            "may_decide": services.may_decide(viewer, found),
+            "errors": errors or {},
+            "reason": reason,
+            "nav": "services",
+            "page_title": ("Error: " if errors else "") + f"Referral {found.number}",
+        },
+        status=422 if errors else 200,
+    )
+
+
+@login_required
+def referral(request: HttpRequest, service_referral_id: int) -> HttpResponse:
+    """One referral: its state, what was sent under which clause, and the receiving agency's decision."""
+    return _referral_page(request, _referral_or_404(request.user, service_referral_id))
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, service_referral_id: int) -> HttpResponse:
+    """Accept, decline with a reason, or complete: the receiving agency's staff."""
+    viewer = request.user
+    found = _referral_or_404(viewer, service_referral_id)
+    decision = request.POST.get("decision", "")[:20]
+    reason = request.POST.get("reason", "")[:6000]
+    try:
+        services.decide_referral(found, by=viewer, decision=decision, reason=reason)
+    except InvalidInput as error:
+        found.refresh_from_db()
+        return _referral_page(
+            request, found, errors=error.field_errors or {"decision": error.message}, reason=reason
+        )
+    except DomainError as error:
+        raise PermissionDenied(error.message) from error
+    found.refresh_from_db()
+    messages.success(request, f"Referral {found.number} is {found.status_name.lower()}.")
+    return redirect("service_referrals:referral", service_referral_id=found.pk)
+
+
+# --- informal exchanges ---------------------------------------------------------------------------
+
+
+@login_required
+def exchange_list(request: HttpRequest) -> HttpResponse:
+    """Conversations with other agencies that the viewer's agency recorded or was named in."""
+    viewer = request.user
+    return render(
+        request,
+        "service_referrals/exchanges.html",
+        {
+            "exchanges": selectors.exchanges_for(viewer)[:200],
+            "nav": "services",
+            "page_title": "Conversations with other agencies",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_exchange(request: HttpRequest, person_id) -> HttpResponse:
+    """Record a conversation with another agency about a person: who, where, when, what."""
+    viewer = request.user
+    person = _person_or_404(viewer, person_id)
+    if visibility.is_volunteer(viewer):
+        raise PermissionDenied("Volunteers cannot record conversations with other agencies.")
+    names = ("other_agency", "other_person", "channel", "what")
+    values = {name: "" for name in names}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = {name: request.POST.get(name, "").strip()[:6000] for name in names}
+        happened_on = None
+        try:
+            happened_on = parse_date_input(
+                request.POST, "happened_on", "the date of the conversation", required=True
+            )
+        except DateInputError as error:
+            errors["happened_on"] = str(error)
+        try:
+            exchange = exchanges.record_exchange(by=viewer, person=person, happened_on=happened_on, **values)
+            messages.success(request, f"The conversation about {person.full_name} is recorded.")
+            return redirect("service_referrals:exchange", exchange_id=exchange.pk)
+        except InvalidInput as error:
+            errors = {**(error.field_errors or {"what": error.message}), **errors}
+        except (NotFound, DomainError) as error:
+            raise PermissionDenied(error.message) from error
+    return render(
+        request,
+        "service_referrals/record_exchange.html",
+        {
+            "person": person,
+            "values": values,
+            "date": {
+                part: request.POST.get(f"happened_on-{part}", "")[:4] for part in ("day", "month", "year")
+            },
+            "errors": errors,
+            "agencies": Agency.objects.exclude(pk=viewer.agency_id).order_by("name"),
+            "channels": ExchangeChannel.choices,
+            "nav": "services",
+            "page_title": ("Error: " if errors else "") + f"Record a conversation about {person.full_name}",
+        },
+        status=422 if errors else 200,
+    )
+
+
+@login_required
+def exchange(request: HttpRequest, exchange_id: int) -> HttpResponse:
+    """One recorded conversation; what was said is shown through the door, for a declared purpose."""
+    viewer = request.user
+    found = selectors.exchange_for(viewer, exchange_id)
+    if found is None:
+        raise Http404("No such conversation")
+    purposes = door_purposes(viewer)
+    purpose = request.GET.get("purpose", "")
+    purpose = purpose if purpose in {p.code for p in purposes} else ""
+    notes = exchange_notes_for(viewer, found.person, [found.item_id], purpose=purpose or None)
+    return render(
+        request,
+        "service_referrals/exchange.html",
+        {
+            "exchange": found,
+            "note": notes.get(found.item_id),
+            "purposes": purposes,
+            "purpose": purpose,
+            "nav": "services",
+            "page_title": "Conversation with another agency",
+        },
+    )
+
+
+def door_purposes(viewer: StaffMember) -> list:
+    return purposes_for(viewer) if viewer.agency_id else []
