@@ -29,12 +29,18 @@ def test_a_volunteer_sees_why_information_is_withheld_and_that_staff_can_ask_not
                 "max_sensitivity": "OFFICIAL",
                 "recipients": ["charity"],
                 "recipient_roles": ["practitioner"],
-                "conditions": {"training": ["volunteer_confidentiality"], "minimum_assurance": "self_assessed"},
+                "conditions": {
+                    "training": ["volunteer_confidentiality"],
+                    "minimum_assurance": "self_assessed",
+                },
             }
         ],
     )
     InformationItemFactory(
-        person=caseload["Hale"], holding_agency=probation, category=CategoryFactory(code="risk"), summary="RoSH"
+        person=caseload["Hale"],
+        holding_agency=probation,
+        category=CategoryFactory(code="risk"),
+        summary="RoSH",
     )
 
     sign_in(page, "charity.volunteer", TEST_PASSWORD)
