@@ -473,7 +473,7 @@ class _Explainer:
         """What the viewer can do to get it from `holder` anyway: ask, or have staff ask."""
         if self.facts.is_volunteer:
             return "staff at your agency can ask for this"
-        return f"you can ask {holder} for it"
+        return f"ask {holder} for it"
 
     def _governance(self, others: str, for_ig_lead: str) -> str:
         """Who acts: the viewer themselves when they are the information-governance lead."""
@@ -558,7 +558,7 @@ class _Explainer:
             return refusal(
                 RefusalReason.NO_PROTOCOL,
                 f"No protocol in force lets {holder} share {category_name} with {own_name} for "
-                f"{purpose_name}, but {self._ask_holder(holder)}.",
+                f"{purpose_name}: {self._ask_holder(holder)}.",
                 None,
             )
         eligible = [rule for rule in rules if rule.max_sensitivity >= level]
@@ -568,7 +568,7 @@ class _Explainer:
             return refusal(
                 RefusalReason.TOO_SENSITIVE,
                 f"{holder}'s {category_name} marked {Sensitivity(level).label} is more sensitive than "
-                f"the protocols share for {purpose_name} ({allowed} at most), but {self._ask_holder(holder)}.",
+                f"the protocols share for {purpose_name} ({allowed} at most): {self._ask_holder(holder)}.",
                 rule,
             )
         # The clause that came nearest: fewest failing checks, then the latest first failure.
