@@ -98,7 +98,10 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "iomshare.web.context.service",
+                "iomshare.web.context.contacts",
             ],
+            # One time format on every page (GOV.UK style): the govuk_time and govuk_datetime filters.
+            "builtins": ["iomshare.web.govuk_dates"],
         },
     }
 ]

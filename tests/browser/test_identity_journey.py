@@ -83,7 +83,16 @@ def test_reviewer_links_a_pair_then_undoes_the_merge(page, queue):
     page.get_by_label("Certain").check()
     page.get_by_label("Why?").fill("GP confirmed the date of birth was mistyped")
     page.get_by_role("button", name="Record decision").click()
-    assert "linked: they are now one person" in page.locator(".govuk-notification-banner").inner_text()
+    # Check before linking: what differs between the two, highlighted, and nothing merged yet.
+    assert page.get_by_role("heading", level=1).inner_text() == "Link these records as one person?"
+    differs = page.get_by_test_id("what-differs").inner_text()
+    assert "Date of birth" in differs and "Differs" in differs
+    assert_accessible(page)
+    screenshot(page, "identity-04a-confirm-merge")
+    page.get_by_role("button", name="Yes, link them as one person").click()
+    banner = page.get_by_test_id("merged")
+    assert "are now one person" in banner.inner_text()
+    assert_accessible(page)
     screenshot(page, "identity-04-linked")
 
     queue.refresh_from_db()
@@ -92,7 +101,8 @@ def test_reviewer_links_a_pair_then_undoes_the_merge(page, queue):
     assert_accessible(page)
     screenshot(page, "identity-05-history")
 
-    page.get_by_role("link", name="Undo the merge of").click()
+    page.go_back()
+    page.get_by_test_id("merged").get_by_role("link", name="undo this merge").click()
     page.get_by_label("Why is the merge wrong?").fill("Different person on the NHS spine")
     screenshot(page, "identity-06-unmerge")
     page.get_by_role("button", name="Undo the merge").click()

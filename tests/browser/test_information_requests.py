@@ -58,7 +58,7 @@ def test_a_request_is_made_approved_for_one_item_and_shows_as_approved(page, par
     page.goto(
         f"/requests/new/?person={jordan.pk}&agency=police&category=intelligence&purpose=risk_management"
     )
-    assert "No active protocol covers risk management" in page.get_by_test_id("decision-says").inner_text()
+    assert "No protocol in force covers risk management" in page.get_by_test_id("decision-says").inner_text()
     assert page.get_by_label("Agency that holds it").input_value() == "police"
     assert page.get_by_label("Kind of information").input_value() == "intelligence"
     assert page.get_by_label("Purpose").input_value() == "risk_management"

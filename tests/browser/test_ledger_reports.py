@@ -55,7 +55,7 @@ def test_ig_lead_sees_who_opened_a_persons_record(page, seen_person):
     page.get_by_test_id("people-found").get_by_role("link", name="Jordan Whitlock").click()
 
     entries = page.get_by_test_id("ledger-entries").inner_text()
-    assert "officer, police" in entries, entries
+    assert "officer, Northshire Police" in entries, entries
     assert "1 item" in entries
     assert_accessible(page)
     screenshot(page, "ledger-02-person-report")

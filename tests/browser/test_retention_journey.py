@@ -125,3 +125,40 @@ def test_ig_lead_keeps_one_item_disposes_of_one_and_places_a_legal_hold(page, qu
     )
     assert statuses == {"Jordan": ReviewStatus.RETAINED}
     assert LegalHold.objects.get().person == queue["jordan"]
+
+
+def test_ig_lead_filters_the_queue_and_keeps_several_items_with_one_reason(page, queue):
+    sign_in(page, "iglead", TEST_PASSWORD)
+    page.goto("/retention/reviews/")
+    page.get_by_label("Sort by").select_option("person")
+    page.get_by_role("button", name="Apply").click()
+    rows = page.get_by_test_id("review-queue").inner_text()
+    assert rows.index("Casey Marlow") < rows.index("Jordan Whitlock")
+
+    # Nothing selected: a clear error, nothing kept.
+    page.get_by_role("button", name="Keep the selected items").click()
+    assert "Select the items to keep" in page.locator(".govuk-error-summary").inner_text()
+    assert RetentionReview.objects.filter(status=ReviewStatus.OPEN).count() == 3
+
+    page.get_by_label(
+        "Select risk assessment information about Jordan Whitlock recorded 1 March 2017"
+    ).check()
+    page.get_by_label(
+        "Select risk assessment information about Jordan Whitlock recorded 1 March 2019"
+    ).check()
+    page.get_by_label("Why they are still needed").fill(
+        "Jordan is back in the cohort; both assessments are current."
+    )
+    page.get_by_label("Day").fill("1")
+    page.get_by_label("Month").fill("6")
+    page.get_by_label("Year").fill(str(timezone.localdate().year + 1))
+    screenshot(page, "retention-bulk-01-selected")
+    assert_accessible(page)
+    page.get_by_role("button", name="Keep the selected items").click()
+    assert "2 items kept until 1 June" in page.locator(".govuk-notification-banner").inner_text()
+    assert "1 waiting" in page.get_by_test_id("review-count").inner_text()
+    assert "Casey Marlow" in page.get_by_test_id("review-queue").inner_text()
+    screenshot(page, "retention-bulk-02-kept")
+    assert_accessible(page)
+    kept = RetentionReview.objects.filter(status=ReviewStatus.RETAINED)
+    assert kept.count() == 2 and {r.person_id for r in kept} == {queue["jordan"].pk}

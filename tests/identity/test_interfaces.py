@@ -110,15 +110,24 @@ def test_the_review_pages_link_a_pair_and_undo_the_merge(client, receive, agenci
     assert b"Dates of birth differ in one of day, month or year" in detail.content
     refused = client.post(f"/identity/review/{case.pk}/", {"outcome": "same"})
     assert refused.status_code == 400 and b"Enter the reason for your decision" in refused.content
-    done = client.post(
-        f"/identity/review/{case.pk}/",
-        {"outcome": Outcome.SAME, "confidence": "certain", "rationale": "Same NHS record"},
-    )
+    decision = {"outcome": Outcome.SAME, "confidence": "certain", "rationale": "Same NHS record"}
+    check = client.post(f"/identity/review/{case.pk}/", decision)
+    # First what differs, highlighted, and a confirmation: nothing is merged yet.
+    assert check.status_code == 200 and b"Link these records as one person?" in check.content
+    differs = check.content.decode().split('data-testid="what-differs"')[1].split("</table>")[0]
+    assert "Date of birth" in differs and "Postcode" in differs and "First name" not in differs
+    assert not Merge.objects.exists()
+    first.refresh_from_db()
+    assert first.person != SourceRecord.objects.get(pk=second.pk).person
+    done = client.post(f"/identity/review/{case.pk}/", {**decision, "confirmed": "yes"})
     assert done.status_code == 302
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.person == second.person
     merge = Merge.objects.get()
+    assert done.url == f"/identity/review/{case.pk}/?merged={merge.pk}"
+    confirmation = client.get(done.url)
+    assert f'href="/identity/merges/{merge.pk}/unmerge/"'.encode() in confirmation.content  # undo, at once
     history = client.get(f"/identity/people/{merge.survivor_id}/history/")
     assert b"Undo" in history.content
     assert client.post(f"/identity/merges/{merge.pk}/unmerge/", {"rationale": "Not him"}).status_code == 302

@@ -37,7 +37,7 @@ def test_a_request_no_protocol_covers_is_kept_with_what_the_decision_said(
     assert request.requesting_agency == probation_officer.agency
     assert not request.purpose_was_covered and not request.covered_by_protocol
     assert request.refusal_reason == RefusalReason.NO_PROTOCOL
-    assert "No active protocol covers risk management" in request.refusal_message
+    assert "No protocol in force covers risk management" in request.refusal_message
     [made] = entries(Action.REQUEST_MADE)
     assert made.actor_id == probation_officer.pk and made.person_id == person.pk
     assert made.purpose == "risk_management" and made.clauses == [f"information-request:{request.pk}"]

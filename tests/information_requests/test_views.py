@@ -44,7 +44,38 @@ def test_the_request_page_is_prefilled_from_the_withheld_panel_and_says_why(
     assert response.status_code == 200
     assert '<option value="police" selected>' in page and '<option value="intelligence" selected>' in page
     assert '<option value="risk_management" selected>' in page
-    assert "No active protocol covers risk management" in page
+    assert "No protocol in force covers risk management" in page
+
+
+def test_the_legal_gateway_is_chosen_from_the_protocol_for_the_purpose_and_explained(
+    client, probation_officer, police, person
+):
+    from iomshare.protocols.models import LegalGateway
+    from tests.factories import active_protocol
+
+    protocol = active_protocol(legal_gateways=["dpa-2018-part-3"])
+    client.force_login(probation_officer)
+    response = client.get(
+        reverse("information_requests:new"),
+        {"person": person.pk, "agency": "police", "category": "intelligence", "purpose": "risk_management"},
+    )
+    page = response.content.decode()
+    gateway = LegalGateway.objects.get(code="dpa-2018-part-3")
+    assert '<option value="dpa-2018-part-3" selected>' in page
+    hint = page.split('data-testid="gateway-hint">')[1].split("</div>")[0]
+    assert f"{protocol.title} relies on {gateway.title} for this purpose" in hint
+    assert "Change it only if another law applies" in hint
+
+
+def test_no_gateway_is_chosen_when_no_protocol_covers_the_purpose(client, probation_officer, police, person):
+    client.force_login(probation_officer)
+    response = client.get(
+        reverse("information_requests:new"),
+        {"person": person.pk, "agency": "police", "category": "intelligence", "purpose": "risk_management"},
+    )
+    page = response.content.decode()
+    assert " selected>" not in page.split('id="legal_gateway"')[1].split("</select>")[0]
+    assert "No protocol between your agencies covers this purpose" in page
 
 
 def test_the_request_page_without_a_person_is_not_found(client, probation_officer):

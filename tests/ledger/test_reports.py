@@ -73,7 +73,7 @@ def test_the_person_report_shows_who_saw_what_and_is_itself_recorded(client, ig_
     response = client.get(reverse("ledger:report", args=["people", person.id]))
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.count("Viewed") == 5 and "officer, police" in html
+    assert html.count("Viewed") == 5 and "officer, Northshire Police" in html
     (entry,) = LedgerEntry.objects.filter(action=Action.REPORT)
     assert entry.person_id == person.id and entry.actor_id == ig_lead.pk
     assert entry.details["report"] == "people" and entry.details["format"] == "html"
@@ -230,3 +230,26 @@ def test_the_api_rejects_an_end_before_the_start(client, ig_lead, person):
         headers={"Authorization": f"Bearer {secret}"},
     )
     assert response.status_code == 422
+
+
+def test_the_report_names_purposes_clauses_and_agencies_in_plain_words(client, ig_lead, person, officer):
+    """Issue 20: no `protocol:...:clause:3`, `risk_management` or agency code where a person reads."""
+    from tests.factories import active_protocol
+    from tests.side_doors.plain_words import raw_codes
+
+    protocol = active_protocol()
+    item = InformationItemFactory(person=person, holding_agency=officer.agency, author=officer)
+    services.record(
+        Action.VIEW,
+        by=officer,
+        purpose="risk_management",
+        person=person,
+        items=[item],
+        clauses=[f"protocol:{protocol.reference}:v1:clause:1"],
+    )
+    client.force_login(ig_lead)
+    response = client.get(reverse("ledger:report", args=["people", person.id]))
+    html = response.content.decode()
+    assert f"{protocol.title} (version 1), clause 1" in html
+    assert "Risk management" in html and "held by Northshire Police" in html
+    assert raw_codes("/ledger/", response, response.content) == []

@@ -51,7 +51,7 @@ def test_no_protocol_covers_the_purpose(police, practitioner):
     grid = access_grid(practitioner, "accommodation")
     refusal = grid.refusals[(police.pk, "offending")]
     assert refusal.reason == RefusalReason.NO_PROTOCOL
-    assert "No active protocol covers accommodation pathway" in refusal.message
+    assert "No protocol in force covers accommodation pathway" in refusal.message
     assert refusal.may_disclose_existence is False
     assert not grid.purpose_is_covered
 
@@ -70,8 +70,7 @@ def test_your_role_is_not_a_recipient(police, probation):
     )
     refusal = access_grid(manager, "risk_management").refusals[(police.pk, "offending")]
     assert refusal.reason == RefusalReason.ROLE_NOT_RECIPIENT
-    assert "Your role (Partnership manager) is not a recipient" in refusal.message
-    assert "Information-governance lead only" in refusal.message
+    assert "with information-governance leads only, not partnership managers: ask" in refusal.message
 
 
 def test_volunteers_are_not_covered_unless_a_clause_names_them(police, charity, volunteer):
@@ -81,7 +80,7 @@ def test_volunteers_are_not_covered_unless_a_clause_names_them(police, charity, 
     )
     refusal = access_grid(volunteer, "risk_management").refusals[(police.pk, "offending")]
     assert refusal.reason == RefusalReason.VOLUNTEERS_NOT_COVERED
-    assert refusal.message.startswith("Volunteers are not covered")
+    assert refusal.message.endswith("with staff, not volunteers: staff at your agency can ask for this.")
 
 
 def test_a_trained_volunteer_receives_what_a_volunteer_clause_opens(police, charity, volunteer):
@@ -155,7 +154,7 @@ def test_information_more_sensitive_than_the_protocol_allows(police, practitione
     assert refusal.reason == RefusalReason.TOO_SENSITIVE
     assert refusal.from_sensitivity == Sensitivity.OFFICIAL_SENSITIVE
     assert grid.refusal_for(police.pk, "offending", Sensitivity.OFFICIAL) is None
-    assert "marked OFFICIAL-SENSITIVE is more sensitive than the protocols allow" in refusal.message
+    assert "marked OFFICIAL-SENSITIVE is more sensitive than the protocols share" in refusal.message
 
 
 def test_consent_needed_and_not_recorded(police, practitioner):
@@ -214,3 +213,32 @@ def test_grid_filter_matches_exactly_the_granted_items(police, probation, practi
     grid = access_grid(practitioner, "risk_management")
     found = set(InformationItem.objects.filter(grid_filter(grid)).values_list("id", flat=True))
     assert found == {own.id, shared.id}
+
+
+def test_an_information_governance_lead_is_not_told_to_ask_their_information_governance_lead(
+    police, probation, practitioner
+):
+    share({"conditions": {"training": ["information_sharing"], "minimum_assurance": "accredited"}})
+    probation.assurance_level = AssuranceLevel.CYBER_ESSENTIALS
+    probation.save()
+    ig_lead = train(StaffMemberFactory(agency=probation, role=Role.IG_LEAD), "information_sharing")
+    share({"recipient_roles": ["ig_lead"], "conditions": {"minimum_assurance": "accredited"}})
+    for member in (ig_lead, practitioner):
+        member.refresh_from_db()
+    told_ig = access_grid(ig_lead, "risk_management").refusals[(police.pk, "offending")].message
+    told_practitioner = (
+        access_grid(practitioner, "risk_management").refusals[(police.pk, "offending")].message
+    )
+    assert "information-governance lead" not in told_ig
+    assert told_ig.endswith("raise it to receive it.")
+    assert told_practitioner.endswith("your information-governance lead can raise it.")
+
+
+def test_withheld_reasons_are_one_sentence_with_no_protocol_codes(police, practitioner):
+    share({"conditions": {"training": ["information_sharing"], "consent_needed": True}})
+    refusals = access_grid(practitioner, "risk_management").refusals.values()
+    assert refusals
+    for refusal in refusals:
+        assert "protocol:" not in refusal.message
+        assert refusal.message.count(". ") == 0, refusal.message  # one sentence
+        assert ":" in refusal.message  # a why, then what to do

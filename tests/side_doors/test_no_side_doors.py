@@ -27,7 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from iomshare.exchange import extract_runs
-from iomshare.partnership.models import Role
+from iomshare.partnership.models import Role, StaffMember
 from iomshare.partnership.tokens import issue_token
 from iomshare.people.access_lists import add_to_access_list
 from iomshare.people.models import AccessListKind, CohortMembership
@@ -46,6 +46,7 @@ from tests.factories import (
     active_protocol,
 )
 from tests.side_doors.casework import add_casework
+from tests.side_doors.plain_words import raw_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -462,6 +463,9 @@ def test_no_page_or_api_operation_shows_a_role_what_the_reference_model_withhold
     _token, secret = issue_token(for_staff=member, name="crawl", by=None)
     auth = {"Authorization": f"Bearer {secret}"}
     leaks: list[str] = []
+    raw: list[str] = []  # plain words (issue 20): checked on the pages this crawl fetches anyway
+    # Usernames are snake_case here; a page may name the account a person signs in with.
+    usernames = frozenset(StaffMember.objects.values_list("username", flat=True))
     unresolved: list[str] = []
     crawled = 0
 
@@ -476,6 +480,8 @@ def test_no_page_or_api_operation_shows_a_role_what_the_reference_model_withhold
         )
         if found:
             leaks.append(f"{url} (purpose {purpose}) shows {sorted(found)}")
+        for code in raw_codes(url, response, body, usernames):
+            raw.append(f"{url} (purpose {purpose}) shows {code}")
 
     if role.web:
         assert client.login(username=member.username, password=TEST_PASSWORD)
@@ -516,6 +522,7 @@ def test_no_page_or_api_operation_shows_a_role_what_the_reference_model_withhold
     assert not unresolved, "URL patterns the crawler cannot fill:\n" + "\n".join(unresolved)
     assert not leaks, f"{role.name} saw what the reference model withholds:\n" + "\n".join(leaks[:40])
     assert crawled > 50  # the crawl really ran
+    assert not raw, f"{role.name} was shown the system's codes:\n" + "\n".join(sorted(set(raw))[:60])
 
 
 def test_the_reference_model_is_not_vacuous():

@@ -200,6 +200,11 @@ class WebhookEndpoint(models.Model):
     def __str__(self) -> str:
         return f"{self.agency}: {self.url}"
 
+    @property
+    def kind_labels(self) -> list[str]:
+        """The event kinds sent, as a person reads them."""
+        return [EventKind(kind).label if kind in EventKind.values else kind for kind in self.kinds]
+
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", "Waiting to be sent"

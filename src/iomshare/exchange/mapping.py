@@ -8,6 +8,7 @@ rows and each must cost microseconds.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -87,6 +88,15 @@ def date_parser(date_format: str) -> Callable[[str], dt.date]:
 
         return british
     return lambda text: dt.datetime.strptime(text, date_format).date()
+
+
+# How a person reads each strftime directive an import profile may use.
+_DIRECTIVE_NAMES = {"%d": "day", "%m": "month", "%Y": "year", "%y": "year", "%b": "month", "%B": "month"}
+
+
+def describe_date_format(date_format: str) -> str:
+    """'%d/%m/%Y' as 'day/month/year': a person fixing a file never sees a strftime directive."""
+    return re.sub(r"%[a-zA-Z]", lambda m: _DIRECTIVE_NAMES.get(m.group(0), "…"), date_format)
 
 
 def example_date(date_format: str) -> str:
@@ -249,7 +259,8 @@ class RowMapper:
             day = self.parse_date(value)
         except (ValueError, TypeError):
             raise ValueError(
-                f"not a real date in the form {self.profile.date_format} (for example {self.date_example})"
+                f"not a real date: write it as {describe_date_format(self.profile.date_format)}, for example "
+                f"{self.date_example}"
             ) from None
         if len(self._dates) < MEMO_LIMIT:
             self._dates[value] = day

@@ -80,7 +80,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             "runs": ImportRun.objects.filter(profile__agency_id=request.user.agency_id).select_related(
                 "profile"
             )[:RECENT_RUNS],
-            "max_megabytes": imports.max_upload_bytes() // (1024 * 1024),
+            "max_size": _size(imports.max_upload_bytes()),
             "nav": "imports",
             "page_title": ("Error: " if errors else "") + "Import an extract",
         },
@@ -156,6 +156,14 @@ def _may_export(request: HttpRequest) -> None:
         raise PermissionDenied("Volunteers cannot export information.")
 
 
+def _size(size_bytes: int) -> str:
+    """'1 GB' or '250 MB': a file limit as a person writes it."""
+    megabytes = size_bytes // (1024 * 1024)
+    if megabytes >= 1024:
+        return f"{megabytes / 1024:g} GB"
+    return f"{megabytes} MB"
+
+
 @login_required
 def export_person(request: HttpRequest, person_id, file_format: str) -> HttpResponse:
     """Download what the viewer may see about one person, as standard JSON or CSV."""
@@ -175,7 +183,7 @@ def export_person(request: HttpRequest, person_id, file_format: str) -> HttpResp
             file_format,
             purpose,
             {
-                "purpose": f"'{purpose[:40]}' is not a purpose you may export for. Select one of the purposes "
+                "purpose": "The purpose in the link is not one you may export for. Select one of the purposes "
                 "listed, or none to export your own agency's records"
             },
         )

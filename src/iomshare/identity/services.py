@@ -1275,7 +1275,7 @@ def _record_decision(
 
 
 @transaction.atomic
-def decide(
+def check_decision(
     record_a: SourceRecord,
     record_b: SourceRecord,
     *,
@@ -1283,9 +1283,9 @@ def decide(
     confidence: str,
     rationale: str,
     by: StaffMember,
-) -> MatchDecision:
-    """A reviewer rules two records the same person (they are merged now) or different people (they
-    are separated now); later automatic linking obeys the ruling."""
+) -> str:
+    """Check a reviewer's decision without recording it (the merge confirmation page asks first);
+    returns the reason as it will be kept."""
     if by.role not in REVIEWER_ROLES:
         raise NotPermitted(
             "Only an information-governance lead, partnership manager or administrator can decide matches."
@@ -1304,6 +1304,23 @@ def decide(
         errors["outcome"] = "A record cannot be compared with itself"
     if errors:
         raise InvalidInput("The decision was not recorded: correct the problems listed.", field_errors=errors)
+    return rationale
+
+
+def decide(
+    record_a: SourceRecord,
+    record_b: SourceRecord,
+    *,
+    outcome: str,
+    confidence: str,
+    rationale: str,
+    by: StaffMember,
+) -> MatchDecision:
+    """A reviewer rules two records the same person (they are merged now) or different people (they
+    are separated now); later automatic linking obeys the ruling."""
+    rationale = check_decision(
+        record_a, record_b, outcome=outcome, confidence=confidence, rationale=rationale, by=by
+    )
     record_a.refresh_from_db()
     record_b.refresh_from_db()
     decision = _record_decision(

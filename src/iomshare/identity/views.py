@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from iomshare.errors import DomainError
@@ -21,6 +22,7 @@ from iomshare.identity.models import (
     Merge,
     Outcome,
     ReviewCase,
+    ReviewStatus,
     RunStatus,
     SourceRecord,
 )
@@ -86,32 +88,30 @@ def review_case(request: HttpRequest, case_id: int) -> HttpResponse:
     )
     errors: dict[str, str] = {}
     values = request.POST if request.method == "POST" else {}
+    rows = selectors.side_by_side(case.record_a, case.record_b)
     if request.method == "POST" and case.status == "open":
+        decision = {key: request.POST.get(key, "") for key in ("outcome", "confidence", "rationale")}
+        # Linking two people is asked twice: first what differs between them, then "Yes, link them".
+        confirming = decision["outcome"] == Outcome.SAME and request.POST.get("confirmed") != "yes"
         try:
-            services.decide(
-                case.record_a,
-                case.record_b,
-                outcome=request.POST.get("outcome", ""),
-                confidence=request.POST.get("confidence", ""),
-                rationale=request.POST.get("rationale", ""),
-                by=request.user,
-            )
+            if confirming:
+                services.check_decision(case.record_a, case.record_b, **decision, by=request.user)
+            else:
+                services.decide(case.record_a, case.record_b, **decision, by=request.user)
         except DomainError as error:
             errors = error.field_errors or {"outcome": error.message}
         else:
-            outcome = (
-                "linked: they are now one person" if request.POST["outcome"] == Outcome.SAME else "kept apart"
-            )
-            messages.success(
-                request, f"Records {case.record_a.record_key} and {case.record_b.record_key} {outcome}."
-            )
-            return redirect("identity:review-queue")
+            if confirming:
+                return _confirm_merge(request, case, rows, decision)
+            return _decided(request, case, decision["outcome"])
+    merge = _just_merged(case, request.GET.get("merged", ""))
     return render(
         request,
         "identity/review_case.html",
         {
             "case": case,
-            "rows": selectors.side_by_side(case.record_a, case.record_b),
+            "rows": rows,
+            "merge": merge,
             "explanation": selectors.explain_case(case),
             "errors": _ordered(errors, DECISION_FIELDS),
             "values": values,
@@ -121,6 +121,57 @@ def review_case(request: HttpRequest, case_id: int) -> HttpResponse:
             "page_title": ("Error: " if errors else "") + "Are these the same person?",
         },
         status=400 if errors else 200,
+    )
+
+
+# Rows of the side-by-side that always differ between two agencies' records: not about the person.
+NOT_ABOUT_THE_PERSON = frozenset({"Agency", "Agency's record key", "Received"})
+
+
+def _confirm_merge(request: HttpRequest, case: ReviewCase, rows, decision: dict) -> HttpResponse:
+    """Check your answers before a merge: what differs between the two people, highlighted."""
+    person_rows = [row for row in rows if row.label not in NOT_ABOUT_THE_PERSON]
+    return render(
+        request,
+        "identity/confirm_merge.html",
+        {
+            "case": case,
+            "differs": [row for row in person_rows if row.left and row.right and not row.agrees],
+            "same": [row for row in person_rows if row.agrees],
+            "decision": decision,
+            "confidence": Confidence(decision["confidence"]).label,
+            "nav": "identity",
+            "page_title": "Link these records as one person?",
+        },
+    )
+
+
+def _decided(request: HttpRequest, case: ReviewCase, outcome: str) -> HttpResponse:
+    """After a decision: a link back to the queue, and for a merge an undo link on its own page."""
+    keys = f"Records {case.record_a.record_key} and {case.record_b.record_key}"
+    if outcome != Outcome.SAME:
+        messages.success(request, f"{keys} kept apart.")
+        return redirect("identity:review-queue")
+    merge = (
+        Merge.objects.filter(merged_by=request.user, undone_at__isnull=True)
+        .filter(survivor__source_records=case.record_a)
+        .order_by("-merged_at")
+        .first()
+    )
+    if merge is None:  # they were one person already: nothing to undo
+        messages.success(request, f"{keys} linked: they are now one person.")
+        return redirect("identity:review-queue")
+    return redirect(f"{reverse('identity:review-case', args=[case.pk])}?merged={merge.pk}")
+
+
+def _just_merged(case: ReviewCase, merge_id: str) -> Merge | None:
+    """The merge this case's decision made, still undoable (shown with its undo link)."""
+    if not merge_id.isdigit() or case.status != ReviewStatus.LINKED:
+        return None
+    return (
+        Merge.objects.filter(pk=int(merge_id), undone_at__isnull=True, survivor__source_records=case.record_a)
+        .select_related("survivor", "absorbed")
+        .first()
     )
 
 

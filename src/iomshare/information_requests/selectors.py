@@ -91,6 +91,16 @@ def _with_names(query: QuerySet[InformationRequest]) -> QuerySet[InformationRequ
     )
 
 
+# Volunteers are left out: a one-off disclosure to a volunteer would open what no protocol names
+# volunteers for (invariant 5). They ask a member of staff instead.
+REQUESTER_ROLES = frozenset({Role.PRACTITIONER, Role.IG_LEAD, Role.PARTNERSHIP_MANAGER, Role.SYSTEM})
+
+
+def may_ask_for_information(member: StaffMember) -> bool:
+    """Whether `member` may ask another agency for a one-off disclosure (volunteers ask staff)."""
+    return member.agency_id is not None and not member.is_volunteer and member.role in REQUESTER_ROLES
+
+
 def requests_made_by(viewer: StaffMember) -> QuerySet[InformationRequest]:
     """The viewer's own requests, newest first ("My requests")."""
     return _with_names(InformationRequest.objects.filter(requested_by=viewer)).prefetch_related(

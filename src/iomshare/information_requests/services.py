@@ -26,7 +26,7 @@ from iomshare.information_requests.models import (
     RequestStatus,
     Urgency,
 )
-from iomshare.information_requests.selectors import may_decide
+from iomshare.information_requests.selectors import REQUESTER_ROLES, may_decide
 from iomshare.ledger import services as ledger
 from iomshare.ledger.models import Action, Outcome
 from iomshare.partnership.models import Agency, Role, StaffMember
@@ -36,9 +36,6 @@ from iomshare.protocols.decisions import RefusalReason, access_grid
 from iomshare.protocols.models import LegalGateway, Purpose
 from iomshare.records.models import Category
 
-# Volunteers are left out: a one-off disclosure to a volunteer would open what no protocol names
-# volunteers for (invariant 5). They ask a member of staff instead.
-REQUESTER_ROLES = frozenset({Role.PRACTITIONER, Role.IG_LEAD, Role.PARTNERSHIP_MANAGER, Role.SYSTEM})
 MIN_JUSTIFICATION = 25
 MAX_JUSTIFICATION = 5000
 MIN_REASON = 10

@@ -26,6 +26,7 @@ from iomshare.partnership.models import Agency, Role
 from iomshare.people.selectors import person_profile
 from iomshare.protocols.decisions import access_grid
 from iomshare.protocols.models import LegalGateway, Purpose
+from iomshare.protocols.selectors import SuggestedGateways, gateways_for
 from iomshare.records.models import Category
 from iomshare.web.govuk_dates import DateInputError, parse_date_input
 
@@ -77,6 +78,14 @@ def _what_the_decision_says(viewer, values) -> str:
     return refusal.message if refusal else ""
 
 
+def _suggested_gateways(viewer, values) -> SuggestedGateways:
+    """The gateways the protocols for this purpose between the two agencies rely on."""
+    agency = Agency.objects.filter(code=values.get("holding_agency", "")).first()
+    if not values.get("purpose") or agency is None or viewer.agency_id is None:
+        return SuggestedGateways(gateways=[], protocol_titles=[])
+    return gateways_for(values["purpose"], [agency.pk, viewer.agency_id])
+
+
 @login_required
 def new_request(request: HttpRequest) -> HttpResponse:
     """Ask a holding agency for withheld information: pre-filled from the person page's withheld panel."""
@@ -111,6 +120,9 @@ def new_request(request: HttpRequest) -> HttpResponse:
             "purpose": request.GET.get("purpose", ""),
             "urgency": Urgency.ROUTINE,
         }
+    suggested = _suggested_gateways(request.user, values)
+    if request.method != "POST" and suggested.gateways:
+        values["legal_gateway"] = suggested.gateways[0].code
     return render(
         request,
         "information_requests/new.html",
@@ -123,6 +135,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
             "categories": Category.objects.all(),
             "purposes": Purpose.objects.order_by("name"),
             "gateways": LegalGateway.objects.order_by("title"),
+            "suggested": suggested,
             "urgencies": Urgency.choices,
             "min_justification": services.MIN_JUSTIFICATION,
             "nav": "requests",

@@ -16,6 +16,7 @@ from iomshare.ledger.models import Action
 from iomshare.partnership.models import Agency, Role, StaffMember
 from iomshare.people.selectors import search_people
 from iomshare.people.visibility import known_people
+from iomshare.protocols.selectors import clause_labels, purpose_names
 from iomshare.web.govuk_dates import DateInputError, parse_date_input
 
 TITLES = {
@@ -116,6 +117,7 @@ def report(request: HttpRequest, kind: str, key: str) -> HttpResponse:
             "title": TITLES[kind],
             "page": page,
             "names": selectors.staff_names(page.entries) if page else {},
+            "rows": _readable(page.entries) if page else [],
             "errors": errors,
             "dates": {
                 name: {part: request.GET.get(f"{name}-{part}", "") for part in ("day", "month", "year")}
@@ -128,6 +130,23 @@ def report(request: HttpRequest, kind: str, key: str) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
+
+
+def _readable(entries: list) -> list[dict]:
+    """Each entry with its codes as a person reads them: purpose, clause and agency names."""
+    clauses = clause_labels(clause for entry in entries for clause in entry.clauses)
+    purposes = purpose_names()
+    agencies = dict(Agency.objects.values_list("code", "name"))
+    return [
+        {
+            "entry": entry,
+            "purpose": purposes.get(entry.purpose, entry.purpose.replace("_", " ")),
+            "clauses": [clauses[clause] for clause in entry.clauses],
+            "holding_agencies": [agencies.get(code, code) for code in entry.holding_agencies],
+            "actor_agency": agencies.get(entry.actor_agency, entry.actor_agency),
+        }
+        for entry in entries
+    ]
 
 
 @login_required

@@ -21,6 +21,7 @@ from iomshare.ledger import services as ledger
 from iomshare.ledger.context import client_address
 from iomshare.ledger.models import Action, Outcome
 from iomshare.partnership.models import FailedSignIn, SignInChannel, SignInLock
+from iomshare.web.govuk_dates import govuk_time
 
 ACCOUNT_FAILURE_LIMIT = 5
 # An office or a police station can sit behind one address, so its limit is higher than an account's.
@@ -39,7 +40,7 @@ def _normal(username: str) -> str:
 
 
 def _when(moment: dt.datetime) -> str:
-    return f"{timezone.localtime(moment):%H:%M}"
+    return govuk_time(moment)
 
 
 def refusal(username: str, address: str, now: dt.datetime | None = None) -> str | None:

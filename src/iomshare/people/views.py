@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from iomshare.errors import NotFound
-from iomshare.information_requests.selectors import approved_purpose_codes
+from iomshare.information_requests.selectors import approved_purpose_codes, may_ask_for_information
 from iomshare.ledger import services as ledger
 from iomshare.ledger.models import Action
 from iomshare.partnership.models import Agency, Role, StaffMember
@@ -126,6 +126,7 @@ def person(request: HttpRequest, person_id) -> HttpResponse:
             "purposes": purposes,
             "purpose": purpose,
             "purpose_error": error,
+            "may_request": may_ask_for_information(request.user),
             "page": page,
             "querystring": querystring.urlencode(),
             "nav": "cohort",

@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from iomshare.errors import DomainError
 from iomshare.partnership.models import Agency
@@ -21,7 +20,7 @@ from iomshare.people.models import Person
 from iomshare.people.visibility import may_know
 from iomshare.protocols import consent
 from iomshare.protocols.models import ConsentMethod, ConsentRecord, Purpose
-from iomshare.web.govuk_dates import DateInputError, parse_date_input
+from iomshare.web.govuk_dates import DateInputError, govuk_datetime, parse_date_input
 
 
 def _person(request: HttpRequest, person_id: uuid.UUID) -> Person:
@@ -179,7 +178,7 @@ def consent_override(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse
             messages.success(
                 request,
                 f"You may see what {override.sharing_agency} shares for {override.purpose.name.lower()} "
-                f"without recorded consent until {timezone.localtime(override.expires_at):%-d %B %Y at %H:%M}. This is on the "
+                f"without recorded consent until {govuk_datetime(override.expires_at)}. This is on the "
                 "disclosure ledger.",
             )
             return redirect("protocols:consent", person_id=person.pk)

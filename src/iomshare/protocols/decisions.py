@@ -464,23 +464,24 @@ class _Explainer:
     def _vetting_message(self, reason: str, level: int) -> str:
         facts = self.facts
         sensitivity = Sensitivity(level).label
-        needed = VettingLevel(VETTING_NEEDED[level]).label
+        needed = _VETTING_NAMES[VETTING_NEEDED[level]]
         if reason == RefusalReason.VETTING_EXPIRED:
-            return (
-                f"Your vetting ({VettingLevel(facts.vetting_level).label}) expired on "
-                f"{_date(facts.vetting_expires_on)}, and {sensitivity} information needs {needed} in "
-                "date; ask your manager to renew it."
-            )
-        current = VettingLevel(facts.vetting_in_force).label
-        return (
-            f"Your vetting ({current}) is below the {needed} that {sensitivity} information needs; "
-            "ask your manager."
-        )
+            return f"your vetting expired on {_date(facts.vetting_expires_on)}: ask your manager to renew it."
+        return f"{sensitivity} information needs {needed} vetting: ask your manager about it."
+
+    def _ask_holder(self, holder: str) -> str:
+        """What the viewer can do to get it from `holder` anyway: ask, or have staff ask."""
+        if self.facts.is_volunteer:
+            return "staff at your agency can ask for this"
+        return f"ask {holder} for it"
+
+    def _governance(self, others: str, for_ig_lead: str) -> str:
+        """Who acts: the viewer themselves when they are the information-governance lead."""
+        return for_ig_lead if self.facts.role == Role.IG_LEAD else others
 
     def own_agency(self, category: str, category_id: int, level: int) -> Refusal:
         """Own items above the viewer's vetting: withheld, and the viewer is told why."""
         reason = self._vetting_failure(level) or RefusalReason.VETTING_TOO_LOW
-        holder = self.partnership.agency_names.get(self.facts.agency_id, "your agency")
         category_name = self.partnership.categories[category][1].lower()
         return Refusal(
             holding_agency_id=self.facts.agency_id,
@@ -488,7 +489,7 @@ class _Explainer:
             category_id=category_id,
             from_sensitivity=level,
             reason=reason,
-            message=f"{holder}'s own {category_name} marked {Sensitivity(level).label} is withheld. "
+            message=f"Your agency's {category_name} marked {Sensitivity(level).label} is withheld because "
             + self._vetting_message(reason, level),
             clause_id=None,
             may_disclose_existence=True,
@@ -550,14 +551,14 @@ class _Explainer:
             if not self.covered:
                 return refusal(
                     RefusalReason.NO_PROTOCOL,
-                    f"No active protocol covers {purpose_name} for {own_name}. Choose another purpose, "
-                    f"or ask {holder}'s information-governance lead for a one-off disclosure.",
+                    f"No protocol in force covers {purpose_name} for {own_name}: choose another purpose, "
+                    f"or {self._ask_holder(holder)}.",
                     None,
                 )
             return refusal(
                 RefusalReason.NO_PROTOCOL,
-                f"No active protocol lets {holder} share {category_name} with {own_name} for "
-                f"{purpose_name}. Ask {holder}'s information-governance lead for a one-off disclosure.",
+                f"No protocol in force lets {holder} share {category_name} with {own_name} for "
+                f"{purpose_name}: {self._ask_holder(holder)}.",
                 None,
             )
         eligible = [rule for rule in rules if rule.max_sensitivity >= level]
@@ -567,8 +568,7 @@ class _Explainer:
             return refusal(
                 RefusalReason.TOO_SENSITIVE,
                 f"{holder}'s {category_name} marked {Sensitivity(level).label} is more sensitive than "
-                f"the protocols allow for {purpose_name} ({allowed} at most). Ask {holder}'s "
-                "information-governance lead if you need it.",
+                f"the protocols share for {purpose_name} ({allowed} at most): {self._ask_holder(holder)}.",
                 rule,
             )
         # The clause that came nearest: fewest failing checks, then the latest first failure.
@@ -594,25 +594,28 @@ class _Explainer:
         failures = self._failures(rule, consent, level)
         where = f"{rule.protocol_title} ({_clause_label(rule.policy_id)})"
         if not failures:
-            detail = f" ({errors[0]})" if errors else ""
             return refusal(
                 RefusalReason.DECISION_ERROR,
-                f"The sharing decision for {category_name} held by {holder} could not be made safely, so "
-                f"it is withheld. Tell your information-governance lead, quoting {rule.policy_id}{detail}.",
+                f"{holder}'s {category_name} is withheld because the sharing decision could not be made "
+                "safely: "
+                + self._governance(
+                    f"tell your information-governance lead it failed on {where}.",
+                    f"check {where} and its conditions.",
+                ),
                 rule,
             )
         reason = failures[0]
         facts = self.facts
         if reason == RefusalReason.VOLUNTEERS_NOT_COVERED:
             message = (
-                f"Volunteers are not covered: {where} shares {category_name} from {holder} with staff "
-                f"only. Ask a member of staff at {own_name} to check for you."
+                f"{where} shares {holder}'s {category_name} with staff, not volunteers: "
+                "staff at your agency can ask for this."
             )
         elif reason == RefusalReason.ROLE_NOT_RECIPIENT:
+            recipients = [f"{Role(r).label.lower()}s" for r in sorted(rule.recipient_roles)] or ["volunteers"]
             message = (
-                f"Your role ({_labels([facts.role], Role)}) is not a recipient: {where} shares "
-                f"{category_name} from {holder} with "
-                f"{_labels(rule.recipient_roles, Role) if rule.recipient_roles else 'volunteers'} only."
+                f"{where} shares {holder}'s {category_name} with {' and '.join(recipients)} only, not "
+                f"{_labels([facts.role], Role).lower()}s: {self._ask_holder(holder)}."
             )
         elif reason == RefusalReason.TRAINING_NOT_CURRENT:
             missing = sorted(set(rule.required_courses) - facts.current_courses)
@@ -624,33 +627,49 @@ class _Explainer:
                 else:
                     parts.append(f"you have no record of completing ‘{label}’")
             message = (
-                f"{_sentence('; '.join(parts))}. {where} requires it in date to see {category_name} "
-                f"from {holder}: renew it, and ask your manager to record it."
+                f"{_sentence(' and '.join(parts))}, which {where} needs for {holder}'s {category_name}: "
+                "renew it and ask your manager to record it."
             )
         elif reason in {RefusalReason.VETTING_EXPIRED, RefusalReason.VETTING_TOO_LOW}:
             message = (
-                f"{holder}'s {category_name} marked {Sensitivity(level).label} is withheld. "
+                f"{holder}'s {category_name} marked {Sensitivity(level).label} is withheld because "
                 + self._vetting_message(reason, level)
             )
         elif reason == RefusalReason.ASSURANCE_EXPIRED:
+            needed = AssuranceLevel(rule.minimum_assurance).label
             message = (
-                f"{own_name}'s security assurance expired on {_date(facts.assurance_expires_on)}, so it "
-                f"cannot receive {category_name} from {holder} under {where}. Your information-governance "
-                f"lead must renew it ({AssuranceLevel(rule.minimum_assurance).label} or above)."
+                f"{own_name}'s security assurance expired on {_date(facts.assurance_expires_on)}, so "
+                f"{holder}'s {category_name} is withheld: "
+                + self._governance(
+                    f"your information-governance lead must renew it ({needed} or above).",
+                    f"renew it ({needed} or above) to receive it under {where}.",
+                )
             )
         elif reason == RefusalReason.ASSURANCE_BELOW_MINIMUM:
             current = AssuranceLevel(facts.assurance_in_force).label
             message = (
                 f"{own_name}'s security assurance ({current}) is below the "
-                f"{AssuranceLevel(rule.minimum_assurance).label} that {where} requires to receive "
-                f"{category_name} from {holder}. Your information-governance lead can raise it."
+                f"{AssuranceLevel(rule.minimum_assurance).label} that {where} needs for {holder}'s "
+                f"{category_name}: "
+                + self._governance(
+                    "your information-governance lead can raise it.", "raise it to receive it."
+                )
             )
         else:
             message = (
-                f"{where} shares {category_name} from {holder} only with the person's consent, and none "
-                "is recorded. Record their consent, or ask for a one-off disclosure."
+                f"{where} shares {holder}'s {category_name} only with the person's consent, and none is "
+                f"recorded: record their consent, or {self._ask_holder(holder)}."
             )
         return refusal(reason, message, rule)
+
+
+# Vetting as staff name it in conversation (the full names are VettingLevel's labels).
+_VETTING_NAMES = {
+    VettingLevel.NONE: "no",
+    VettingLevel.BPSS: "BPSS",
+    VettingLevel.NPPV2: "NPPV level 2",
+    VettingLevel.NPPV3_SC: "NPPV level 3 or SC",
+}
 
 
 def _sentence(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -162,4 +163,64 @@ def drafts_awaiting_approval(agency_id: int) -> QuerySet[Protocol]:
             )
         )
         .order_by("title")
+    )
+
+
+_CLAUSE_ID = re.compile(r"^protocol:(?P<reference>[\w-]+):v(?P<version>\d+):clause:(?P<number>\d+)$")
+_REQUEST_ID = re.compile(r"^information-request:(?P<number>\d+)$")
+
+
+def clause_labels(clause_ids: Iterable[str]) -> dict[str, str]:
+    """Plain names for the clause references the ledger records ("Core protocol (version 1),
+    clause 3"; "a one-off decision on request 12"), so no page shows a person the raw reference."""
+    ids = set(clause_ids)
+    wanted = {(m["reference"], int(m["version"])) for i in ids if (m := _CLAUSE_ID.match(i))}
+    titles = {
+        (reference, version): title
+        for reference, version, title in Protocol.objects.filter(
+            reference__in={reference for reference, _version in wanted}
+        ).values_list("reference", "version", "title")
+        if (reference, version) in wanted
+    }
+    labels = {}
+    for clause_id in ids:
+        if match := _CLAUSE_ID.match(clause_id):
+            title = titles.get((match["reference"], int(match["version"])), "A protocol")
+            labels[clause_id] = f"{title} (version {match['version']}), clause {match['number']}"
+        elif match := _REQUEST_ID.match(clause_id):
+            labels[clause_id] = f"a one-off decision on request {match['number']}"
+        elif clause_id == "own-agency":
+            labels[clause_id] = "their own agency's information"
+        else:
+            labels[clause_id] = clause_id.replace("_", " ").replace(":", " ")
+    return labels
+
+
+def purpose_names() -> dict[str, str]:
+    """Every purpose's name by its code."""
+    return dict(Purpose.objects.values_list("code", "name"))
+
+
+@dataclass(frozen=True)
+class SuggestedGateways:
+    """The legal gateways the protocols in force rely on for one purpose between two agencies."""
+
+    gateways: list
+    protocol_titles: list[str]
+
+
+def gateways_for(purpose_code: str, agency_ids: Iterable[int]) -> SuggestedGateways:
+    """What a request for `purpose_code` can rely on: the gateways of the protocols in force that
+    cover the purpose and have all of `agency_ids` as parties (a request form pre-selects them)."""
+    day = timezone.localdate()
+    query = Protocol.objects.filter(status=ProtocolStatus.ACTIVE, purposes__code=purpose_code).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=day)
+    )
+    for agency_id in agency_ids:
+        query = query.filter(parties=agency_id)
+    protocols = list(query.distinct().prefetch_related("legal_gateways").order_by("title"))
+    gateways = {g.code: g for protocol in protocols for g in protocol.legal_gateways.all()}
+    return SuggestedGateways(
+        gateways=sorted(gateways.values(), key=lambda g: g.title),
+        protocol_titles=[protocol.title for protocol in protocols],
     )

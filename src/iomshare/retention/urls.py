@@ -1,11 +1,11 @@
 from django.urls import path
 
-from iomshare.retention import views
+from iomshare.retention import queue_views, views
 
 app_name = "retention"
 urlpatterns = [
     path("", views.overview, name="overview"),
-    path("reviews/", views.review_queue, name="review-queue"),
+    path("reviews/", queue_views.review_queue, name="review-queue"),
     path("reviews/<int:review_id>/", views.review, name="review"),
     path("reviews/<int:review_id>/dispose/", views.dispose, name="dispose"),
     path("holds/", views.holds, name="holds"),

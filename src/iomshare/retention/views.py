@@ -80,27 +80,6 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
 
 
-@ig_leads_only
-def review_queue(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.open_reviews(request.user.agency_id), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    reviews = list(page.object_list)
-    holds = selectors.holds_by_target(reviews)
-    rows = [(review, services.hold_explanation(holds[review.pk])) for review in reviews]
-    return render(
-        request,
-        "retention/review_queue.html",
-        {
-            "page": page,
-            "rows": rows,
-            "decided": selectors.decided_reviews(request.user.agency_id),
-            "nav": "retention",
-            "page_title": "Information due for a retention decision",
-        },
-    )
-
-
 def _review_of(request: HttpRequest, review_id: int) -> RetentionReview:
     review = (
         RetentionReview.objects.select_related("person", "category", "schedule", "holding_agency")

@@ -1,10 +1,51 @@
-"""Parsing the GOV.UK date input pattern (separate day, month and year boxes)."""
+"""Dates and times the GOV.UK way: parsing the date input pattern, and one time format for every page.
+
+The style guide writes times as "6:14pm", "midnight" and "midday" (never "6:14 p.m." or "18:14"). The
+filters below are template builtins (settings.TEMPLATES), so every template has them without loading:
+`{{ at|govuk_time }}` and `{{ at|govuk_datetime }}` ("7 December 2026 at 6:14pm"), or
+`{{ at|govuk_datetime:"j M Y" }}` for a short date ("7 Dec 2026 at 6:14pm").
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django import template
 from django.http import QueryDict
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+
+register = template.Library()
+
+
+def _local(value: dt.datetime | dt.time) -> dt.datetime | dt.time:
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+@register.filter
+def govuk_time(value: dt.datetime | dt.time | None) -> str:
+    """ "6:14pm", "9am", "midnight" or "midday" (GOV.UK style); empty for no value."""
+    if value in (None, ""):
+        return ""
+    value = _local(value)
+    if value.hour == 0 and value.minute == 0:
+        return "midnight"
+    if value.hour == 12 and value.minute == 0:
+        return "midday"
+    hour = value.hour % 12 or 12
+    minutes = f":{value.minute:02d}" if value.minute else ""
+    return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
+
+
+@register.filter
+def govuk_datetime(value: dt.datetime | None, date_format: str = "j F Y") -> str:
+    """ "7 December 2026 at 6:14pm" (the date part in `date_format`); empty for no value."""
+    if value in (None, ""):
+        return ""
+    value = _local(value)
+    return f"{format_date(value, date_format)} at {govuk_time(value)}"
 
 
 class DateInputError(ValueError):

@@ -67,12 +67,12 @@ CORPUS = {
     "an impossible date": (
         csv_bytes([contact_row("C1", day="31/02/2026")]),
         "probation-contacts",
-        (2, "CONTACT_DATE", "not a real date in the form %d/%m/%Y (for example 27/03/2026)"),
+        (2, "CONTACT_DATE", "not a real date: write it as day/month/year, for example 27/03/2026"),
     ),
     "a date in the wrong format": (
         csv_bytes([contact_row("C1", day="2026-01-05")]),
         "probation-contacts",
-        (2, "CONTACT_DATE", "not a real date in the form %d/%m/%Y"),
+        (2, "CONTACT_DATE", "not a real date: write it as day/month/year"),
     ),
     "a contact in the future": (
         csv_bytes([contact_row("C1", day=FUTURE)]),

@@ -92,7 +92,7 @@ def test_one_bad_row_means_nothing_is_written_and_every_problem_is_listed(
     assert InformationItem.objects.count() == 0 and ImportedItemKey.objects.count() == 0
     assert (outcome.rows_valid, outcome.rows_rejected) == (2, 3)
     problems = {(p.row, p.column, p.value): p.reason for p in outcome.problems}
-    assert "not a real date in the form %d/%m/%Y" in problems[(4, "CONTACT_DATE", "31/02/2026")]
+    assert "not a real date: write it as day/month/year" in problems[(4, "CONTACT_DATE", "31/02/2026")]
     assert "'WENTWELL' is not a code of contact outcomes" in problems[(5, "OUTCOME", "WENTWELL")]
     assert "nobody in the partnership has the local identifier Z999999" in problems[(6, "CRN", "Z999999")]
 
