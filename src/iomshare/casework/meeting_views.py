@@ -25,7 +25,7 @@ from iomshare.casework.views import _owner_choices, _owner_from
 from iomshare.errors import DomainError, InvalidInput, NotFound
 from iomshare.partnership.models import Agency, StaffMember
 from iomshare.people.models import Person, Tier
-from iomshare.protocols.decisions import purposes_for
+from iomshare.protocols.models import Purpose
 from iomshare.web.govuk_dates import DateInputError, parse_date_input
 
 
@@ -107,7 +107,8 @@ def new_meeting(request: HttpRequest) -> HttpResponse:
             "review_within": review_days if review_by else "",
             "staff": staff,
             "agencies": Agency.objects.order_by("name"),
-            "purposes": purposes_for(viewer),
+            # Any purpose of the partnership: each attendee's pack is still their own door's answer.
+            "purposes": Purpose.objects.order_by("name"),
             "values": values,
             "picked": picked,
             "date": date,

@@ -223,7 +223,7 @@ def record_minutes(
         by=by,
         person=person,
         category=Category.objects.get(code=MINUTES_CATEGORY),
-        summary=f"{meeting.get_kind_display()} minutes, {meeting.held_on:%d %B %Y}",
+        summary=f"{meeting.get_kind_display()} minutes, {meeting.held_on:%-d %B %Y}",
         details=f"{minutes}\n\nDecisions:\n{decisions}",
         valid_from=min(meeting.held_on, timezone.localdate()),
         payload={"meeting": meeting.pk, "kind": meeting.kind, "decisions": decisions},

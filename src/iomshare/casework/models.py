@@ -17,6 +17,7 @@ from django.utils import timezone
 from iomshare.information_requests.models import InformationRequest
 from iomshare.partnership.models import Agency
 from iomshare.people.models import Person
+from iomshare.protocols.models import Purpose
 
 
 class ActionStatus(models.TextChoices):
@@ -55,7 +56,12 @@ class Meeting(models.Model):
         ordering = ["-held_on", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} on {self.held_on:%d %B %Y}"
+        return f"{self.get_kind_display()} on {self.held_on.day} {self.held_on:%B %Y}"
+
+    @property
+    def purpose_name(self) -> str:
+        """The purpose as people call it ("Case conference"), not its code."""
+        return Purpose.objects.filter(code=self.purpose).values_list("name", flat=True).first() or self.purpose
 
 
 class MeetingAttendee(models.Model):

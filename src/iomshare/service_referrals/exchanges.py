@@ -136,7 +136,7 @@ def _tell_the_other_agency(exchange: InformalExchange, *, by: StaffMember) -> No
             told,
             message=(
                 f"{by.get_full_name() or by.username} ({by.agency.name}) recorded a conversation with "
-                f"{exchange.other_agency.name} about {exchange.person.full_name} on {exchange.happened_on:%d %B %Y}."
+                f"{exchange.other_agency.name} about {exchange.person.full_name} on {exchange.happened_on:%-d %B %Y}."
             ),
             link=reverse("service_referrals:exchange", args=[exchange.pk]),
             reason="informal_exchange_recorded",

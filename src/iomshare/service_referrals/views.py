@@ -20,6 +20,7 @@ from iomshare.people import visibility
 from iomshare.people.models import Person
 from iomshare.protocols.decisions import purposes_for
 from iomshare.protocols.models import Purpose
+from iomshare.protocols.selectors import clause_labels
 from iomshare.records import selectors as door
 from iomshare.records.selectors.onward import exchange_notes_for, sent_items_for
 from iomshare.service_referrals import exchanges, selectors, services
@@ -179,6 +180,9 @@ def _referral_page(request: HttpRequest, found, *, errors=None, reason: str = ""
     (invariant 3: purpose first); what they may not see is counted, never shown."""
     viewer = request.user
     shared = list(found.shared_items.select_related("holding_agency", "category"))
+    labels = clause_labels(s.clause for s in shared if s.clause != "own")
+    for shared_item in shared:
+        shared_item.clause_label = labels.get(shared_item.clause, shared_item.clause)
     declared = request.GET.get("purpose", "") == found.purpose.code
     items = (
         sent_items_for(
