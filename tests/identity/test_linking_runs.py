@@ -166,3 +166,50 @@ def test_the_api_refuses_to_link_while_a_run_is_linking(client, records, reviewe
     assert response.status_code == 409
     assert response.json()["detail"].startswith("Linking is already running: it was started by Imogen Grey")
     assert LinkageRun.objects.count() == 1 and not Person.objects.exists()
+
+
+def _api(client, method, path, secret, body=None):
+    headers = {"Authorization": f"Bearer {secret}"}
+    if method == "post":
+        return client.post(path, json.dumps(body or {}), content_type="application/json", headers=headers)
+    return client.get(path, headers=headers)
+
+
+def test_the_api_starts_a_linking_job_and_answers_at_once_with_where_to_follow_it(
+    client, records, police_lead, active_model, django_capture_on_commit_callbacks
+):
+    _token, secret = issue_token(for_staff=police_lead, name="test", by=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        started = _api(client, "post", "/api/v1/identity/link-runs", secret)
+    assert started.status_code == 202
+    body = started.json()
+    assert body["status"] == RunStatus.RUNNING and body["retrain"] is False
+    assert not Person.objects.exists(), "nothing is linked inside the request"
+    run = LinkageRun.objects.get()
+    assert run.job_id, "the run is a queued job of the worker"
+    assert started["Location"] == f"/api/v1/identity/link-runs/{run.pk}"
+    services.carry_on_linking_run.call(run.pk)  # what the worker does with the job
+    followed = _api(client, "get", started["Location"], secret).json()
+    assert (followed["status"], followed["records"], followed["people_created"]) == (RunStatus.FINISHED, 4, 3)
+
+
+def test_the_apis_first_link_trains_its_model_in_the_job(client, records, police_lead):
+    assert services.active_model() is None
+    _token, secret = issue_token(for_staff=police_lead, name="test", by=None)
+    started = _api(client, "post", "/api/v1/identity/link-runs", secret)
+    assert started.status_code == 202 and started.json()["retrain"] is True
+    assert not LinkageModel.objects.exists(), "training waits for the worker too"
+    run = LinkageRun.objects.get()
+    services.carry_on_linking_run.call(run.pk)
+    run.refresh_from_db()
+    assert run.status == RunStatus.FINISHED and run.model == services.active_model() is not None
+
+
+def test_a_linking_run_is_read_only_by_reviewers_and_a_missing_one_is_a_404(
+    client, records, reviewer, practitioner
+):
+    run = services.start_linking(by=reviewer, retrain=True)
+    _token, practitioner_secret = issue_token(for_staff=practitioner, name="test", by=None)
+    assert _api(client, "get", f"/api/v1/identity/link-runs/{run.pk}", practitioner_secret).status_code == 403
+    _token, secret = issue_token(for_staff=reviewer, name="test", by=None)
+    assert _api(client, "get", "/api/v1/identity/link-runs/999999", secret).status_code == 404

@@ -6,12 +6,13 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 
 from iomshare.errors import InvalidInput, NotFound, NotPermitted
 from iomshare.identity import intake, selectors, services
-from iomshare.identity.models import Merge, ReviewCase, SourceRecord
+from iomshare.identity.models import LinkageRun, Merge, ReviewCase, SourceRecord
 from iomshare.kit.api import PROBLEMS, Problem, caller
 from iomshare.partnership.models import StaffMember
 from iomshare.people.models import Person
@@ -145,7 +146,13 @@ class LinkIn(Schema):
 
 class RunOut(Schema):
     id: int
+    status: str
+    step: str
+    message: str
     engine: str
+    retrain: bool
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
     records: int
     pairs_scored: int
     people_created: int
@@ -359,30 +366,50 @@ def unmerge(request: HttpRequest, merge_id: int, payload: UnmergeIn):
     return _merge(merge)
 
 
+def _run_out(run: LinkageRun) -> dict[str, Any]:
+    return {
+        "id": run.pk,
+        "status": run.status,
+        "step": run.step,
+        "message": run.message,
+        "engine": run.engine,
+        "retrain": run.retrain,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "records": run.records,
+        "pairs_scored": run.pairs_scored,
+        "people_created": run.people_created,
+        "records_linked": run.records_linked,
+        "merges": run.merges,
+        "review_cases": run.review_cases,
+        "conflicts": run.conflicts,
+        "seconds": run.seconds,
+    }
+
+
 @router.post(
-    "/identity/link-runs", response={201: RunOut, 409: Problem, **PROBLEMS}, url_name="identity-link"
+    "/identity/link-runs", response={202: RunOut, 409: Problem, **PROBLEMS}, url_name="identity-link"
 )
-def link(request: HttpRequest, payload: LinkIn):
-    """Link every source record now (as `iomshare link` does); returns what the run did. 409 while
-    another run (say one started from the pages) is still linking."""
+def link(request: HttpRequest, response: HttpResponse, payload: LinkIn):
+    """Start linking every source record (as `iomshare link` does) as a job of the worker: 202 and
+    the run's Location, to follow until its status is finished or failed. With `retrain`, or when no
+    model has been trained yet, the job trains one first. 409 while another run is linking."""
     by = _reviewer(request)
     if payload.engine not in {"duckdb", "spark"}:
         raise InvalidInput(
             "The engine is duckdb or spark.", field_errors={"engine": "Choose duckdb or spark"}
         )
-    run = services.link_records(by=by, engine=payload.engine, retrain=payload.retrain)
-    return Status(
-        201,
-        {
-            "id": run.pk,
-            "engine": run.engine,
-            "records": run.records,
-            "pairs_scored": run.pairs_scored,
-            "people_created": run.people_created,
-            "records_linked": run.records_linked,
-            "merges": run.merges,
-            "review_cases": run.review_cases,
-            "conflicts": run.conflicts,
-            "seconds": run.seconds,
-        },
+    run = services.start_linking(
+        by=by, engine=payload.engine, retrain=payload.retrain or services.active_model() is None
     )
+    services.start_in_background(run)
+    run.refresh_from_db()
+    response["Location"] = reverse("api-v1:identity-link-run", kwargs={"run_id": run.pk})
+    return Status(202, _run_out(run))
+
+
+@router.get("/identity/link-runs/{run_id}", response={200: RunOut, **PROBLEMS}, url_name="identity-link-run")
+def link_run(request: HttpRequest, run_id: int):
+    """A linking run: its status (running, finished, failed), its step, and what it did."""
+    _reviewer(request)
+    return _run_out(_get(LinkageRun.objects.all(), run_id, "linking run"))

@@ -162,7 +162,11 @@ class LinkageRun(models.Model):
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    model = models.ForeignKey(LinkageModel, on_delete=models.PROTECT, related_name="runs")
+    # Empty while a run that trains its own model (the first link, or `retrain`) has not trained it yet.
+    model = models.ForeignKey(
+        LinkageModel, on_delete=models.PROTECT, related_name="runs", null=True, blank=True
+    )
+    retrain = models.BooleanField(default=False, help_text="Train a new model before linking.")
     engine = models.CharField(max_length=10, default="duckdb")
     records = models.PositiveIntegerField(default=0)
     pairs_scored = models.PositiveIntegerField(default=0)

@@ -605,13 +605,14 @@ def live_step(run: LinkageRun) -> tuple[str, int, int]:
     return heartbeat.progress_of(_progress_key(run)) or (run.step, run.step_done, run.step_total)
 
 
-def start_linking(*, by: StaffMember, engine: str = "duckdb") -> LinkageRun:
-    """Open a run that links every source record with the saved model (no retraining), for
-    `carry_on_linking` to do; refused while another run is linking."""
+def start_linking(*, by: StaffMember, engine: str = "duckdb", retrain: bool = False) -> LinkageRun:
+    """Open a run that links every source record, for `carry_on_linking` to do; refused while
+    another run is linking. It uses the saved model, unless `retrain` asks it to train a new one
+    first; without a saved model only a run that trains may start (the API's first link)."""
     if by.role not in REVIEWER_ROLES:
         raise NotPermitted("Only an information-governance lead or an administrator can run linkage.")
-    model = active_model()
-    if model is None:
+    model = None if retrain else active_model()
+    if model is None and not retrain:
         raise InvalidInput(
             "No linkage model has been trained yet, so records cannot be linked here. Run "
             "`iomshare link` once to train a model on the partnership's records."
@@ -624,7 +625,12 @@ def start_linking(*, by: StaffMember, engine: str = "duckdb") -> LinkageRun:
     try:
         with transaction.atomic():
             return LinkageRun.objects.create(
-                status=RunStatus.RUNNING, started_by=by, model=model, engine=engine, step="Waiting to start"
+                status=RunStatus.RUNNING,
+                started_by=by,
+                model=model,
+                retrain=retrain,
+                engine=engine,
+                step="Waiting to start",
             )
     except IntegrityError:
         # Another press won the race between the check above and this insert.
@@ -690,7 +696,7 @@ def link_records(
         if model is None:
             model = train_model(by=by, progress=progress)
     else:
-        model = run.model
+        model = run.model if run.model is not None else train_model(by=by, progress=progress)
     started = run.started_at if run is not None else timezone.now()
     con = linkage.connect(threads=2)
     try:
@@ -713,6 +719,7 @@ def link_records(
     with transaction.atomic():
         if run is None:
             run = LinkageRun(started_at=started, started_by=by, model=model, engine=engine)
+        run.model = model  # a run that trained its own model keeps it
         run.records = count
         run.pairs_scored = result.pairs_scored
         run.save()
