@@ -61,7 +61,9 @@ class Meeting(models.Model):
     @property
     def purpose_name(self) -> str:
         """The purpose as people call it ("Case conference"), not its code."""
-        return Purpose.objects.filter(code=self.purpose).values_list("name", flat=True).first() or self.purpose
+        return (
+            Purpose.objects.filter(code=self.purpose).values_list("name", flat=True).first() or self.purpose
+        )
 
 
 class MeetingAttendee(models.Model):
