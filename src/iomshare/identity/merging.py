@@ -25,6 +25,8 @@ from iomshare.identity.models import (
     ResolutionEvent,
     SourceRecord,
 )
+from iomshare.ledger import services as ledger
+from iomshare.ledger.models import Action
 from iomshare.partnership.models import Role, StaffMember
 from iomshare.people.models import AgencyIdentifier, CohortMembership, Person
 from iomshare.records import services as records
@@ -179,13 +181,12 @@ def _ledger_entry(
     merges: list[Merge], *, run: LinkageRun, by: StaffMember | None, records_moved: int
 ) -> None:
     """One ledger entry for the run's merges, naming each: merge id, absorbed person, survivor."""
-    from iomshare.identity import services
-
-    services._ledger(
-        "MERGE",
+    ledger.record(
+        Action.MERGE,
         by=by,
         person=None,
         details={
+            "identity": "merge",
             "linkage_run": run.pk,
             "merges": len(merges),
             "records_moved": records_moved,
