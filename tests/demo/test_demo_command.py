@@ -6,6 +6,7 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 
+from iomshare.casework.models import AgendaPerson
 from iomshare.demo import DEMO_PASSWORD
 from iomshare.demo.items import ItemWriter
 from iomshare.partnership.models import Agency, Role, StaffMember
@@ -75,8 +76,11 @@ def test_reset_replaces_an_earlier_demo_with_the_new_seed():
     assert StaffMember.objects.count() == 20
     # The generator's 20 members and the one the selection panel accepted from the demo's referrals.
     assert CohortMembership.objects.count() == 20 + 1
-    # The generator's 90 items and one per informal exchange the demo records (docs/casework.md).
-    assert InformationItem.objects.count() == 90 + InformalExchange.objects.count()
+    # The generator's 90 items, one per informal exchange the demo records and one per person minuted
+    # at the demo's past meetings (docs/casework.md).
+    minuted = AgendaPerson.objects.filter(minutes_item_id__isnull=False).count()
+    assert minuted > 0
+    assert InformationItem.objects.count() == 90 + InformalExchange.objects.count() + minuted
     assert not set(first[3]) & set(second[3])  # not one person of the first load is left
 
 
