@@ -11,7 +11,7 @@ from iomshare.demo import load_demo as load_demo_with_everything
 from iomshare.demo.cohort import HAND_KEYED, demo_records
 from iomshare.identity.models import ConflictCase, LinkageModel, Merge, ReviewCase, ReviewStatus, SourceRecord
 from iomshare.people.models import CohortMembership, Person
-from iomshare.records.models import InformationItem
+from tests.demo.conftest import generated_items
 
 TODAY = dt.date(2026, 3, 2)
 SEED = 2026
@@ -103,7 +103,7 @@ def test_each_generated_person_is_enrolled_once_and_items_sit_with_an_agency_tha
     assert len(members) == len(set(members)) == SCALE.people
     assert Person.objects.count() > SCALE.people  # records left apart for review are people of their own
     holding = set(SourceRecord.objects.values_list("person_id", "agency_id"))
-    items = list(InformationItem.objects.values_list("person_id", "holding_agency_id"))
+    items = list(generated_items().values_list("person_id", "holding_agency_id"))
     assert len(items) == SCALE.items
     assert all(item in holding for item in items)
     assert {person_id for person_id, _ in items} <= set(members)

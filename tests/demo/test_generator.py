@@ -24,8 +24,8 @@ from iomshare.people.models import (
     Person,
     ReferralStatus,
 )
-from iomshare.records.models import InformationItem, Sensitivity
-from iomshare.service_referrals.models import InformalExchange
+from iomshare.records.models import Sensitivity
+from tests.demo.conftest import generated_items
 
 SMALL = Scale(people=40, items=800)
 
@@ -93,9 +93,9 @@ def snapshot() -> dict[str, list]:
                 item.valid_to,
                 item.review_by,
             )
-            for item in InformationItem.objects.order_by("id").select_related(
-                "holding_agency", "author", "category"
-            )
+            for item in generated_items()
+            .order_by("id")
+            .select_related("holding_agency", "author", "category")
         ],
     }
 
@@ -224,7 +224,7 @@ def test_every_cohort_member_has_key_workers_from_different_agencies_including_t
 @pytest.mark.django_db
 def test_every_items_author_works_for_the_holding_agency_and_is_never_an_ig_lead():
     load_demo(scale=SMALL)
-    rows = InformationItem.objects.values_list("holding_agency_id", "author__agency_id", "author__role")
+    rows = generated_items().values_list("holding_agency_id", "author__agency_id", "author__role")
     assert len(rows) == SMALL.items
     for holding_agency, author_agency, role in rows:
         assert holding_agency == author_agency
@@ -234,12 +234,12 @@ def test_every_items_author_works_for_the_holding_agency_and_is_never_an_ig_lead
 @pytest.mark.django_db
 def test_each_agency_records_only_its_own_kinds_of_information():
     load_demo(scale=SMALL)
-    rows = InformationItem.objects.values_list("holding_agency__code", "category__code")
+    rows = generated_items().values_list("holding_agency__code", "category__code")
     for agency, category in rows:
         assert category in CATEGORY_WEIGHTS[agency], (agency, category)
     # Volunteers write contacts and education/work notes, nothing more.
     volunteer_categories = set(
-        InformationItem.objects.filter(author__is_volunteer=True).values_list("category__code", flat=True)
+        generated_items().filter(author__is_volunteer=True).values_list("category__code", flat=True)
     )
     assert volunteer_categories and volunteer_categories <= {"contact", "ete"}
 
@@ -248,7 +248,7 @@ def test_each_agency_records_only_its_own_kinds_of_information():
 def test_items_dates_are_ordered_and_about_one_in_twelve_is_past_review():
     today = timezone.localdate()
     load_demo(scale=Scale(people=40, items=2000), today=today)
-    rows = list(InformationItem.objects.values_list("recorded_at", "valid_from", "valid_to", "review_by"))
+    rows = list(generated_items().values_list("recorded_at", "valid_from", "valid_to", "review_by"))
     now = timezone.now()
     for recorded_at, valid_from, valid_to, _review_by in rows:
         assert now - dt.timedelta(days=3 * 366) <= recorded_at < now
@@ -262,7 +262,7 @@ def test_items_dates_are_ordered_and_about_one_in_twelve_is_past_review():
 @pytest.mark.django_db
 def test_intelligence_and_health_items_are_mostly_official_sensitive():
     load_demo(scale=Scale(people=40, items=2000))
-    counts = Counter(InformationItem.objects.values_list("category__code", "sensitivity"))
+    counts = Counter(generated_items().values_list("category__code", "sensitivity"))
     for category in ("intelligence", "health", "substance_misuse"):
         sensitive = counts[(category, Sensitivity.OFFICIAL_SENSITIVE)]
         assert sensitive > 3 * counts[(category, Sensitivity.OFFICIAL)], category
@@ -289,13 +289,13 @@ def test_the_default_scale_loads_the_full_partnership_with_its_tier_mix():
     # A few records stay people of their own outside the cohort, waiting for a reviewer.
     assert 300 < Person.objects.count() < 330
     # The generator's items and one per informal exchange the demo records (docs/casework.md).
-    assert InformationItem.objects.count() == 30_000 + InformalExchange.objects.count()
+    assert generated_items().count() == 30_000
     tiers = Counter(CohortMembership.objects.values_list("tier", flat=True))
     for tier, share in {"fixed": 0.25, "flex": 0.45, "free": 0.30}.items():
         assert abs(tiers[tier] / 300 - share) < 0.07, tiers
     leads = Counter(CohortMembership.objects.values_list("lead_agency__code", flat=True))
     assert (leads["police"] + leads["probation"]) / 300 > 0.8
-    items_by_agency = Counter(InformationItem.objects.values_list("holding_agency__code", flat=True))
+    items_by_agency = Counter(generated_items().values_list("holding_agency__code", flat=True))
     assert set(items_by_agency) == {"police", "probation", "prison", "council", "health", "charity"}
 
 
