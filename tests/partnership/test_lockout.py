@@ -6,11 +6,11 @@ import datetime as dt
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import timezone
 
 from iomshare.ledger.models import Action, LedgerEntry
 from iomshare.partnership import lockout
 from iomshare.partnership.tokens import issue_token
+from iomshare.web.govuk_dates import govuk_time
 from tests.exchange.conftest import ApiClient
 from tests.factories import TEST_PASSWORD, StaffMemberFactory
 
@@ -36,7 +36,7 @@ def test_five_wrong_passwords_lock_the_account_for_ten_minutes_even_against_the_
         assert response.status_code == 400
         page = response.content.decode()
         assert "This account is locked for 10 minutes after 5 failed attempts to sign in" in page
-        assert f"Try again after {timezone.localtime(START + lockout.LOCK_FOR):%H:%M}" in page
+        assert f"Try again after {govuk_time(START + lockout.LOCK_FOR)}" in page
 
         clock.shift(dt.timedelta(minutes=9, seconds=59))
         response = sign_in(client, "officer", TEST_PASSWORD)
