@@ -100,7 +100,7 @@ def test_a_practitioner_declares_a_purpose_and_sees_the_shared_picture_and_what_
     assert "Sensitive police offending detail" not in page.content()
     withheld = page.get_by_test_id("withheld").inner_text()
     assert "Northshire Police" in withheld and "Offending" in withheld and "2" in withheld
-    assert "more sensitive than the protocols allow" in withheld
+    assert "more sensitive than the protocols share" in withheld
     assert page.get_by_role("link", name="Request offending history from Northshire Police").is_visible()
     assert_accessible(page)
     screenshot(page, "purpose-03-picture-and-withheld")

@@ -88,7 +88,7 @@ def test_more_sensitive_items_are_withheld_and_counted_with_a_reason(
     [withheld] = picture.withheld
     assert (withheld.holding_agency, withheld.category, withheld.count) == (police, offending, 2)
     assert withheld.reason == "too_sensitive"
-    assert "more sensitive than the protocols allow" in withheld.message
+    assert "more sensitive than the protocols share" in withheld.message
     assert last_view().item_ids == []
 
 
