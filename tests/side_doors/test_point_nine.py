@@ -43,7 +43,7 @@ def test_a_web_person_export_with_an_unknown_purpose_is_a_clear_400_page_not_a_5
     client.force_login(officer)
     response = client.get(f"/exchange/people/{member.pk}/export.json", {"purpose": "nonsense"})
     assert response.status_code == 400
-    assert b"not a purpose" in response.content
+    assert b"Select one of the purposes listed" in response.content
 
 
 def test_a_bulk_extract_with_an_unknown_purpose_is_refused_before_anything_is_queued(client, ig, member):
