@@ -26,6 +26,7 @@ from iomshare.alerts.models import (
 from iomshare.errors import DomainError, NotFound
 from iomshare.partnership.models import Role
 from iomshare.people.models import Tier
+from iomshare.web.govuk_dates import govuk_time
 
 
 @login_required
@@ -135,15 +136,8 @@ def preferences(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _hour_label(hour: int) -> str:
-    """GOV.UK style: "midnight", "7am", "midday", "10pm"."""
-    if hour in (0, 12):
-        return "midnight" if hour == 0 else "midday"
-    return f"{hour % 12}{'am' if hour < 12 else 'pm'}"
-
-
 # Quiet hours start and end on the hour: finer choices would only make the form longer.
-QUIET_HOURS = [(f"{hour:02d}:00", _hour_label(hour)) for hour in range(24)]
+QUIET_HOURS = [(f"{hour:02d}:00", govuk_time(dt.time(hour))) for hour in range(24)]
 
 
 def _hour(value: str) -> dt.time | None:
