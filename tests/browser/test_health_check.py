@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from iomshare.governance.models import HealthSnapshot
 from tests.browser.conftest import assert_accessible, reseed_reference_data, screenshot, sign_in
@@ -33,14 +34,14 @@ def test_partnership_manager_reads_the_health_check(page, partnership):
     page.get_by_role("link", name="Governance").click()
     page.get_by_test_id("health-check-link").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Partnership health check"
-    assert page.locator("[data-testid^=question-]").count() == 10
+    expect(page.locator("[data-testid^=question-]")).to_have_count(10)
     training = page.get_by_test_id("question-2")
     assert training.get_by_test_id("verdict").inner_text() == "Needs attention"
     assert training.locator("img").first.evaluate("img => img.complete && img.naturalWidth > 0")
     assert training.get_by_test_id("training.by_agency").is_visible()
     retention = page.get_by_test_id("question-5")
     retention.get_by_text("The last 12 months").click()
-    assert retention.get_by_test_id("trend-5").locator("tbody tr").count() == 6
+    expect(retention.get_by_test_id("trend-5").locator("tbody tr")).to_have_count(6)
     assert page.get_by_test_id("question-8").get_by_test_id("verdict").inner_text() == "Not answered yet"
     assert_accessible(page)
     screenshot(page, "health-check-01-page")

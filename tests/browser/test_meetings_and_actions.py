@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from iomshare.casework import services
 from iomshare.casework.models import Action
@@ -91,7 +92,7 @@ def test_a_meeting_from_agenda_to_minutes_and_actions_then_my_actions(page, part
     page.context.clear_cookies()
     sign_in(page, "officer", TEST_PASSWORD)
     page.get_by_role("link", name="My actions").first.click()
-    assert page.get_by_test_id("overdue").count() == 1
+    expect(page.get_by_test_id("overdue")).to_have_count(1)
     assert page.get_by_text("Joint home visit with probation this week.").is_visible()
     assert_accessible(page)
     screenshot(page, "my-actions-overdue")
