@@ -218,6 +218,25 @@ def _parse_item_ids(values: Iterable) -> tuple[list[uuid.UUID], list[str]]:
     return ids, bad
 
 
+def _decide(
+    locked: InformationRequest, status: str, *, by: StaffMember, reason: str, also: Iterable[str] = ()
+) -> None:
+    """Write the holding agency's decision and its cohort event (the event in the same transaction)."""
+    locked.status = status
+    locked.decided_by = by
+    locked.decided_at = timezone.now()
+    locked.decision_reason = reason
+    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", *also])
+    outbox.event(
+        EventKind.REQUEST_DECISION,
+        person_id=locked.person_id,
+        agency_id=by.agency_id,
+        by_id=by.pk,
+        request_id=locked.pk,
+        decision=locked.status,
+    )
+
+
 def approve_request(
     request: InformationRequest,
     *,
@@ -252,20 +271,8 @@ def approve_request(
             raise InvalidInput(
                 "The request was not approved: correct the problems listed.", field_errors=errors
             )
-        locked.status = RequestStatus.APPROVED
-        locked.decided_by = by
-        locked.decided_at = timezone.now()
         locked.expires_on = expires_on
-        locked.decision_reason = (note or "").strip()
-        locked.save(update_fields=["status", "decided_by", "decided_at", "expires_on", "decision_reason"])
-        outbox.event(
-            EventKind.REQUEST_DECISION,
-            person_id=locked.person_id,
-            agency_id=by.agency_id,
-            by_id=by.pk,
-            request_id=locked.pk,
-            decision=locked.status,
-        )
+        _decide(locked, RequestStatus.APPROVED, by=by, reason=(note or "").strip(), also=["expires_on"])
         ApprovedItem.objects.bulk_create([ApprovedItem(request=locked, item_id=item.pk) for item in chosen])
         ledger.record(
             Action.REQUEST_APPROVED,
@@ -311,19 +318,7 @@ def refuse_request(request: InformationRequest, *, by: StaffMember, reason: str)
                     else f"Explain the refusal in at least {MIN_REASON} characters, so the requester can act on it"
                 },
             )
-        locked.status = RequestStatus.REFUSED
-        locked.decided_by = by
-        locked.decided_at = timezone.now()
-        locked.decision_reason = reason
-        locked.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
-        outbox.event(
-            EventKind.REQUEST_DECISION,
-            person_id=locked.person_id,
-            agency_id=by.agency_id,
-            by_id=by.pk,
-            request_id=locked.pk,
-            decision=locked.status,
-        )
+        _decide(locked, RequestStatus.REFUSED, by=by, reason=reason)
         ledger.record(
             Action.REQUEST_REFUSED,
             by=by,
