@@ -29,7 +29,8 @@ from iomshare.information_requests.models import (
 from iomshare.information_requests.selectors import REQUESTER_ROLES, may_decide
 from iomshare.ledger import services as ledger
 from iomshare.ledger.models import Action, Outcome
-from iomshare.partnership.models import Agency, Role, StaffMember
+from iomshare.partnership.models import Role, StaffMember
+from iomshare.partnership.selectors import other_agency
 from iomshare.people.access_lists import may_see_person
 from iomshare.people.models import Person
 from iomshare.protocols.decisions import RefusalReason, access_grid
@@ -87,15 +88,15 @@ def make_request(
     if not may_see_person(by, person.pk):
         raise NotFound("There is no such person that you may see.")
     errors: dict[str, str] = {}
-    agency = Agency.objects.filter(code=holding_agency).first() if holding_agency else None
-    if agency is None:
-        errors["holding_agency"] = (
-            f"'{holding_agency}' is not an agency of this partnership: choose the agency that holds it"
-            if holding_agency
-            else "Choose the agency that holds the information"
-        )
-    elif agency.pk == by.agency_id:
-        errors["holding_agency"] = "This is your own agency's information: you can already see it"
+    agency, problem = other_agency(
+        holding_agency,
+        by,
+        choose="Choose the agency that holds the information",
+        own="This is your own agency's information: you can already see it",
+        hint="choose the agency that holds it",
+    )
+    if problem:
+        errors["holding_agency"] = problem
     category_row = Category.objects.filter(code=category).first() if category else None
     if category_row is None:
         errors["category"] = (

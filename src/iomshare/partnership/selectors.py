@@ -1,4 +1,4 @@
-"""Reads about one's own account: recent sign-ins and second factors."""
+"""Reads about agencies and one's own account: another agency named on a form, recent sign-ins, second factors."""
 
 from __future__ import annotations
 
@@ -6,9 +6,22 @@ from allauth.mfa.models import Authenticator
 from django.db.models import Q
 
 from iomshare.ledger.models import Action, LedgerEntry
-from iomshare.partnership.models import StaffMember
+from iomshare.partnership.models import Agency, StaffMember
 
 SIGN_IN_ACTIONS = (Action.SIGN_IN, Action.SIGN_IN_FAILED, Action.ACCOUNT_LOCKED, Action.SIGN_OUT)
+
+
+def other_agency(
+    code: str, by: StaffMember, *, choose: str, own: str, hint: str
+) -> tuple[Agency | None, str]:
+    """The partner agency a form names by code, other than `by`'s own, or None and the field's error:
+    `choose` when none is named, `own` when it is `by`'s agency, `hint` after an unknown code."""
+    agency = Agency.objects.filter(code=code).first() if code else None
+    if agency is None:
+        return None, f"'{code}' is not an agency of this partnership: {hint}" if code else choose
+    if agency.pk == by.agency_id:
+        return None, own
+    return agency, ""
 
 
 def recent_sign_ins(staff: StaffMember, *, limit: int = 10) -> list[LedgerEntry]:

@@ -18,7 +18,8 @@ from iomshare.alerts import services as alerts
 from iomshare.errors import InvalidInput, NotFound, NotPermitted
 from iomshare.ledger import services as ledger
 from iomshare.ledger.models import Action
-from iomshare.partnership.models import Agency, Role, StaffMember
+from iomshare.partnership.models import Role, StaffMember
+from iomshare.partnership.selectors import other_agency as partner_agency
 from iomshare.people.models import CohortMembership, Person
 from iomshare.people.visibility import is_volunteer, may_know
 from iomshare.records import services as records
@@ -50,15 +51,15 @@ def record_exchange(
     if not may_know(by, person.pk):
         raise NotFound("There is no such person that you may see.")
     errors: dict[str, str] = {}
-    agency = Agency.objects.filter(code=other_agency).first() if other_agency else None
-    if agency is None:
-        errors["other_agency"] = (
-            f"'{other_agency}' is not an agency of this partnership: choose one from the list"
-            if other_agency
-            else "Choose the agency you spoke with"
-        )
-    elif agency.pk == by.agency_id:
-        errors["other_agency"] = "Choose another agency: this records conversations between agencies"
+    agency, problem = partner_agency(
+        other_agency,
+        by,
+        choose="Choose the agency you spoke with",
+        own="Choose another agency: this records conversations between agencies",
+        hint="choose one from the list",
+    )
+    if problem:
+        errors["other_agency"] = problem
     other_person = (other_person or "").strip()
     if not other_person:
         errors["other_person"] = "Enter who you spoke with, for example their name and role"
