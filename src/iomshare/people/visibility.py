@@ -132,8 +132,31 @@ def knows_apart_from_access_lists(viewer: StaffMember, person_id, purpose: str |
     return (
         _led_or_identified_by(viewer.agency_id, person_id)
         or one.filter(_known_to_own_agency(viewer)).exists()
-        or one.filter(_in_cohort_led_by(open_agencies(viewer, purpose))).exists()
+        or _in_cohort_led_by_an_open_agency(viewer, person_id, purpose)
     )
+
+
+def _in_cohort_led_by_an_open_agency(viewer: StaffMember, person_id, purpose: str | None) -> bool:
+    """Whether a current membership of the person is led by an agency that shares with `viewer`.
+
+    The lead agencies are read first (one index probe): most people have none, or one, so the
+    purposes' grids are opened only until one of them shares with the viewer, not all of them."""
+    leads = set(
+        CohortMembership.objects.current()
+        .filter(person_id=person_id)
+        .values_list("lead_agency_id", flat=True)
+    )
+    if not leads:
+        return False
+    if viewer.agency_id in leads:
+        return True
+    cached = getattr(viewer, "_open_agencies", {})
+    if purpose in cached or purpose:
+        return bool(leads & open_agencies(viewer, purpose))
+    # Imported here: protocols builds on people's models.
+    from iomshare.protocols.decisions import purposes_for
+
+    return any(leads & open_agencies(viewer, code) for code in (p.code for p in purposes_for(viewer)))
 
 
 def _led_or_identified_by(agency_id: int, person_id) -> bool:
