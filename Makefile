@@ -34,6 +34,8 @@ lint: install
 	$(BIN)/iomshare check-migrations
 	# The layers of docs/architecture.md, as contracts in pyproject.toml.
 	$(BIN)/lint-imports --no-logo
+	# Types, with django-stubs; the modules not yet typed are listed in pyproject.toml ([tool.mypy]).
+	$(BIN)/mypy src/iomshare
 
 unit: install
 	# One process: pytest-django then runs transactional (browser) tests last, after the tests that rely on
