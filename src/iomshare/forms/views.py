@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -22,6 +22,7 @@ from iomshare.forms import selectors, services
 from iomshare.forms.answers import AnswerValidator, read_post
 from iomshare.forms.definitions import CODED_WIDGETS
 from iomshare.forms.models import FormDefinition
+from iomshare.partnership.signed_in import SignedInRequest
 from iomshare.people.models import Person
 from iomshare.people.selectors import person_profile
 from iomshare.people.summary import remembered_purpose
@@ -89,7 +90,7 @@ def _fields_for_page(
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: SignedInRequest) -> HttpResponse:
     return render(
         request,
         "forms/index.html",
@@ -103,7 +104,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def definition(request: HttpRequest, code: str, version: int | None = None) -> HttpResponse:
+def definition(request: SignedInRequest, code: str, version: int | None = None) -> HttpResponse:
     """One version of a form (the latest unless asked), with every other version listed."""
     form = selectors.form_version(code, version) if version else selectors.latest_version(code)
     if form is None:
@@ -124,7 +125,7 @@ def definition(request: HttpRequest, code: str, version: int | None = None) -> H
 
 
 @login_required
-def publish(request: HttpRequest) -> HttpResponse:
+def publish(request: SignedInRequest) -> HttpResponse:
     """Publish a new form, or a new version, by uploading its definition as a JSON file."""
     if request.user.role not in services.ROLES_THAT_PUBLISH_FORMS:
         raise PermissionDenied("Only a partnership manager or an administrator can publish standard forms.")
@@ -134,7 +135,7 @@ def publish(request: HttpRequest) -> HttpResponse:
         upload = request.FILES.get("definition")
         if upload is None:
             errors["definition"] = "Choose a form definition file to upload"
-        elif upload.size > MAX_DEFINITION_BYTES:
+        elif (upload.size or 0) > MAX_DEFINITION_BYTES:
             errors["definition"] = "The file must be smaller than 512 KB"
         else:
             try:
@@ -169,13 +170,13 @@ def publish(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _may_record(request: HttpRequest) -> None:
+def _may_record(request: SignedInRequest) -> None:
     if request.user.agency_id is None or request.user.role not in ROLES_THAT_RECORD:
         raise PermissionDenied("Only staff of a partner agency can record information about a person.")
 
 
 @login_required
-def choose(request: HttpRequest, person_id) -> HttpResponse:
+def choose(request: SignedInRequest, person_id) -> HttpResponse:
     """Fill a standard form: first choose which."""
     _may_record(request)
     person = _person_or_404(person_id, request.user)
@@ -203,7 +204,7 @@ def choose(request: HttpRequest, person_id) -> HttpResponse:
 
 
 @login_required
-def fill(request: HttpRequest, person_id, code: str) -> HttpResponse:
+def fill(request: SignedInRequest, person_id, code: str) -> HttpResponse:
     """The questions of the form's latest version; valid answers go on to the check page."""
     _may_record(request)
     person = _person_or_404(person_id, request.user)
@@ -240,7 +241,7 @@ def fill(request: HttpRequest, person_id, code: str) -> HttpResponse:
     )
 
 
-def _earlier(request: HttpRequest, person: Person, form: FormDefinition) -> dict[str, Any]:
+def _earlier(request: SignedInRequest, person: Person, form: FormDefinition) -> dict[str, Any]:
     """The assessments already done, for the purpose the practitioner declared (purpose first)."""
     purposes = purposes_for(request.user)
     # The purpose declared here, or the one last declared on the person's page (remembered per person).
@@ -259,13 +260,13 @@ def _earlier(request: HttpRequest, person: Person, form: FormDefinition) -> dict
 
 
 @login_required
-def check(request: HttpRequest, person_id, code: str) -> HttpResponse:
+def check(request: SignedInRequest, person_id, code: str) -> HttpResponse:
     """Check your answers, then record: nothing is recorded before this page is confirmed."""
     _may_record(request)
     person = _person_or_404(person_id, request.user)
     draft = request.session.get(_draft_key(person, code))
     form = selectors.form_version(code, draft["version"]) if draft else None
-    if form is None:
+    if draft is None or form is None:
         return redirect("forms:fill", person.pk, code)
     answers = draft["answers"]
     error = ""

@@ -12,7 +12,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -23,6 +23,7 @@ from iomshare.information_requests.candidates import candidate_items
 from iomshare.information_requests.charts import bar_chart
 from iomshare.information_requests.models import RequestStatus, Urgency
 from iomshare.partnership.models import Agency, Role
+from iomshare.partnership.signed_in import SignedInRequest
 from iomshare.people.selectors import person_profile
 from iomshare.protocols.decisions import access_grid
 from iomshare.protocols.models import LegalGateway, Purpose
@@ -43,7 +44,7 @@ def _ordered(errors: dict[str, str], order: list[str]) -> dict[str, str]:
     }
 
 
-def _not_permitted(request: HttpRequest, message: str) -> HttpResponse:
+def _not_permitted(request: SignedInRequest, message: str) -> HttpResponse:
     return render(
         request,
         "information_requests/not_permitted.html",
@@ -87,7 +88,7 @@ def _suggested_gateways(viewer, values) -> SuggestedGateways:
 
 
 @login_required
-def new_request(request: HttpRequest) -> HttpResponse:
+def new_request(request: SignedInRequest) -> HttpResponse:
     """Ask a holding agency for withheld information: pre-filled from the person page's withheld panel."""
     source = request.POST if request.method == "POST" else request.GET
     person = _person_or_404(source.get("person", ""), request.user)
@@ -146,7 +147,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_requests(request: HttpRequest) -> HttpResponse:
+def my_requests(request: SignedInRequest) -> HttpResponse:
     return render(
         request,
         "information_requests/mine.html",
@@ -161,7 +162,7 @@ def my_requests(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: SignedInRequest) -> HttpResponse:
     """Requests to the IG lead's own agency, awaiting a decision first."""
     if request.user.role != Role.IG_LEAD:
         return _not_permitted(
@@ -183,7 +184,7 @@ def _expiry_parts(day: dt.date) -> dict[str, str]:
 
 
 @login_required
-def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
+def request_detail(request: SignedInRequest, request_id: int) -> HttpResponse:
     """A request: its status for the requester; the decision for the holding agency's IG lead."""
     information_request = selectors.request_for(request.user, request_id)
     if information_request is None:
@@ -269,7 +270,7 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
 # --- the gap report ------------------------------------------------------------------------------
 
 
-def _report_dates(request: HttpRequest) -> tuple[dt.date | None, dt.date | None, dict[str, str]]:
+def _report_dates(request: SignedInRequest) -> tuple[dt.date | None, dt.date | None, dict[str, str]]:
     errors: dict[str, str] = {}
     dates: dict[str, dt.date | None] = {"start": None, "end": None}
     for name, label in (("start", "the first day"), ("end", "the last day")):
@@ -282,7 +283,7 @@ def _report_dates(request: HttpRequest) -> tuple[dt.date | None, dt.date | None,
     return dates["start"], dates["end"], errors
 
 
-def _gap_report_refused(request: HttpRequest) -> HttpResponse | None:
+def _gap_report_refused(request: SignedInRequest) -> HttpResponse | None:
     if request.user.role in selectors.GAP_REPORT_ROLES:
         return None
     return _not_permitted(
@@ -291,7 +292,7 @@ def _gap_report_refused(request: HttpRequest) -> HttpResponse | None:
 
 
 @login_required
-def gap_report(request: HttpRequest) -> HttpResponse:
+def gap_report(request: SignedInRequest) -> HttpResponse:
     """What practitioners needed that no protocol provides: the evidence for a new protocol clause."""
     if refused := _gap_report_refused(request):
         return refused
@@ -339,7 +340,7 @@ GAP_COLUMNS = [
 
 
 @login_required
-def gap_report_csv(request: HttpRequest) -> HttpResponse:
+def gap_report_csv(request: SignedInRequest) -> HttpResponse:
     """The gap report as CSV, every cell safe to open in a spreadsheet (exchange.csv_safety)."""
     if refused := _gap_report_refused(request):
         return refused

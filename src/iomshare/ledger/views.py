@@ -6,7 +6,7 @@ Subject access requests are their own workflow (iomshare.subject_access).
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
 from iomshare.errors import InvalidInput, NotFound, NotPermitted
@@ -14,6 +14,7 @@ from iomshare.ledger import selectors, services
 from iomshare.ledger.downloads import csv_lines
 from iomshare.ledger.models import Action
 from iomshare.partnership.models import Agency, Role, StaffMember
+from iomshare.partnership.signed_in import SignedInRequest
 from iomshare.people.selectors import search_people
 from iomshare.people.visibility import known_people
 from iomshare.protocols.selectors import clause_labels, purpose_names
@@ -26,7 +27,7 @@ TITLES = {
 }
 
 
-def _not_permitted(request: HttpRequest, error: NotPermitted) -> HttpResponse:
+def _not_permitted(request: SignedInRequest, error: NotPermitted) -> HttpResponse:
     return render(
         request,
         "ledger/not_permitted.html",
@@ -35,7 +36,7 @@ def _not_permitted(request: HttpRequest, error: NotPermitted) -> HttpResponse:
     )
 
 
-def _dates(request: HttpRequest) -> tuple[selectors.DateRange | None, dict[str, str]]:
+def _dates(request: SignedInRequest) -> tuple[selectors.DateRange | None, dict[str, str]]:
     errors: dict[str, str] = {}
     found = {}
     for name, label in (("start", "the start date"), ("end", "the end date")):
@@ -52,7 +53,7 @@ def _dates(request: HttpRequest) -> tuple[selectors.DateRange | None, dict[str, 
 
 
 @login_required
-def reports_home(request: HttpRequest) -> HttpResponse:
+def reports_home(request: SignedInRequest) -> HttpResponse:
     viewer = request.user
     if not selectors.may_run_reports(viewer):
         return _not_permitted(request, NotPermitted(selectors.NOT_PERMITTED_MESSAGE))
@@ -80,7 +81,7 @@ def reports_home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report(request: HttpRequest, kind: str, key: str) -> HttpResponse:
+def report(request: SignedInRequest, kind: str, key: str) -> HttpResponse:
     viewer = request.user
     try:
         subject = selectors.report_subject(kind, key, viewer=viewer)
@@ -150,7 +151,7 @@ def _readable(entries: list) -> list[dict]:
 
 
 @login_required
-def report_csv(request: HttpRequest, kind: str, key: str) -> HttpResponse:
+def report_csv(request: SignedInRequest, kind: str, key: str) -> HttpResponse:
     viewer = request.user
     try:
         subject = selectors.report_subject(kind, key, viewer=viewer)

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from iomshare.errors import DomainError, NotFound
+from iomshare.partnership.signed_in import SignedInRequest
 from iomshare.people.selectors import person_profile
 from iomshare.records import selectors as records
 from iomshare.subject_access import selectors, services
@@ -27,12 +28,12 @@ from iomshare.web.govuk_dates import DateInputError, parse_date_input
 NOT_IG_LEAD = "Subject access requests are handled by information-governance leads."
 
 
-def _ig_lead(request: HttpRequest) -> None:
+def _ig_lead(request: SignedInRequest) -> None:
     if not services.is_ig_lead(request.user):
         raise PermissionDenied(NOT_IG_LEAD)
 
 
-def _sar(request: HttpRequest, request_id: int) -> SubjectAccessRequest:
+def _sar(request: SignedInRequest, request_id: int) -> SubjectAccessRequest:
     _ig_lead(request)
     try:
         return selectors.request_for(request.user, request_id)
@@ -40,12 +41,12 @@ def _sar(request: HttpRequest, request_id: int) -> SubjectAccessRequest:
         raise Http404("No such subject access request") from None
 
 
-def _typed(request: HttpRequest, *names: str) -> dict[str, dict[str, str]]:
+def _typed(request: SignedInRequest, *names: str) -> dict[str, dict[str, str]]:
     data = request.POST if request.method == "POST" else {}
     return {n: {p: data.get(f"{n}-{p}", "") for p in ("day", "month", "year")} for n in names}
 
 
-def _date(request: HttpRequest, name: str, label: str, errors: dict[str, str]):
+def _date(request: SignedInRequest, name: str, label: str, errors: dict[str, str]):
     try:
         return parse_date_input(request.POST, name, label, required=True)
     except DateInputError as error:
@@ -71,7 +72,7 @@ def _page(
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: SignedInRequest) -> HttpResponse:
     """The requests the viewer's agency coordinates or holds information for."""
     _ig_lead(request)
     sars = list(selectors.requests_for(request.user))
@@ -79,7 +80,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def new(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+def new(request: SignedInRequest, person_id: uuid.UUID) -> HttpResponse:
     """Record a request received by the viewer's agency."""
     _ig_lead(request)
     person = person_profile(person_id, request.user)
@@ -113,7 +114,7 @@ def new(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, request_id: int) -> HttpResponse:
+def detail(request: SignedInRequest, request_id: int) -> HttpResponse:
     """Where the request stands: deadline, identity check, each agency's part, the next step."""
     sar = _sar(request, request_id)
     return _page(
@@ -130,7 +131,7 @@ def detail(request: HttpRequest, request_id: int) -> HttpResponse:
 
 
 @login_required
-def identity(request: HttpRequest, request_id: int) -> HttpResponse:
+def identity(request: SignedInRequest, request_id: int) -> HttpResponse:
     """Record how and when the requester's identity was confirmed (the coordinator)."""
     sar = _sar(request, request_id)
     if not selectors.is_coordinator(request.user, sar):
@@ -162,7 +163,7 @@ def identity(request: HttpRequest, request_id: int) -> HttpResponse:
 
 
 @login_required
-def extend(request: HttpRequest, request_id: int) -> HttpResponse:
+def extend(request: SignedInRequest, request_id: int) -> HttpResponse:
     """Extend the deadline by up to two further months, with the reason (the coordinator)."""
     sar = _sar(request, request_id)
     if not selectors.is_coordinator(request.user, sar):
@@ -189,7 +190,7 @@ def extend(request: HttpRequest, request_id: int) -> HttpResponse:
 
 
 @login_required
-def review(request: HttpRequest, request_id: int) -> HttpResponse:
+def review(request: SignedInRequest, request_id: int) -> HttpResponse:
     """The viewer's own agency's items about the person, each with its decision; then confirm them."""
     sar = _sar(request, request_id)
     part = selectors.own_part(request.user, sar)
@@ -222,7 +223,7 @@ def review(request: HttpRequest, request_id: int) -> HttpResponse:
 
 
 @login_required
-def decide(request: HttpRequest, request_id: int, item_id: uuid.UUID) -> HttpResponse:
+def decide(request: SignedInRequest, request_id: int, item_id: uuid.UUID) -> HttpResponse:
     """Release, redact or withhold one of the viewer's agency's items."""
     sar = _sar(request, request_id)
     part = selectors.own_part(request.user, sar)
@@ -281,7 +282,7 @@ def decide(request: HttpRequest, request_id: int, item_id: uuid.UUID) -> HttpRes
 
 @login_required
 @require_POST
-def assemble(request: HttpRequest, request_id: int) -> HttpResponse:
+def assemble(request: SignedInRequest, request_id: int) -> HttpResponse:
     """Assemble the pack from what each controller released (the coordinator)."""
     sar = _sar(request, request_id)
     try:
@@ -295,7 +296,7 @@ def assemble(request: HttpRequest, request_id: int) -> HttpResponse:
 
 
 @login_required
-def pack(request: HttpRequest, request_id: int) -> HttpResponse:
+def pack(request: SignedInRequest, request_id: int) -> HttpResponse:
     """Check the pack and covering letter before release; then record that it was sent."""
     sar = _sar(request, request_id)
     if not selectors.is_coordinator(request.user, sar):
@@ -327,7 +328,7 @@ def pack(request: HttpRequest, request_id: int) -> HttpResponse:
 
 
 @login_required
-def pack_download(request: HttpRequest, request_id: int) -> HttpResponse:
+def pack_download(request: SignedInRequest, request_id: int) -> HttpResponse:
     """The printable pack (PDF): the covering letter and every released record."""
     sar = _sar(request, request_id)
     if not selectors.is_coordinator(request.user, sar):

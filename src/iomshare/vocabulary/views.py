@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from iomshare.partnership.models import Role
+from iomshare.partnership.signed_in import SignedInRequest
 from iomshare.vocabulary import selectors
 
 ROLES_THAT_SEE_CONFLICTS = {Role.IG_LEAD, Role.PARTNERSHIP_MANAGER, Role.ADMIN}
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: SignedInRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     return render(
         request,
@@ -31,7 +32,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def scheme(request: HttpRequest, scheme: str) -> HttpResponse:
+def scheme(request: SignedInRequest, scheme: str) -> HttpResponse:
     found = selectors.scheme(scheme)
     if found is None:
         raise Http404("No such scheme")
@@ -43,7 +44,7 @@ def scheme(request: HttpRequest, scheme: str) -> HttpResponse:
 
 
 @login_required
-def concept(request: HttpRequest, scheme: str, code: str) -> HttpResponse:
+def concept(request: SignedInRequest, scheme: str, code: str) -> HttpResponse:
     found = selectors.concept(scheme, code)
     if found is None:
         raise Http404("No such concept")
@@ -59,7 +60,7 @@ def concept(request: HttpRequest, scheme: str, code: str) -> HttpResponse:
 
 
 @login_required
-def conflicts(request: HttpRequest) -> HttpResponse:
+def conflicts(request: SignedInRequest) -> HttpResponse:
     if request.user.role not in ROLES_THAT_SEE_CONFLICTS:
         raise PermissionDenied("Only information-governance leads, partnership managers and administrators.")
     return render(

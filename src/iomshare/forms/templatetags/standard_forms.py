@@ -6,7 +6,7 @@ An item recorded on version 1 of a form keeps version 1's labels even after vers
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import template
 
@@ -16,7 +16,11 @@ register = template.Library()
 
 
 def _form(context: template.Context, code: str, version: Any) -> FormDefinition | None:
-    cache = context.render_context.setdefault("standard_forms", {})
+    # The render context is typed for Django's own use (template origins); this page's entry is ours.
+    cache = cast(
+        "dict[tuple[str, Any], FormDefinition | None]",
+        context.render_context.setdefault("standard_forms", {}),  # type: ignore[arg-type]
+    )
     key = (code, version)
     if key not in cache:
         cache[key] = FormDefinition.objects.filter(code=code, version=version).first()

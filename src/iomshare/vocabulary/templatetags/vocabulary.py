@@ -6,6 +6,8 @@ links to the concept's own page. Concepts are looked up once per scheme per page
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import template
 
 from iomshare.vocabulary.models import Concept
@@ -14,7 +16,11 @@ register = template.Library()
 
 
 def _concepts(context: template.Context, scheme_code: str) -> dict[str, Concept]:
-    cache = context.render_context.setdefault("vocabulary_concepts", {})
+    # The render context is typed for Django's own use (template origins); this page's entry is ours.
+    cache = cast(
+        "dict[str, dict[str, Concept]]",
+        context.render_context.setdefault("vocabulary_concepts", {}),  # type: ignore[arg-type]
+    )
     if scheme_code not in cache:
         cache[scheme_code] = {
             concept.code: concept
