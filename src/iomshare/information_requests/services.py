@@ -49,8 +49,8 @@ def decision_reference(request: InformationRequest) -> str:
     return f"information-request:{request.pk}"
 
 
-def _date(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
+def _date(day: dt.date | None) -> str:
+    return f"{day.day} {day:%B %Y}" if day else "no date"
 
 
 def _link(request: InformationRequest) -> str:
@@ -130,7 +130,8 @@ def make_request(
         errors["justification"] = f"Keep the explanation to {MAX_JUSTIFICATION} characters or fewer"
     if urgency not in Urgency.values:
         errors["urgency"] = "Choose how urgently you need the information"
-    if not errors:
+    refusal = None
+    if not errors and agency and category_row and purpose_row:
         grid = access_grid(by, purpose_row.code)
         refusal = grid.refusals.get((agency.pk, category_row.code))
         if refusal is None:
@@ -138,7 +139,7 @@ def make_request(
                 f"You can already see {agency.name}'s {category_row.name.lower()} information for "
                 f"{purpose_row.name.lower()}: open the person's page for that purpose instead"
             )
-    if errors:
+    if errors or not (agency and category_row and purpose_row and gateway and refusal):
         raise InvalidInput("The request was not sent: correct the problems listed.", field_errors=errors)
 
     with transaction.atomic():
@@ -177,7 +178,7 @@ def make_request(
         alerts.notify(
             _ig_leads_of(agency.pk),
             message=(
-                f"{by.get_full_name() or by.username} ({by.agency.name}) asks for {category_row.name.lower()} "
+                f"{by.get_full_name() or by.username} ({by.agency.name if by.agency else ''}) asks for {category_row.name.lower()} "
                 f"information about {person.full_name}, for {purpose_row.name.lower()} "
                 f"({Urgency(urgency).label.split(':')[0].lower()}): request {request.number}, "
                 f"due by {_date(request.due_on)}."
@@ -268,7 +269,7 @@ def approve_request(
             errors["expires_on"] = "The date the approval ends must be today or in the future"
         elif expires_on > latest:
             errors["expires_on"] = f"The approval must end within a year, on or before {_date(latest)}"
-        if errors:
+        if errors or expires_on is None:
             raise InvalidInput(
                 "The request was not approved: correct the problems listed.", field_errors=errors
             )
