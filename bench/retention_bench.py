@@ -123,10 +123,14 @@ def generate(items: int, people: int) -> None:
         )
         # 70% of people have left the cohort (ended 2012-2026), the rest are still in it.
         cursor.execute(
-            "INSERT INTO people_cohortmembership (person_id, tier, lead_agency_id, started_on, ended_on) "
+            "INSERT INTO people_cohortmembership (person_id, tier, lead_agency_id, started_on, ended_on, exit_reason) "
             "SELECT p.id, 'fixed', (SELECT min(id) FROM partnership_agency), DATE '2010-01-01', "
-            "CASE WHEN random() < 0.7 THEN DATE '2012-01-01' + (random() * 5400)::int END "
+            "CASE WHEN random() < 0.7 THEN DATE '2012-01-01' + (random() * 5400)::int END, '' "
             "FROM people_person p"
+        )
+        # Those who left, left when their sentence ended (a leaver always has a reason).
+        cursor.execute(
+            "UPDATE people_cohortmembership SET exit_reason = 'sentence_ended' WHERE ended_on IS NOT NULL"
         )
         cursor.execute(
             "CREATE TEMP TABLE bench_people AS "
