@@ -46,6 +46,7 @@ def setup_django(database_url: str) -> None:
     ensure_database(database_url)
     os.environ["DATABASE_URL"] = database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "iomshare.settings"
+    os.environ.setdefault("IOMSHARE_TIMEOUTS", "command")  # building data is a command, not a web request
     keys = ROOT / "var" / "bench"
     os.environ.setdefault("LEDGER_SIGNING_KEY_FILE", str(keys / "ledger_signing_key.pem"))
     os.environ.setdefault("LEDGER_TRUSTED_KEYS_DIR", str(keys / "ledger_trusted_keys"))

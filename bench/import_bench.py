@@ -58,6 +58,7 @@ def ensure_database(database_url: str) -> None:
 def setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "iomshare.settings"
+    os.environ.setdefault("IOMSHARE_TIMEOUTS", "command")  # building data is a command, not a web request
     os.environ.setdefault("LEDGER_SIGNING_KEY_FILE", str(WORK / "ledger_signing_key.pem"))
     os.environ.setdefault("LEDGER_TRUSTED_KEYS_DIR", str(WORK / "ledger_trusted_keys"))
     import django

@@ -49,6 +49,7 @@ def ensure_database(database_url: str, *, rebuild: bool) -> None:
 def setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "iomshare.settings"
+    os.environ.setdefault("IOMSHARE_TIMEOUTS", "command")  # building data is a command, not a web request
     os.environ.setdefault("IOMSHARE_MASTER_KEY_FILE", str(ROOT / "var" / "bench" / "retention_master_keys"))
     import django
 

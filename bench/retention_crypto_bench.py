@@ -48,6 +48,7 @@ def ensure_database(database_url: str) -> None:
 def setup_django(database_url: str, key_dir: Path) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "iomshare.settings"
+    os.environ.setdefault("IOMSHARE_TIMEOUTS", "command")  # building data is a command, not a web request
     # Its own master key file: the rotations below must not touch var/master_keys.
     os.environ["IOMSHARE_MASTER_KEY_FILE"] = str(key_dir / "master_keys")
     work = ROOT / "var" / "bench"

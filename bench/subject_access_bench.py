@@ -52,6 +52,7 @@ def main() -> int:
     fresh_database(url)
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = "iomshare.settings"
+    os.environ.setdefault("IOMSHARE_TIMEOUTS", "command")  # building data is a command, not a web request
     os.environ.setdefault("IOMSHARE_MASTER_KEY_FILE", str(ROOT / "var" / "bench" / "sar_master_keys"))
     import django
 
