@@ -42,12 +42,17 @@ def test_the_ig_lead_dashboard_counts_what_waits_for_their_agency(partnership):
     assert dashboard.refused_30_days == sum(1 for r in decided if r.status == RequestStatus.REFUSED)
     assert dashboard.protocol_drafts == len(drafts)
     assert dashboard.retention_reviews == sum(
-        1 for r in RetentionReview.objects.all() if r.holding_agency_id == lead.agency_id and r.status == ReviewStatus.OPEN
+        1
+        for r in RetentionReview.objects.all()
+        if r.holding_agency_id == lead.agency_id and r.status == ReviewStatus.OPEN
     )
     assert dashboard.stale_items == sum(
         1
         for i in InformationItem.objects.all()
-        if i.holding_agency_id == lead.agency_id and i.status == ItemStatus.LIVE and i.review_by and i.review_by < today
+        if i.holding_agency_id == lead.agency_id
+        and i.status == ItemStatus.LIVE
+        and i.review_by
+        and i.review_by < today
     )
 
 

@@ -31,7 +31,9 @@ def police_admin(police):
 @pytest.fixture
 def lapsing(officer):
     """The officer's information-sharing course expired 3 days ago; their vetting expires in 10."""
-    TrainingRecordFactory(staff_member=officer, completed_on=TODAY - D(days=368), expires_on=TODAY - D(days=3))
+    TrainingRecordFactory(
+        staff_member=officer, completed_on=TODAY - D(days=368), expires_on=TODAY - D(days=3)
+    )
     officer.vetting_expires_on = TODAY + D(days=10)
     officer.save()
     return officer
@@ -107,17 +109,27 @@ def test_a_bad_renewal_says_which_field_and_why_and_changes_nothing(
 
 
 def test_there_is_no_vetting_to_renew_for_someone_not_vetted(police, police_admin):
-    unvetted = StaffMemberFactory(username="unvetted", agency=police, vetting_level=0, vetting_expires_on=None)
+    unvetted = StaffMemberFactory(
+        username="unvetted", agency=police, vetting_level=0, vetting_expires_on=None
+    )
     with pytest.raises(InvalidInput) as error:
         training.record_renewal(unvetted, subject="vetting", expires_on=TODAY + D(days=90), by=police_admin)
-    assert error.value.field_errors == {"subject": f"{unvetted} is not vetted, so there is no vetting to renew"}
+    assert error.value.field_errors == {
+        "subject": f"{unvetted} is not vetted, so there is no vetting to renew"
+    }
 
 
-def test_the_expiry_list_shows_the_agency_s_own_expired_and_expiring_only(client, lapsing, probation, police_admin):
+def test_the_expiry_list_shows_the_agency_s_own_expired_and_expiring_only(
+    client, lapsing, probation, police_admin
+):
     far = StaffMemberFactory(username="far", agency=lapsing.agency, first_name="Far", last_name="Ahead")
     TrainingRecordFactory(staff_member=far, expires_on=TODAY + D(days=31))
-    elsewhere = StaffMemberFactory(username="elsewhere", agency=probation, first_name="Else", last_name="Where")
-    TrainingRecordFactory(staff_member=elsewhere, completed_on=TODAY - D(days=400), expires_on=TODAY - D(days=1))
+    elsewhere = StaffMemberFactory(
+        username="elsewhere", agency=probation, first_name="Else", last_name="Where"
+    )
+    TrainingRecordFactory(
+        staff_member=elsewhere, completed_on=TODAY - D(days=400), expires_on=TODAY - D(days=1)
+    )
     client.force_login(police_admin)
     page = client.get(reverse("partnership:training-expiry")).content.decode()
     expired, expiring = page.split('data-testid="expired"')[1].split('data-testid="expiring"')
@@ -128,26 +140,43 @@ def test_the_expiry_list_shows_the_agency_s_own_expired_and_expiring_only(client
     assert client.get(reverse("partnership:training-expiry")).status_code == 403
 
 
-def test_the_renewal_page_shows_field_errors_and_records_a_good_renewal(client, lapsing, police_admin, probation):
+def test_the_renewal_page_shows_field_errors_and_records_a_good_renewal(
+    client, lapsing, police_admin, probation
+):
     client.force_login(police_admin)
     url = reverse("partnership:training-renewal", args=[lapsing.pk])
     later = TODAY + D(days=365)
     bad = client.post(
         url,
-        {"subject": "information_sharing", "completed_on-day": "31", "completed_on-month": "2", "completed_on-year": "2026",
-         "expires_on-day": str(later.day), "expires_on-month": str(later.month), "expires_on-year": str(later.year)},
+        {
+            "subject": "information_sharing",
+            "completed_on-day": "31",
+            "completed_on-month": "2",
+            "completed_on-year": "2026",
+            "expires_on-day": str(later.day),
+            "expires_on-month": str(later.month),
+            "expires_on-year": str(later.year),
+        },
     )
     assert bad.status_code == 400
     assert "The date the course was completed must be a real date" in bad.content.decode()
     assert TrainingRecord.objects.filter(staff_member=lapsing).count() == 1
     good = client.post(
         url,
-        {"subject": "information_sharing", "completed_on-day": str(TODAY.day), "completed_on-month": str(TODAY.month),
-         "completed_on-year": str(TODAY.year), "expires_on-day": str(later.day), "expires_on-month": str(later.month),
-         "expires_on-year": str(later.year)},
+        {
+            "subject": "information_sharing",
+            "completed_on-day": str(TODAY.day),
+            "completed_on-month": str(TODAY.month),
+            "completed_on-year": str(TODAY.year),
+            "expires_on-day": str(later.day),
+            "expires_on-month": str(later.month),
+            "expires_on-year": str(later.year),
+        },
     )
     assert good.status_code == 302
-    assert TrainingRecord.objects.filter(staff_member=lapsing, expires_on=later, recorded_by=police_admin).exists()
+    assert TrainingRecord.objects.filter(
+        staff_member=lapsing, expires_on=later, recorded_by=police_admin
+    ).exists()
     someone_else = StaffMemberFactory(username="po2", agency=probation)
     assert client.get(reverse("partnership:training-renewal", args=[someone_else.pk])).status_code == 404
 
@@ -164,10 +193,17 @@ def test_reminders_go_to_the_person_and_their_managers_before_and_on_expiry_once
     assert remind_of_expiry(today=TODAY) == 0
     messages = list(Notification.objects.filter(recipient=lapsing).values_list("message", flat=True))
     assert any("expired on" in m and "Information sharing in IOM" in m for m in messages)
-    assert any("Priya Shah" in m for m in Notification.objects.filter(recipient=police_admin).values_list("message", flat=True))
+    assert any(
+        "Priya Shah" in m
+        for m in Notification.objects.filter(recipient=police_admin).values_list("message", flat=True)
+    )
     # a renewal starts afresh: nothing more for the old expiry, nothing for the new one a year away
     training.record_renewal(
-        lapsing, subject="information_sharing", completed_on=TODAY, expires_on=TODAY + D(days=365), by=police_admin
+        lapsing,
+        subject="information_sharing",
+        completed_on=TODAY,
+        expires_on=TODAY + D(days=365),
+        by=police_admin,
     )
     assert remind_of_expiry(today=TODAY + D(days=1)) == 0
     assert TrainingReminder.objects.count() == 3

@@ -37,7 +37,9 @@ def test_a_new_version_is_read_afresh(protocol, officer):
     lead = StaffMemberFactory._meta.model.objects.get(username="police.ig")
     draft = services.new_version(protocol, by=lead)
     for agency in draft.parties.all():
-        services.approve_protocol(draft, by=StaffMemberFactory._meta.model.objects.get(username=f"{agency.code}.ig"))
+        services.approve_protocol(
+            draft, by=StaffMemberFactory._meta.model.objects.get(username=f"{agency.code}.ig")
+        )
     draft.refresh_from_db()
     assert draft.status == ProtocolStatus.ACTIVE
     [to_read] = acknowledgements.versions_to_read(officer)

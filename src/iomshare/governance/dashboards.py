@@ -109,14 +109,11 @@ def key_worker_dashboard(viewer: StaffMember, *, today: dt.date | None = None) -
     today = today or timezone.localdate()
     caseload = list(caseload_of(viewer).values_list("person_id", flat=True))
     actions = list(my_actions(viewer).filter(due_on__lte=today + WEEK).order_by("due_on", "id"))
-    events = (
-        Notification.objects.filter(
-            recipient=viewer,
-            event__person_id__in=caseload,
-            created_at__gte=timezone.now() - RECENT_EVENTS,
-        )
-        .order_by("-created_at", "-id")[:10]
-    )
+    events = Notification.objects.filter(
+        recipient=viewer,
+        event__person_id__in=caseload,
+        created_at__gte=timezone.now() - RECENT_EVENTS,
+    ).order_by("-created_at", "-id")[:10]
     return KeyWorkerDashboard(
         caseload=len(set(caseload)),
         overdue_actions=[a for a in actions if a.due_on < today],

@@ -207,6 +207,9 @@ class VettingRenewal(models.Model):
     class Meta:
         ordering = ["-recorded_at"]
 
+    def __str__(self) -> str:
+        return f"Vetting of {self.staff_member} renewed until {self.expires_on}"
+
 
 class TrainingReminder(models.Model):
     """One reminder sent of training or vetting expiring: unique, so a second run sends nothing twice."""
@@ -214,7 +217,9 @@ class TrainingReminder(models.Model):
     staff_member = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="+")
     subject = models.CharField(max_length=40, help_text="A course, or 'vetting'.")
     expires_on = models.DateField()
-    stage = models.CharField(max_length=10, help_text="'before' (within 30 days) or 'on' (the day, or after).")
+    stage = models.CharField(
+        max_length=10, help_text="'before' (within 30 days) or 'on' (the day, or after)."
+    )
     sent_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -223,6 +228,9 @@ class TrainingReminder(models.Model):
                 fields=["staff_member", "subject", "expires_on", "stage"], name="one_training_reminder"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"Reminder to {self.staff_member} of {self.subject} expiring {self.expires_on} ({self.stage})"
 
 
 class ApiToken(models.Model):

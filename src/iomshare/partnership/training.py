@@ -96,9 +96,17 @@ def expiries(*, agency_id: int | None = None, today: dt.date | None = None) -> l
         if expires_on <= today + SOON and course in Course.values
     ]
     found += [
-        Expiry(member, VETTING, f"Vetting: {VettingLevel(member.vetting_level).label}", member.vetting_expires_on, today)
+        Expiry(
+            member,
+            VETTING,
+            f"Vetting: {VettingLevel(member.vetting_level).label}",
+            member.vetting_expires_on,
+            today,
+        )
         for member in staff_by_id.values()
-        if member.vetting_level > 0 and member.vetting_expires_on and member.vetting_expires_on <= today + SOON
+        if member.vetting_level > 0
+        and member.vetting_expires_on
+        and member.vetting_expires_on <= today + SOON
     ]
     return sorted(found, key=lambda e: (e.expires_on, str(e.staff_member), e.label))
 

@@ -43,12 +43,17 @@ def remind_of_expiry(*, today: dt.date | None = None) -> int:
     for expiry in expiries(today=today):
         stage = ON if expiry.expires_on <= today else BEFORE
         _, created = TrainingReminder.objects.get_or_create(
-            staff_member=expiry.staff_member, subject=expiry.subject, expires_on=expiry.expires_on, stage=stage
+            staff_member=expiry.staff_member,
+            subject=expiry.subject,
+            expires_on=expiry.expires_on,
+            stage=stage,
         )
         if not created:
             continue
         own, for_managers = _messages(expiry)
-        alerts.notify([expiry.staff_member], message=own, link=reverse("partnership:account"), reason="training_expiry")
+        alerts.notify(
+            [expiry.staff_member], message=own, link=reverse("partnership:account"), reason="training_expiry"
+        )
         if managers := managers_of(expiry.staff_member):
             alerts.notify(
                 managers,

@@ -44,7 +44,10 @@ def record_renewal(request: HttpRequest, staff_id: int) -> HttpResponse:
     """Record one renewal of a person of the viewer's own agency, with its history beside it."""
     viewer = _check_manager(request)
     staff = get_object_or_404(StaffMember, pk=staff_id, agency_id=viewer.agency_id, is_active=True)
-    form = RenewalForm(request.POST if request.method == "POST" else None, initial={"subject": request.GET.get("subject", "")})
+    form = RenewalForm(
+        request.POST if request.method == "POST" else None,
+        initial={"subject": request.GET.get("subject", "")},
+    )
     errors: dict[str, str] = {}
     if request.method == "POST":
         if form.is_valid():

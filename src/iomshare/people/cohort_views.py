@@ -15,8 +15,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from iomshare.governance.dashboards import key_worker_dashboard
 from iomshare.errors import DomainError, InvalidInput
+from iomshare.governance.dashboards import key_worker_dashboard
 from iomshare.partnership.models import Agency, Role, StaffMember
 from iomshare.people import cohort_selectors as selectors
 from iomshare.people import services, visibility

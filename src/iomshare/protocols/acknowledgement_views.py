@@ -45,7 +45,9 @@ def acknowledge(request: HttpRequest, protocol_id: int) -> HttpResponse:
     if protocol is None:
         raise Http404("No such protocol")
     if not acknowledgements.may_acknowledge(request.user, protocol):
-        raise PermissionDenied("You are asked to read only the protocol versions in force that your agency is party to.")
+        raise PermissionDenied(
+            "You are asked to read only the protocol versions in force that your agency is party to."
+        )
     done = {v.protocol.pk: v.acknowledged_at for v in acknowledgements.versions_to_read(request.user)}
     form = AcknowledgementForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

@@ -100,7 +100,9 @@ class VersionReading:
 def agency_readings(viewer: StaffMember, *, today: dt.date | None = None) -> list[VersionReading]:
     """For each version in force the viewer's agency is party to, who of its staff acknowledged it, when."""
     if viewer.role not in OVERSEER_ROLES or not viewer.agency_id:
-        raise NotPermitted("Acknowledgements are shown to each agency's IG lead, administrators and managers.")
+        raise NotPermitted(
+            "Acknowledgements are shown to each agency's IG lead, administrators and managers."
+        )
     today = today or timezone.localdate()
     staff = list(_readers().filter(agency_id=viewer.agency_id))
     protocols = list(_in_force(today).filter(parties=viewer.agency_id).order_by("title"))
@@ -111,7 +113,9 @@ def agency_readings(viewer: StaffMember, *, today: dt.date | None = None) -> lis
         ).values_list("protocol_id", "staff_member_id", "acknowledged_at")
     }
     return [
-        VersionReading(protocol, [StaffReading(member, when.get((protocol.pk, member.pk))) for member in staff])
+        VersionReading(
+            protocol, [StaffReading(member, when.get((protocol.pk, member.pk))) for member in staff]
+        )
         for protocol in protocols
     ]
 

@@ -361,5 +361,10 @@ class Acknowledgement(models.Model):
     class Meta:
         ordering = ["-acknowledged_at"]
         constraints = [
-            models.UniqueConstraint(fields=["protocol", "staff_member"], name="one_acknowledgement_per_version")
+            models.UniqueConstraint(
+                fields=["protocol", "staff_member"], name="one_acknowledgement_per_version"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.staff_member} read {self.protocol}"

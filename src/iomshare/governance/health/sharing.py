@@ -193,7 +193,10 @@ def training(today: dt.date) -> Section:
         ),
     ]
     attention = (
-        total["training_expired"] or total["no_training"] or total["vetting_expired"] or acknowledged < expected
+        total["training_expired"]
+        or total["no_training"]
+        or total["vetting_expired"]
+        or acknowledged < expected
     )
     return Section(
         number=2,
@@ -213,7 +216,12 @@ def training(today: dt.date) -> Section:
                 "Protocol versions in force read and acknowledged, by agency",
                 ["Agency", "To read (staff times versions)", "Read and acknowledged", "Share"],
                 [
-                    [row.agency, row.expected, row.acknowledged, f"{percent(row.acknowledged, row.expected)}%"]
+                    [
+                        row.agency,
+                        row.expected,
+                        row.acknowledged,
+                        f"{percent(row.acknowledged, row.expected)}%",
+                    ]
                     for row in readings
                 ],
             ),

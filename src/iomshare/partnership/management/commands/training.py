@@ -27,4 +27,6 @@ class Command(BaseCommand):
                 f"--today must be a date written YYYY-MM-DD, like 2026-11-26, not {today!r}."
             ) from None
         sent = remind_of_expiry(today=day)
-        self.stdout.write(f"Sent {sent} reminder{'s' if sent != 1 else ''} of training or vetting expiring.\n")
+        self.stdout.write(
+            f"Sent {sent} reminder{'s' if sent != 1 else ''} of training or vetting expiring.\n"
+        )
