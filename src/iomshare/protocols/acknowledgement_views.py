@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 
 from iomshare.errors import DomainError
 from iomshare.protocols import acknowledgements, readable, selectors
+from iomshare.protocols.models import AGREEMENT_ELEMENTS
 
 
 class AcknowledgementForm(forms.Form):
@@ -64,6 +65,11 @@ def acknowledge(request: HttpRequest, protocol_id: int) -> HttpResponse:
         {
             "protocol": protocol,
             "clauses": readable.describe(protocol),
+            "agreement": [
+                (heading, getattr(protocol, name))
+                for name, heading, _ in AGREEMENT_ELEMENTS
+                if getattr(protocol, name)
+            ],
             "acknowledged_at": done.get(protocol.pk),
             "form": form,
             "errors": errors,
