@@ -27,6 +27,7 @@ COMMANDS = {
     "requests": "Escalate overdue requests for information to the holding agency's IG leads (run daily).",
     "health": "Take this month's snapshot of the partnership health check (run daily; once a month counts).",
     "actions": "Remind owners of actions due tomorrow and today (run daily; --queue for the worker).",
+    "training": "Remind staff and their managers of training or vetting expiring (run daily).",
     "worker": "Run queued jobs: imports, linkage runs, retention sweeps, alert delivery (`make demo` starts one).",
     "check-migrations": "Fail if the models have changes that no migration records.",
     "backup": "Back up the database with the master key file and ledger keys into one checked archive.",

@@ -12,7 +12,7 @@ from iomshare.exchange.models import ImportProfile, ImportRun, RunStatus
 from iomshare.information_requests.models import InformationRequest, RequestStatus
 from iomshare.partnership.models import Role, StaffMember, VettingLevel
 from iomshare.people.models import Person, Tier
-from iomshare.protocols.models import LegalGateway, Protocol, ProtocolStatus, Purpose
+from iomshare.protocols.models import Acknowledgement, LegalGateway, Protocol, ProtocolStatus, Purpose
 from iomshare.records.models import Category, ItemStatus
 from iomshare.retention.models import LegalHold, PersonDates, RetentionReview, ReviewStatus
 from tests.factories import (
@@ -161,7 +161,7 @@ def make_partnership() -> Partnership:
             (ProtocolStatus.SUPERSEDED, today - days(50), None),
         ]
     ):
-        Protocol.objects.create(
+        protocol = Protocol.objects.create(
             title=f"Protocol {n}",
             retention_days=365,
             reference=f"ISP-{n}",
@@ -177,6 +177,12 @@ def make_partnership() -> Partnership:
             breach_procedure="Synthetic.",
             termination="Synthetic.",
         )
+        parties = rng.sample(agencies, rng.randint(2, 4))
+        protocol.parties.set(parties)
+        # some read it, some not; versions not in force and people who left count for nothing
+        for member in StaffMember.objects.filter(agency__in=parties):
+            if rng.random() < 0.5:
+                Acknowledgement.objects.create(protocol=protocol, staff_member=member)
 
     for n in range(15):
         item = items[n]

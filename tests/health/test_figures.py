@@ -12,7 +12,7 @@ from iomshare.governance.health import Verdict, health_check
 from iomshare.information_requests.models import InformationRequest, RequestStatus
 from iomshare.partnership.models import Agency, Role, StaffMember, TrainingRecord
 from iomshare.people.models import CohortMembership
-from iomshare.protocols.models import Protocol, ProtocolStatus
+from iomshare.protocols.models import Acknowledgement, Protocol, ProtocolStatus
 from iomshare.records.models import InformationItem, ItemStatus
 from iomshare.retention.models import LegalHold, PersonDates, RetentionReview, RetentionSchedule, ReviewStatus
 
@@ -67,7 +67,13 @@ def expected_figures(today: dt.date) -> dict:
         if r.status == RunStatus.IMPORTED and r.created_at.date() >= year_ago
     ]
     agencies = list(Agency.objects.all())
+    in_force = [p for p in protocols if p.ends_on is None or p.ends_on >= today]
+    to_read = {(s.pk, p.pk) for s in staff for p in in_force if s.agency in p.parties.all()}
+    read = {(a.staff_member_id, a.protocol_id) for a in Acknowledgement.objects.all()} & to_read
     return {
+        "protocols.acknowledgements_expected": len(to_read),
+        "protocols.acknowledged": len(read),
+        "protocols.acknowledged_share": pct(len(read), len(to_read)),
         "protocols.in_force": sum(1 for p in protocols if p.ends_on is None or p.ends_on >= today),
         "protocols.review_overdue": sum(1 for p in protocols if p.review_on < today),
         "protocols.review_due_30_days": sum(
@@ -146,8 +152,10 @@ def test_every_figure_equals_an_independent_count(partnership):
         "bearing.open_requests",
         "protocols.review_overdue",
         "recording.no_contact_28_days",
+        "protocols.acknowledged",
     ]:
         assert figures[key], key
+    assert figures["protocols.acknowledged"] < figures["protocols.acknowledgements_expected"]
 
 
 def test_tables_add_up_to_the_figures(partnership):
@@ -155,6 +163,9 @@ def test_tables_add_up_to_the_figures(partnership):
     tables = {table.key: table for section in check.sections for table in section.tables}
     figures = check.figures()
     assert sum(row[3] for row in tables["training.by_agency"].rows) == figures["training.expired"]
+    readings = tables["protocols.acknowledged_by_agency"].rows
+    assert sum(row[2] for row in readings) == figures["protocols.acknowledged"]
+    assert sum(row[1] for row in readings) == figures["protocols.acknowledgements_expected"]
     assert sum(row[1] for row in tables["forms.by_agency"].rows) == figures["forms.live_items"]
     assert (
         sum(row[1] for row in tables["retention.reviews_by_agency"].rows) == figures["retention.open_reviews"]

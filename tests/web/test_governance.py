@@ -20,7 +20,7 @@ def test_an_ig_lead_sees_what_waits_for_their_agency(client, police, probation_o
     CohortMembershipFactory(person=person, lead_agency=police)
     InformationItemFactory(person=person, holding_agency=police, category__code="intelligence")
     client.force_login(lead)
-    assert client.get(reverse("web:governance")).context["waiting"]["requests"] == 0
+    assert client.get(reverse("web:governance")).context["dashboard"].awaiting == 0
     requests.make_request(
         by=probation_officer,
         person=person,
@@ -32,7 +32,7 @@ def test_an_ig_lead_sees_what_waits_for_their_agency(client, police, probation_o
     )
     response = client.get(reverse("web:governance"))
     assert response.status_code == 200
-    assert response.context["waiting"]["requests"] == 1
+    assert response.context["dashboard"].awaiting == 1
     body = response.content.decode()
     assert reverse("information_requests:queue") in body and reverse("retention:review-queue") in body
     assert 'aria-current="page">Governance' in body

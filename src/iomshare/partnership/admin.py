@@ -15,6 +15,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 class TrainingInline(admin.TabularInline):
     model = TrainingRecord
+    fk_name = "staff_member"
     extra = 0
 
 

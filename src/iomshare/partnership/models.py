@@ -172,6 +172,10 @@ class TrainingRecord(models.Model):
     course = models.CharField(max_length=40, choices=Course.choices)
     completed_on = models.DateField()
     expires_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        StaffMember, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["staff_member", "course", "-completed_on"]
@@ -188,6 +192,45 @@ class TrainingRecord(models.Model):
     def is_current(self, day: dt.date | None = None) -> bool:
         day = day or timezone.localdate()
         return self.completed_on <= day <= self.expires_on
+
+
+class VettingRenewal(models.Model):
+    """A renewal of someone's vetting, kept so the expiry it replaced is never lost."""
+
+    staff_member = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="vetting_renewals")
+    vetting_level = models.IntegerField(choices=VettingLevel.choices)
+    previous_expires_on = models.DateField(null=True, blank=True)
+    expires_on = models.DateField()
+    recorded_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at"]
+
+    def __str__(self) -> str:
+        return f"Vetting of {self.staff_member} renewed until {self.expires_on}"
+
+
+class TrainingReminder(models.Model):
+    """One reminder sent of training or vetting expiring: unique, so a second run sends nothing twice."""
+
+    staff_member = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="+")
+    subject = models.CharField(max_length=40, help_text="A course, or 'vetting'.")
+    expires_on = models.DateField()
+    stage = models.CharField(
+        max_length=10, help_text="'before' (within 30 days) or 'on' (the day, or after)."
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["staff_member", "subject", "expires_on", "stage"], name="one_training_reminder"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminder to {self.staff_member} of {self.subject} expiring {self.expires_on} ({self.stage})"
 
 
 class ApiToken(models.Model):

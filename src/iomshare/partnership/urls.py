@@ -1,6 +1,6 @@
 from django.urls import path
 
-from iomshare.partnership import views
+from iomshare.partnership import training_views, views
 
 app_name = "partnership"
 urlpatterns = [
@@ -8,5 +8,7 @@ urlpatterns = [
     path("session/", views.session_status, name="session-status"),
     path("second-factor/", views.set_up_second_factor, name="set-up-second-factor"),
     path("sign-out-everywhere/", views.sign_out_everywhere, name="sign-out-everywhere"),
+    path("training/", training_views.expiry_list, name="training-expiry"),
+    path("training/<int:staff_id>/", training_views.record_renewal, name="training-renewal"),
     path("staff/<int:staff_id>/reset-second-factor/", views.reset_second_factor, name="reset-second-factor"),
 ]

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from iomshare.errors import DomainError, InvalidInput
+from iomshare.governance.dashboards import key_worker_dashboard
 from iomshare.partnership.models import Agency, Role, StaffMember
 from iomshare.people import cohort_selectors as selectors
 from iomshare.people import services, visibility
@@ -370,6 +371,8 @@ def my_caseload(request: HttpRequest) -> HttpResponse:
         "people/cohort/caseload.html",
         {
             "caseload": list(selectors.caseload_of(request.user)),
+            # The key worker's dashboard heads their caseload, the page they land on.
+            "dashboard": key_worker_dashboard(request.user),
             "nav": "caseload",
             "page_title": "My caseload",
         },

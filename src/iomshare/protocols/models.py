@@ -349,3 +349,22 @@ class ConsentOverride(models.Model):
 
     def __str__(self) -> str:
         return f"Consent override for {self.person} ({self.sharing_agency}, {self.purpose})"
+
+
+class Acknowledgement(models.Model):
+    """A member of staff read this protocol version in plain words and said so (who, which, when)."""
+
+    protocol = models.ForeignKey(Protocol, on_delete=models.CASCADE, related_name="acknowledgements")
+    staff_member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    acknowledged_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-acknowledged_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["protocol", "staff_member"], name="one_acknowledgement_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff_member} read {self.protocol}"

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from iomshare.protocols import consent_views, editor_views, views
+from iomshare.protocols import acknowledgement_views, consent_views, editor_views, views
 
 app_name = "protocols"
 urlpatterns = [
     path("", views.protocol_list, name="list"),
     path("import/", views.protocol_import, name="import"),
+    path("to-read/", acknowledgement_views.to_read, name="to-read"),
+    path("read-by-staff/", acknowledgement_views.agency_acknowledgements, name="read-by-staff"),
+    path("<int:protocol_id>/acknowledge/", acknowledgement_views.acknowledge, name="acknowledge"),
     path("<int:protocol_id>/", views.protocol_detail, name="detail"),
     path("<int:protocol_id>/print/", views.protocol_print, name="print"),
     path("<int:protocol_id>/export.yaml", views.protocol_export, name="export"),

@@ -8,16 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from iomshare.identity import selectors as identity
-from iomshare.information_requests import selectors as requests
-from iomshare.information_requests.models import RequestStatus
+from iomshare.governance.dashboards import ig_lead_dashboard
 from iomshare.partnership.models import Role
 from iomshare.partnership.single_sign_on.claims import provider_origins
-from iomshare.protocols import selectors as protocols
-from iomshare.retention import selectors as retention
+from iomshare.partnership.training import may_manage_training
 from iomshare.web.middleware import CONTENT_SECURITY_POLICY
 
 
@@ -95,20 +91,15 @@ def governance(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(
             "The governance tools are for information-governance leads, partnership managers and administrators."
         )
-    waiting = {}
-    if viewer.role == Role.IG_LEAD and viewer.agency_id:
-        waiting = {
-            "requests": requests.queue_for(viewer).filter(status=RequestStatus.AWAITING_DECISION).count(),
-            "overdue_requests": requests.queue_for(viewer)
-            .filter(status=RequestStatus.AWAITING_DECISION, due_on__lt=timezone.localdate())
-            .count(),
-            "reviews": retention.open_reviews(viewer.agency_id).count(),
-            "stale": retention.stale_items(viewer.agency_id).count(),
-            "identity": identity.open_review_cases().count() + identity.open_conflicts().count(),
-            "protocol_drafts": protocols.drafts_awaiting_approval(viewer.agency_id).count(),
-        }
+    # The IG lead's dashboard is the hub's top section: what waits for their agency, by due date.
+    dashboard = ig_lead_dashboard(viewer) if viewer.role == Role.IG_LEAD and viewer.agency_id else None
     return render(
         request,
         "web/governance.html",
-        {"waiting": waiting, "nav": "governance", "page_title": "Information governance"},
+        {
+            "dashboard": dashboard,
+            "may_manage_training": may_manage_training(viewer),
+            "nav": "governance",
+            "page_title": "Information governance",
+        },
     )

@@ -17,6 +17,7 @@ from iomshare.information_requests import selectors as requests
 from iomshare.information_requests.models import InformationRequest, RequestStatus
 from iomshare.partnership.models import Role, StaffMember, TrainingRecord
 from iomshare.people.models import CohortMembership
+from iomshare.protocols import acknowledgements
 from iomshare.protocols.models import Protocol, ProtocolStatus
 
 SOON = dt.timedelta(days=30)
@@ -174,7 +175,29 @@ def training(today: dt.date) -> Section:
     keys = list(columns)
     keys.remove("volunteers_training_expired")
     table_rows = [[row["agency__name"], *[row[k] for k in keys]] for row in rows]
-    attention = total["training_expired"] or total["no_training"] or total["vetting_expired"]
+    readings = acknowledgements.by_agency(today)
+    expected = sum(row.expected for row in readings)
+    acknowledged = sum(row.acknowledged for row in readings)
+    figures += [
+        Figure(
+            "protocols.acknowledgements_expected",
+            "Protocol versions in force that staff are asked to read (per person)",
+            expected,
+        ),
+        Figure("protocols.acknowledged", "Protocol versions in force read and acknowledged", acknowledged),
+        Figure(
+            "protocols.acknowledged_share",
+            "Share of protocol versions in force read and acknowledged",
+            percent(acknowledged, expected),
+            "%",
+        ),
+    ]
+    attention = (
+        total["training_expired"]
+        or total["no_training"]
+        or total["vetting_expired"]
+        or acknowledged < expected
+    )
     return Section(
         number=2,
         slug="training",
@@ -182,10 +205,27 @@ def training(today: dt.date) -> Section:
         verdict=Verdict.ATTENTION if attention else Verdict.GOOD,
         summary=(
             f"{total['training_expired']} of {total['staff']} staff and volunteers have training expired, "
-            f"{total['training_expiring']} more expire in 30 days; {total['vetting_expired']} have vetting expired."
+            f"{total['training_expiring']} more expire in 30 days; {total['vetting_expired']} have vetting expired; "
+            f"{acknowledged} of {expected} protocol versions in force read and acknowledged."
         ),
         figures=figures,
-        tables=[Table("training.by_agency", "Training and vetting by agency", headers, table_rows)],
+        tables=[
+            Table("training.by_agency", "Training and vetting by agency", headers, table_rows),
+            Table(
+                "protocols.acknowledged_by_agency",
+                "Protocol versions in force read and acknowledged, by agency",
+                ["Agency", "To read (staff times versions)", "Read and acknowledged", "Share"],
+                [
+                    [
+                        row.agency,
+                        row.expected,
+                        row.acknowledged,
+                        f"{percent(row.acknowledged, row.expected)}%",
+                    ]
+                    for row in readings
+                ],
+            ),
+        ],
         chart=bar_chart(
             [row["agency__name"] for row in rows],
             [
@@ -198,10 +238,9 @@ def training(today: dt.date) -> Section:
         if rows
         else None,
         links=[
-            Link("Training records (administration)", reverse("admin:partnership_trainingrecord_changelist"))
+            Link("Training and vetting to renew (your agency)", reverse("partnership:training-expiry")),
+            Link("Protocols read by your agency's staff", reverse("protocols:read-by-staff")),
         ],
-        not_answered="Which protocol versions each member of staff has read and acknowledged: the hub does not "
-        "record acknowledgements yet.",
         trend_key="training.expired",
     )
 
