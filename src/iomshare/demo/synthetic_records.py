@@ -12,12 +12,13 @@ from django.utils import timezone
 from iomshare.demo.source_records import AGENCY_REACH, iter_generate
 from iomshare.errors import InvalidInput
 from iomshare.identity.models import SourceRecord
-from iomshare.identity.services import Progress, _keys, _no_progress, declared_schemes, validate_submission
+from iomshare.identity.resolution import Progress, no_progress
+from iomshare.identity.submissions import declared_schemes, name_keys, validate_submission
 from iomshare.partnership.models import Agency
 
 
 def load_synthetic_records(
-    count: int, *, seed: int, provenance: str = "", progress: Progress = _no_progress, batch_size: int = 2000
+    count: int, *, seed: int, provenance: str = "", progress: Progress = no_progress, batch_size: int = 2000
 ) -> tuple[int, int]:
     """Load `count` generated source records (synthetic, with realistic errors) for the partnership's
     agencies whose codes the generator uses; return (loaded, rejected)."""
@@ -37,7 +38,7 @@ def receive_synthetic_records(
     provenance: str,
     suffix: str = "",
     expected: int = 0,
-    progress: Progress = _no_progress,
+    progress: Progress = no_progress,
     batch_size: int = 2000,
 ) -> tuple[int, int]:
     """Receive generated records (`demo.source_records.GeneratedRecord`) as their agencies' extracts;
@@ -73,7 +74,7 @@ def receive_synthetic_records(
                     warnings=checked.warnings,
                     waiting_reason=checked.waiting_reason,
                     **checked.fields,
-                    **_keys(checked.fields),
+                    **name_keys(checked.fields),
                 )
             )
             if len(batch) >= batch_size:
