@@ -29,7 +29,8 @@ pytestmark = pytest.mark.django_db
 
 
 def review() -> dict:
-    """An access list entry's review date, 90 days from the day the test runs."""
+    """The review date every access list entry needs (people.access_lists): 90 days from the day the
+    test runs."""
     return {"review_on": timezone.localdate() + dt.timedelta(days=90)}
 
 

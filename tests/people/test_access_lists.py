@@ -20,11 +20,10 @@ from tests.factories import TEST_PASSWORD, PersonFactory, StaffMemberFactory
 
 pytestmark = pytest.mark.django_db
 
-# Every access list entry needs a review date (people.access_lists).
-
 
 def review() -> dict:
-    """An access list entry's review date, 90 days from the day the test runs."""
+    """The review date every access list entry needs (people.access_lists): 90 days from the day the
+    test runs."""
     return {"review_on": dt.date.today() + dt.timedelta(days=90)}
 
 
