@@ -30,7 +30,7 @@ THRESHOLDS = (0.9, 0.95, 0.99, 0.995, 0.999, 0.9999)
 
 
 def _records(count: int, national):
-    from iomshare.identity.generator import EXTRACT_RATES, generate
+    from iomshare.demo.source_records import EXTRACT_RATES, generate
 
     return generate(count, seed=SEED, rates=EXTRACT_RATES, national_identifiers=national)
 

@@ -50,7 +50,7 @@ def _warm_up(con, table: str, run) -> None:
 
 
 def generate_parquet(count: int, path: Path) -> None:
-    from iomshare.identity.generator import iter_generate
+    from iomshare.demo.source_records import iter_generate
     from iomshare.identity.linkage import RAW_SCHEMA
 
     schema = pa.schema([*RAW_SCHEMA, ("person_key", pa.int64())])

@@ -43,8 +43,9 @@ def main() -> None:
     url = database_url()
     fresh_database(url)
     setup_django(url)
+    from iomshare.demo.source_records import AGENCY_REACH, iter_generate
+    from iomshare.demo.synthetic_records import receive_synthetic_records
     from iomshare.identity import services
-    from iomshare.identity.generator import AGENCY_REACH, iter_generate
     from iomshare.identity.models import HoldingAgencyNotice, SourceRecord
     from iomshare.ledger.models import Action, LedgerEntry
     from iomshare.partnership.models import Agency
@@ -57,7 +58,7 @@ def main() -> None:
             is_statutory=code != "charity",
         )
     started = time.perf_counter()
-    loaded, waiting = services.receive_synthetic_records(
+    loaded, waiting = receive_synthetic_records(
         iter_generate(count, seed=2026), provenance="bench", expected=count
     )
     ids = list(SourceRecord.objects.filter(waiting_reason="").order_by("pk").values_list("pk", flat=True))

@@ -33,7 +33,7 @@ def main() -> None:
     url = database_url()
     ensure_database(url)
     setup_django(url)
-    from iomshare.identity.generator import EXTRACT_RATES, generate
+    from iomshare.demo.source_records import EXTRACT_RATES, generate
     from iomshare.identity.intake import receive_batch
     from iomshare.identity.models import ResolutionEvent, SourceRecord
     from iomshare.partnership.models import Agency

@@ -77,12 +77,12 @@ def prepare_partnership():
     """The probation service, its system account, its codes and profile, and PEOPLE people by CRN."""
     from django.db import connection
 
+    from iomshare.demo.import_profiles import load_demo_import_profiles
+    from iomshare.demo.local_terms import load_demo_local_terms
     from iomshare.exchange.models import ImportedItemKey, ImportRun
-    from iomshare.exchange.starter import load_demo_import_profiles
     from iomshare.partnership.models import Agency, Role, StaffMember
     from iomshare.people.models import AgencyIdentifier, Person
     from iomshare.records.models import InformationItem
-    from iomshare.vocabulary.services import load_demo_local_terms
 
     with connection.cursor() as cursor:
         tables = [InformationItem._meta.db_table, ImportedItemKey._meta.db_table, ImportRun._meta.db_table]

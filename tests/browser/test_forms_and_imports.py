@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from iomshare.exchange.starter import load_demo_import_profiles
+from iomshare.demo.import_profiles import load_demo_import_profiles
+from iomshare.demo.local_terms import load_demo_local_terms
 from iomshare.partnership.models import Role
 from iomshare.people.models import Tier
-from iomshare.vocabulary.services import load_demo_local_terms
 from tests.browser.conftest import assert_accessible, reseed_reference_data, screenshot, sign_in
 from tests.factories import (
     TEST_PASSWORD,
@@ -27,8 +27,6 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-TODAY = timezone.localdate()
 
 
 @pytest.fixture
@@ -58,12 +56,13 @@ def partnership(db, settings, tmp_path):
 
 
 def test_a_practitioner_fills_a_contact_record_and_reads_what_each_coded_answer_means(page, partnership):
+    today = timezone.localdate()
     jordan = partnership["jordan"]
     sign_in(page, "probation.officer", TEST_PASSWORD)
     page.goto(f"/forms/people/{jordan.id}/contact_record/")
-    page.locator("#contact_date-day").fill(str(TODAY.day))
-    page.locator("#contact_date-month").fill(str(TODAY.month))
-    page.locator("#contact_date-year").fill(str(TODAY.year))
+    page.locator("#contact_date-day").fill(str(today.day))
+    page.locator("#contact_date-month").fill(str(today.month))
+    page.locator("#contact_date-year").fill(str(today.year))
     page.get_by_label("Home visit", exact=True).check()
     page.get_by_label("Notes (optional)").fill("Seen at home; engaged well.")
     page.get_by_role("button", name="Continue").click()
@@ -113,7 +112,7 @@ def _extract(rows: list[list[str]]) -> bytes:
 def test_an_agency_checks_an_extract_imports_the_valid_rows_and_downloads_the_rejects(
     page, partnership, tmp_path
 ):
-    day = TODAY.strftime("%d/%m/%Y")
+    day = timezone.localdate().strftime("%d/%m/%Y")
     extract = tmp_path / "contacts.csv"
     extract.write_bytes(
         _extract(
@@ -174,7 +173,7 @@ def test_an_agency_checks_an_extract_imports_the_valid_rows_and_downloads_the_re
 
 
 def test_an_extract_with_a_stray_quote_is_refused_whole_with_its_row_and_column(page, partnership, tmp_path):
-    day = TODAY.strftime("%d/%m/%Y")
+    day = timezone.localdate().strftime("%d/%m/%Y")
     extract = tmp_path / "contacts.csv"
     header = "CONTACT_ID,CRN,CONTACT_DATE,CONTACT_TYPE,OUTCOME,NOTES"
     rows = [

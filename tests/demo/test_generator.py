@@ -12,7 +12,7 @@ from django.utils import timezone
 from iomshare.demo import DEMO_PASSWORD, Scale
 from iomshare.demo import load_demo as load_demo_with_everything
 from iomshare.demo.items import CATEGORY_WEIGHTS
-from iomshare.identity.generator import AGENCY_IDENTIFIERS
+from iomshare.demo.source_records import AGENCY_IDENTIFIERS
 from iomshare.identity.models import SourceRecord
 from iomshare.partnership.models import Agency, AgencyKind, AssuranceLevel, Role, StaffMember, TrainingRecord
 from iomshare.people.models import (
@@ -304,7 +304,7 @@ import datetime as dt, hashlib, django
 django.setup()
 from iomshare.demo.cohort import KNOWN_BY, plan_cohort
 from iomshare.demo.generator import _stream
-from iomshare.identity.generator import records_of_people
+from iomshare.demo.source_records import records_of_people
 from iomshare.people.models import Person
 from iomshare.demo.items import CATEGORY_WEIGHTS, ItemWriter
 from iomshare.demo.partnership import build_agencies, build_staff

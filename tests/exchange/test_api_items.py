@@ -4,20 +4,20 @@ import pytest
 from django.utils import timezone
 
 from iomshare.records.models import InformationItem, ItemStatus, Sensitivity
+from tests.days import on_the_day
 from tests.factories import CategoryFactory, InformationItemFactory
-
-TODAY = timezone.localdate()
 
 
 def new_item(**overrides):
+    today = timezone.localdate()
     return {
         "category": "accommodation",
         "sensitivity": "OFFICIAL-SENSITIVE",
         "summary": "Moved into supported housing",
         "details": "Tenancy starts on Monday.",
         "payload": {"address_type": "supported"},
-        "valid_from": (TODAY - dt.timedelta(days=2)).isoformat(),
-        "review_by": (TODAY + dt.timedelta(days=90)).isoformat(),
+        "valid_from": (today - dt.timedelta(days=2)).isoformat(),
+        "review_by": (today + dt.timedelta(days=90)).isoformat(),
     } | overrides
 
 
@@ -31,7 +31,7 @@ def test_the_items_list_shows_every_field_of_the_callers_own_agencys_items(polic
         summary="Assessed as high risk",
         details="Reasons given in full.",
         payload={"level": "high"},
-        valid_to=TODAY + dt.timedelta(days=5),
+        valid_to=timezone.localdate() + dt.timedelta(days=5),
     )
     response = police_api.get(f"/persons/{person.id}/items", {"purpose": "risk_management"})
     assert response.status_code == 200
@@ -154,7 +154,7 @@ def test_recording_an_item_returns_201_with_the_item_and_its_location(
     assert body["sensitivity"] == "OFFICIAL-SENSITIVE" and body["payload"] == {"address_type": "supported"}
     assert item.holding_agency == officer.agency and item.author == officer and item.person == person
     assert item.sensitivity == Sensitivity.OFFICIAL_SENSITIVE
-    assert item.valid_from == TODAY - dt.timedelta(days=2)
+    assert item.valid_from == timezone.localdate() - dt.timedelta(days=2)
     assert item.details == "Tenancy starts on Monday."
     assert (
         police_api.get(response["Location"].removeprefix("/api/v1"), {"purpose": "risk_management"}).json()
@@ -163,13 +163,14 @@ def test_recording_an_item_returns_201_with_the_item_and_its_location(
 
 
 def test_recording_defaults_to_official_valid_today_and_a_review_in_a_year(police_api, person, accommodation):
+    today = timezone.localdate()
     response = police_api.post(
         f"/persons/{person.id}/items", {"category": "accommodation", "summary": "Housed"}
     )
     assert response.status_code == 201
     item = InformationItem.objects.get()
-    assert item.sensitivity == Sensitivity.OFFICIAL and item.valid_from == TODAY
-    assert item.review_by == TODAY + dt.timedelta(days=365)
+    assert item.sensitivity == Sensitivity.OFFICIAL and item.valid_from == today
+    assert item.review_by == today + dt.timedelta(days=365)
 
 
 def test_naming_your_own_agency_as_holder_is_allowed(police_api, person, accommodation):
@@ -195,10 +196,18 @@ def test_an_item_cannot_be_recorded_for_another_agency(police_api, person, proba
         ({"category": "no-such-category"}, "category", "no category with the code 'no-such-category'"),
         ({"sensitivity": "SECRET"}, "sensitivity", "'OFFICIAL' or 'OFFICIAL-SENSITIVE'"),
         ({"valid_from": "2024-13-01"}, "valid_from", "valid date"),
-        ({"valid_from": (TODAY + dt.timedelta(days=1)).isoformat()}, "valid_from", "today or in the past"),
-        ({"valid_to": (TODAY - dt.timedelta(days=5)).isoformat()}, "valid_to", "on or after"),
-        ({"review_by": TODAY.isoformat()}, "review_by", "must be in the future"),
-        ({"review_by": (TODAY + dt.timedelta(days=5 * 365)).isoformat()}, "review_by", "within 3 years"),
+        (
+            {"valid_from": lambda today: (today + dt.timedelta(days=1)).isoformat()},
+            "valid_from",
+            "today or in the past",
+        ),
+        ({"valid_to": lambda today: (today - dt.timedelta(days=5)).isoformat()}, "valid_to", "on or after"),
+        ({"review_by": lambda today: today.isoformat()}, "review_by", "must be in the future"),
+        (
+            {"review_by": lambda today: (today + dt.timedelta(days=5 * 365)).isoformat()},
+            "review_by",
+            "within 3 years",
+        ),
         ({"payload": ["not", "an", "object"]}, "payload", "valid dictionary"),
         ({"held_by": "probation"}, "held_by", "Extra inputs are not permitted"),
     ],
@@ -206,7 +215,7 @@ def test_an_item_cannot_be_recorded_for_another_agency(police_api, person, proba
 def test_a_bad_body_is_a_422_problem_naming_the_field_and_records_nothing(
     police_api, person, accommodation, overrides, field, message
 ):
-    response = police_api.post(f"/persons/{person.id}/items", new_item(**overrides))
+    response = police_api.post(f"/persons/{person.id}/items", new_item(**on_the_day(overrides)))
     assert response.status_code == 422
     assert response["Content-Type"] == "application/problem+json"
     problem = response.json()

@@ -11,10 +11,11 @@ from tests.factories import (
     StaffMemberFactory,
 )
 
-TODAY = timezone.localdate()
 
-# Every access list entry needs a review date (people.access_lists).
-REVIEW = {"review_on": dt.date.today() + dt.timedelta(days=90)}
+def review() -> dict:
+    """The review date every access list entry needs (people.access_lists): 90 days from the day the
+    test runs."""
+    return {"review_on": dt.date.today() + dt.timedelta(days=90)}
 
 
 def test_me_says_who_the_token_acts_as(police_api):
@@ -33,7 +34,7 @@ def test_me_says_who_the_token_acts_as(police_api):
 def test_search_finds_a_person_by_name_with_identifiers_and_current_tier(police_api, person, police):
     person.identifiers.all().delete()  # only the identifiers this test gives
     AgencyIdentifierFactory(person=person, agency=police, scheme="pnc", value="2001/0012345L")
-    ended = TODAY - dt.timedelta(days=30)
+    ended = timezone.localdate() - dt.timedelta(days=30)
     CohortMembershipFactory(
         person=person,
         tier="flex",
@@ -77,7 +78,7 @@ def test_a_person_hidden_by_an_access_list_answers_as_if_they_did_not_exist(
     assert police_api.get(f"/persons/{person.id}").status_code == 200
     lead = StaffMemberFactory(agency=police, role="ig_lead")
     add_to_access_list(
-        person, "exclusion", officer, by=lead, reason="The officer is a relative of this person", **REVIEW
+        person, "exclusion", officer, by=lead, reason="The officer is a relative of this person", **review()
     )
     response = police_api.get(f"/persons/{person.id}")
     assert response.status_code == 404 and str(person.id) in response.json()["detail"]

@@ -5,8 +5,6 @@ from iomshare.partnership.tokens import issue_token
 from iomshare.records.models import InformationItem
 from tests.exchange.conftest import ApiClient
 
-TODAY = timezone.localdate().isoformat()
-
 
 @pytest.fixture
 def api(client, officer):
@@ -28,7 +26,8 @@ def test_the_api_gives_a_forms_definition_by_version(api):
 
 def test_the_api_validates_answers_without_recording(api):
     response = api.post(
-        "/forms/contact_record/validate", {"answers": {"contact_date": TODAY, "outcome": "nope"}}
+        "/forms/contact_record/validate",
+        {"answers": {"contact_date": timezone.localdate().isoformat(), "outcome": "nope"}},
     )
     body = response.json()
     assert response.status_code == 200 and body["is_valid"] is False
@@ -37,7 +36,11 @@ def test_the_api_validates_answers_without_recording(api):
 
 
 def test_the_api_records_an_item_on_a_form(api, person):
-    answers = {"contact_date": TODAY, "contact_type": "telephone", "outcome": "attended_complied"}
+    answers = {
+        "contact_date": timezone.localdate().isoformat(),
+        "contact_type": "telephone",
+        "outcome": "attended_complied",
+    }
     response = api.post(f"/persons/{person.pk}/forms/contact_record", {"answers": answers})
     assert response.status_code == 201
     assert response.json()["payload"] == {"form": "contact_record", "version": 1, "answers": answers}

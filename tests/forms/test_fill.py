@@ -10,8 +10,6 @@ from iomshare.forms.services import publish_form, record_form
 from iomshare.records.models import InformationItem, Sensitivity
 from tests.factories import InformationItemFactory
 
-TODAY = timezone.localdate()
-
 
 def date_fields(name, day):
     return {f"{name}-day": str(day.day), f"{name}-month": str(day.month), f"{name}-year": str(day.year)}
@@ -19,7 +17,7 @@ def date_fields(name, day):
 
 def contact_post(**overrides):
     data = {
-        **date_fields("contact_date", TODAY),
+        **date_fields("contact_date", timezone.localdate()),
         "contact_type": "home_visit",
         "outcome": "attended_complied",
         "notes": "",
@@ -51,6 +49,7 @@ def test_the_form_offers_each_concept_with_its_definition(client, officer, perso
 
 
 def test_a_practitioner_fills_checks_and_records_a_contact(client, officer, person):
+    today = timezone.localdate()
     client.force_login(officer)
     response = client.post(
         reverse("forms:fill", args=[person.pk, "contact_record"]), contact_post(notes="Seen at home")
@@ -68,7 +67,7 @@ def test_a_practitioner_fills_checks_and_records_a_contact(client, officer, pers
         "form": "contact_record",
         "version": 1,
         "answers": {
-            "contact_date": TODAY.isoformat(),
+            "contact_date": today.isoformat(),
             "contact_type": "home_visit",
             "outcome": "attended_complied",
             "notes": "Seen at home",
@@ -76,7 +75,7 @@ def test_a_practitioner_fills_checks_and_records_a_contact(client, officer, pers
     }
     assert item.summary == "Home visit: Attended – complied"
     assert item.category.code == "contact" and item.holding_agency == officer.agency
-    assert item.valid_from == TODAY
+    assert item.valid_from == today
 
 
 def test_going_back_to_change_an_answer_keeps_the_others(client, officer, person):
@@ -110,7 +109,7 @@ def test_a_bad_answer_is_shown_against_its_question_and_nothing_is_recorded(
 
 
 def test_a_contact_in_the_future_is_refused_against_its_date_question(officer, person, contact_record):
-    tomorrow = (TODAY + dt.timedelta(days=1)).isoformat()
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
     with pytest.raises(InvalidInput) as error:
         record_form(
             by=officer,
@@ -128,7 +127,7 @@ def test_a_risk_summary_is_marked_official_sensitive(officer, person, risk_summa
         person=person,
         form=risk_summary,
         answers={
-            "assessment_date": TODAY.isoformat(),
+            "assessment_date": timezone.localdate().isoformat(),
             "rosh_level": "high",
             "who_is_at_risk": "Ex-partner",
             "nature_of_risk": "Violence",
@@ -147,7 +146,7 @@ def test_an_item_is_read_with_the_questions_of_its_own_version(
         person=person,
         form=contact_record,
         answers={
-            "contact_date": TODAY.isoformat(),
+            "contact_date": timezone.localdate().isoformat(),
             "contact_type": "telephone",
             "outcome": "rescheduled",
             "notes": "x",
@@ -179,7 +178,7 @@ def test_starting_an_assessment_shows_recent_ones_it_might_repeat(client, office
         person=person,
         form=risk_summary,
         answers={
-            "assessment_date": (TODAY - dt.timedelta(days=20)).isoformat(),
+            "assessment_date": (timezone.localdate() - dt.timedelta(days=20)).isoformat(),
             "rosh_level": "medium",
             "who_is_at_risk": "Known adults",
             "nature_of_risk": "Threats",
@@ -211,7 +210,7 @@ def test_old_assessments_are_not_offered(client, officer, person, risk_summary):
         holding_agency=officer.agency,
         author=officer,
         summary="Last year's risk summary",
-        valid_from=TODAY - dt.timedelta(days=400),
+        valid_from=timezone.localdate() - dt.timedelta(days=400),
         payload={"form": "risk_summary", "version": 1, "answers": {}},
     )
     client.force_login(officer)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from iomshare.demo.source_records import generate
 from iomshare.identity import linkage, services
-from iomshare.identity.generator import generate
 from iomshare.identity.models import LinkageModel, SourceRecord
 from iomshare.partnership.models import Role
 from tests.factories import AgencyFactory, StaffMemberFactory

@@ -9,8 +9,8 @@ import itertools
 import pyarrow as pa
 import pytest
 
+from iomshare.demo.source_records import generate
 from iomshare.identity import linkage
-from iomshare.identity.generator import generate
 from tests.identity.conftest import raw_rows
 
 COMMON = 3

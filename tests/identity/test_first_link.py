@@ -7,8 +7,9 @@ import uuid
 import pytest
 from django.db import transaction
 
+from iomshare.demo.source_records import generate
+from iomshare.demo.synthetic_records import receive_synthetic_records
 from iomshare.identity import merging, services
-from iomshare.identity.generator import generate
 from iomshare.identity.models import HoldingAgencyNotice, Merge, MergeReason, SourceRecord
 from iomshare.ledger.models import Action, LedgerEntry
 from iomshare.people.models import AgencyIdentifier, CohortMembership, Person
@@ -21,7 +22,7 @@ Item = InformationItemFactory._meta.model
 def arrived_before_a_model(agencies):
     """120 generated people's records, each made a person of its own on arrival (no model yet), with
     information items and cohort memberships on some of those people."""
-    services.receive_synthetic_records(generate(120, seed=7), provenance="test")
+    receive_synthetic_records(generate(120, seed=7), provenance="test")
     for record in SourceRecord.objects.filter(waiting_reason="").order_by("pk"):
         services._new_person_for([record], by=None)
     people = list(Person.objects.order_by("pk"))

@@ -2,7 +2,7 @@
 
 from collections import Counter
 
-from iomshare.identity.generator import ErrorRates, generate, iter_generate
+from iomshare.demo.source_records import ErrorRates, generate, iter_generate
 from iomshare.people.identifiers import normalise_cro, normalise_nhs_number, normalise_nomis, normalise_pnc
 
 

@@ -8,6 +8,7 @@ from iomshare.errors import InvalidInput, NotPermitted
 from iomshare.identity import services
 from iomshare.identity.models import SourceRecord
 from iomshare.partnership.models import DeclaredIdentifierScheme
+from tests.days import on_the_day
 
 GOOD = {
     "record_key": "POL-1",
@@ -69,13 +70,14 @@ def test_a_national_identifier_lets_a_record_without_a_date_of_birth_be_matched(
         ("1990-05-92", "The date of birth 1990-05-92 is not a real date"),
         ("17/05/1990", "The date of birth must be a date written as YYYY-MM-DD"),
         ("1850-01-01", "The date of birth is before 1900: check it for a typing mistake"),
-        ((dt.date.today() + dt.timedelta(days=3)).isoformat(), "The date of birth is in the future"),
-        ((dt.date.today() - dt.timedelta(days=365 * 5)).isoformat(), "younger than 10"),
+        (lambda today: (today + dt.timedelta(days=3)).isoformat(), "The date of birth is in the future"),
+        (lambda today: (today - dt.timedelta(days=365 * 5)).isoformat(), "younger than 10"),
     ],
 )
 def test_an_impossible_date_of_birth_is_kept_out_with_the_reason_and_the_record_kept(
     agencies, value, message
 ):
+    value = on_the_day(value)
     record = _received(agencies, date_of_birth=value).record
     assert record.date_of_birth is None
     assert message in _warnings(record)["date_of_birth"]

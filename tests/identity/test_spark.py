@@ -2,8 +2,8 @@
 
 import pytest
 
+from iomshare.demo.source_records import generate
 from iomshare.identity import linkage
-from iomshare.identity.generator import generate
 from tests.identity.conftest import raw_rows
 
 pytestmark = pytest.mark.spark

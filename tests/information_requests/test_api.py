@@ -10,8 +10,6 @@ from iomshare.partnership.tokens import issue_token
 from tests.exchange.conftest import ApiClient
 from tests.information_requests.conftest import JUSTIFICATION
 
-TODAY = timezone.localdate()
-
 
 @pytest.fixture
 def probation_api(client, probation_officer):
@@ -79,7 +77,7 @@ def test_the_ig_lead_decides_through_the_api_and_the_requester_cannot(
 ):
     made = probation_api.post("/information-requests", body(person)).json()
     first = str(intelligence_items[0].pk)
-    until = (TODAY + dt.timedelta(days=10)).isoformat()
+    until = (timezone.localdate() + dt.timedelta(days=10)).isoformat()
     denied = probation_api.post(
         f"/information-requests/{made['id']}/decision",
         {"decision": "approve", "item_ids": [first], "expires_on": until},

@@ -14,7 +14,6 @@ from iomshare.protocols.models import LegalGateway, Purpose
 from iomshare.records.models import Category
 from tests.factories import AgencyFactory, PersonFactory, StaffMemberFactory
 
-TODAY = timezone.localdate()
 STATUSES = [
     RequestStatus.AWAITING_DECISION,
     RequestStatus.APPROVED,
@@ -30,6 +29,7 @@ def at_noon(day):
 @pytest.fixture
 def many_requests(db):
     """120 requests with random agencies, purposes, categories, coverage, outcomes and days."""
+    today = timezone.localdate()
     rng = random.Random(20261126)
     agencies = [
         AgencyFactory(code=code, name=f"Agency {code}") for code in ("police", "probation", "council")
@@ -53,11 +53,11 @@ def many_requests(db):
                 purpose=rng.choice(purposes),
                 legal_gateway=gateway,
                 justification="Synthetic request for the gap report test.",
-                requested_at=at_noon(TODAY - dt.timedelta(days=rng.randint(0, 60))),
+                requested_at=at_noon(today - dt.timedelta(days=rng.randint(0, 60))),
                 purpose_was_covered=rng.random() < 0.5,
                 covered_by_protocol=rng.random() < 0.5,
                 status=status,
-                expires_on=TODAY if status in {RequestStatus.APPROVED, RequestStatus.WITHDRAWN} else None,
+                expires_on=today if status in {RequestStatus.APPROVED, RequestStatus.WITHDRAWN} else None,
             )
         )
     return made
@@ -94,8 +94,9 @@ def as_dict(rows):
     ("start_days_ago", "end_days_ago"), [(None, None), (30, None), (None, 30), (45, 10), (7, 7), (100, 61)]
 )
 def test_the_gap_report_counts_what_a_plain_computation_counts(many_requests, start_days_ago, end_days_ago):
-    start = TODAY - dt.timedelta(days=start_days_ago) if start_days_ago is not None else None
-    end = TODAY - dt.timedelta(days=end_days_ago) if end_days_ago is not None else None
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=start_days_ago) if start_days_ago is not None else None
+    end = today - dt.timedelta(days=end_days_ago) if end_days_ago is not None else None
     rows = selectors.gap_report(start=start, end=end)
     expected = reference(many_requests, start, end)
     assert as_dict(rows) == expected

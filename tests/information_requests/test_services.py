@@ -22,8 +22,6 @@ from tests.factories import (
 from tests.information_requests.conftest import ask
 from tests.protocols.conftest import train
 
-TODAY = timezone.localdate()
-
 
 def entries(action):
     return list(LedgerEntry.objects.filter(action=action).order_by("id"))
@@ -61,7 +59,7 @@ def test_asking_for_what_a_protocol_already_shows_is_refused_and_nothing_is_kept
         username="trained",
         agency=probation,
         vetting_level=VettingLevel.NPPV3_SC,
-        vetting_expires_on=TODAY + dt.timedelta(days=365),
+        vetting_expires_on=timezone.localdate() + dt.timedelta(days=365),
     )
     trained = train(vetted, "information_sharing")
     with pytest.raises(InvalidInput) as raised:
@@ -123,7 +121,7 @@ def test_the_holding_agencys_ig_lead_approves_named_items_until_a_date(
 ):
     request = ask(services, probation_officer, person)
     first, _second = intelligence_items
-    until = TODAY + dt.timedelta(days=28)
+    until = timezone.localdate() + dt.timedelta(days=28)
     services.approve_request(request, by=police_ig, item_ids=[str(first.pk)], expires_on=until)
     request.refresh_from_db()
     assert request.status == RequestStatus.APPROVED and request.expires_on == until
@@ -143,7 +141,7 @@ def test_approved_items_reach_the_requester_through_the_one_door_for_that_purpos
 ):
     request = ask(services, probation_officer, person)
     first, _second = intelligence_items
-    services.approve_request(request, by=police_ig, item_ids=[first.pk], expires_on=TODAY)
+    services.approve_request(request, by=police_ig, item_ids=[first.pk], expires_on=timezone.localdate())
     shown = records.picture_for(probation_officer, person, purpose="risk_management").items
     assert [item.pk for item in shown] == [first.pk]
     assert shown[0].basis.request_id == request.pk
@@ -153,9 +151,10 @@ def test_approved_items_reach_the_requester_through_the_one_door_for_that_purpos
 def test_approved_item_ids_is_one_query_and_only_for_the_requester_purpose_and_days_in_force(
     probation_officer, police_ig, person, intelligence_items, django_assert_num_queries
 ):
+    today = timezone.localdate()
     request = ask(services, probation_officer, person)
     first, second = intelligence_items
-    until = TODAY + dt.timedelta(days=3)
+    until = today + dt.timedelta(days=3)
     services.approve_request(request, by=police_ig, item_ids=[first.pk, second.pk], expires_on=until)
     with django_assert_num_queries(1):
         found = selectors.approved_item_ids(probation_officer, person.pk, "risk_management", on=until)
@@ -166,17 +165,18 @@ def test_approved_item_ids_is_one_query_and_only_for_the_requester_purpose_and_d
         )
         == {}
     )
-    assert selectors.approved_item_ids(probation_officer, person.pk, "accommodation", on=TODAY) == {}
-    assert selectors.approved_item_ids(probation_officer, person.pk, None, on=TODAY) == {}
+    assert selectors.approved_item_ids(probation_officer, person.pk, "accommodation", on=today) == {}
+    assert selectors.approved_item_ids(probation_officer, person.pk, None, on=today) == {}
     colleague = StaffMemberFactory(username="colleague", agency=probation_officer.agency)
-    assert selectors.approved_item_ids(colleague, person.pk, "risk_management", on=TODAY) == {}
+    assert selectors.approved_item_ids(colleague, person.pk, "risk_management", on=today) == {}
 
 
 def test_an_expired_approval_stops_disclosing(probation_officer, police_ig, person, intelligence_items):
+    today = timezone.localdate()
     request = ask(services, probation_officer, person)
-    services.approve_request(request, by=police_ig, item_ids=[intelligence_items[0].pk], expires_on=TODAY)
+    services.approve_request(request, by=police_ig, item_ids=[intelligence_items[0].pk], expires_on=today)
     assert records.picture_for(probation_officer, person, purpose="risk_management").items
-    InformationRequest.objects.filter(pk=request.pk).update(expires_on=TODAY - dt.timedelta(days=1))
+    InformationRequest.objects.filter(pk=request.pk).update(expires_on=today - dt.timedelta(days=1))
     assert records.picture_for(probation_officer, person, purpose="risk_management").items == []
     request.refresh_from_db()
     assert request.shown_status == "Expired"
@@ -184,7 +184,9 @@ def test_an_expired_approval_stops_disclosing(probation_officer, police_ig, pers
 
 def test_a_withdrawn_approval_stops_disclosing(probation_officer, police_ig, person, intelligence_items):
     request = ask(services, probation_officer, person)
-    services.approve_request(request, by=police_ig, item_ids=[intelligence_items[0].pk], expires_on=TODAY)
+    services.approve_request(
+        request, by=police_ig, item_ids=[intelligence_items[0].pk], expires_on=timezone.localdate()
+    )
     with pytest.raises(InvalidInput):
         services.withdraw_approval(request, by=police_ig, reason="")
     services.withdraw_approval(request, by=police_ig, reason="The intelligence is being re-graded.")
@@ -206,7 +208,7 @@ def test_only_the_holding_agencys_ig_lead_may_decide(
     }
     with pytest.raises(NotPermitted):
         services.approve_request(
-            request, by=deciders[who], item_ids=[intelligence_items[0].pk], expires_on=TODAY
+            request, by=deciders[who], item_ids=[intelligence_items[0].pk], expires_on=timezone.localdate()
         )
     with pytest.raises(NotPermitted):
         services.refuse_request(request, by=deciders[who], reason="Not necessary for the purpose given.")
@@ -237,7 +239,7 @@ def test_a_bad_approval_names_the_field_and_changes_nothing(
     elif item_ids == "custody":
         custody = records.picture_for(police_ig, person, purpose=None).items
         item_ids = [i.pk for i in custody if i.category_id == Category.objects.get(code="custody").pk]
-    expires_on = None if expires_in is None else TODAY + dt.timedelta(days=expires_in)
+    expires_on = None if expires_in is None else timezone.localdate() + dt.timedelta(days=expires_in)
     with pytest.raises(InvalidInput) as raised:
         services.approve_request(request, by=police_ig, item_ids=item_ids, expires_on=expires_on)
     assert message in raised.value.field_errors[field]
@@ -249,7 +251,7 @@ def test_a_bad_approval_names_the_field_and_changes_nothing(
 
 def test_a_year_to_the_day_is_the_longest_approval(probation_officer, police_ig, person, intelligence_items):
     request = ask(services, probation_officer, person)
-    latest = TODAY + dt.timedelta(days=services.MAX_APPROVAL_DAYS)
+    latest = timezone.localdate() + dt.timedelta(days=services.MAX_APPROVAL_DAYS)
     services.approve_request(request, by=police_ig, item_ids=[intelligence_items[0].pk], expires_on=latest)
     assert InformationRequest.objects.get(pk=request.pk).expires_on == latest
 
@@ -275,6 +277,8 @@ def test_a_decided_request_cannot_be_decided_again(probation_officer, police_ig,
     request = ask(services, probation_officer, person)
     services.refuse_request(request, by=police_ig, reason="Not necessary for the purpose given.")
     with pytest.raises(InvalidInput, match="already decided"):
-        services.approve_request(request, by=police_ig, item_ids=[intelligence_items[0].pk], expires_on=TODAY)
+        services.approve_request(
+            request, by=police_ig, item_ids=[intelligence_items[0].pk], expires_on=timezone.localdate()
+        )
     assert InformationRequest.objects.get(pk=request.pk).status == RequestStatus.REFUSED
     assert not ApprovedItem.objects.exists()

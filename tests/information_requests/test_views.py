@@ -10,10 +10,9 @@ from iomshare.alerts.models import Notification
 from iomshare.information_requests import services
 from iomshare.information_requests.models import InformationRequest, RequestStatus
 from iomshare.ledger.models import Action, LedgerEntry
+from tests.days import on_the_day
 from tests.factories import StaffMemberFactory
 from tests.information_requests.conftest import JUSTIFICATION, ask
-
-TODAY = timezone.localdate()
 
 
 def form(**overrides):
@@ -129,7 +128,7 @@ def test_the_ig_lead_sees_the_queue_and_approves_chosen_items(
         {
             "action": "approve",
             "item_ids": [str(intelligence_items[1].pk)],
-            **expiry(TODAY + dt.timedelta(days=14)),
+            **expiry(timezone.localdate() + dt.timedelta(days=14)),
         },
     )
     assert response.status_code == 302
@@ -141,7 +140,7 @@ def test_the_ig_lead_sees_the_queue_and_approves_chosen_items(
 @pytest.mark.parametrize(
     ("data", "field_message"),
     [
-        ({"action": "approve", **expiry(TODAY)}, "Select at least one item to disclose"),
+        (lambda today: {"action": "approve", **expiry(today)}, "Select at least one item to disclose"),
         (
             {
                 "action": "approve",
@@ -159,6 +158,7 @@ def test_the_ig_lead_sees_the_queue_and_approves_chosen_items(
 def test_a_bad_decision_shows_the_error_and_changes_nothing(
     client, probation_officer, police_ig, person, intelligence_items, data, field_message
 ):
+    data = on_the_day(data)
     request = ask(services, probation_officer, person)
     if data.get("item_ids") == "first":
         data = data | {"item_ids": [str(intelligence_items[0].pk)]}
@@ -182,7 +182,7 @@ def test_the_requester_cannot_approve_their_own_request(
     assert "Approve and disclose" not in page and "Seen with a knife" not in page
     response = client.post(
         reverse("information_requests:detail", args=[request.pk]),
-        {"action": "approve", "item_ids": [str(intelligence_items[0].pk)], **expiry(TODAY)},
+        {"action": "approve", "item_ids": [str(intelligence_items[0].pk)], **expiry(timezone.localdate())},
     )
     assert response.status_code == 403
     assert InformationRequest.objects.get(pk=request.pk).status == RequestStatus.AWAITING_DECISION

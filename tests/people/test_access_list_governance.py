@@ -27,7 +27,11 @@ from tests.factories import AgencyFactory, CohortMembershipFactory, StaffMemberF
 
 pytestmark = pytest.mark.django_db
 
-REVIEW = {"review_on": timezone.localdate() + dt.timedelta(days=90)}
+
+def review() -> dict:
+    """The review date every access list entry needs (people.access_lists): 90 days from the day the
+    test runs."""
+    return {"review_on": timezone.localdate() + dt.timedelta(days=90)}
 
 
 @pytest.fixture
@@ -58,7 +62,7 @@ def police_led(person, police, officer):
 
 
 def place(by, staff, person, kind=AccessListKind.RESTRICTION):
-    return add_to_access_list(person, kind, staff, by=by, reason="Protected witness", **REVIEW)
+    return add_to_access_list(person, kind, staff, by=by, reason="Protected witness", **review())
 
 
 def changes():

@@ -20,8 +20,11 @@ from tests.factories import TEST_PASSWORD, PersonFactory, StaffMemberFactory
 
 pytestmark = pytest.mark.django_db
 
-# Every access list entry needs a review date (people.access_lists).
-REVIEW = {"review_on": dt.date.today() + dt.timedelta(days=90)}
+
+def review() -> dict:
+    """The review date every access list entry needs (people.access_lists): 90 days from the day the
+    test runs."""
+    return {"review_on": dt.date.today() + dt.timedelta(days=90)}
 
 
 @pytest.fixture
@@ -42,7 +45,9 @@ def test_an_excluded_member_of_staff_cannot_see_the_person_and_others_still_can(
     lead, officer, colleague, person
 ):
     other = PersonFactory()
-    add_to_access_list(person, AccessListKind.EXCLUSION, officer, by=lead, reason="Lives next door", **REVIEW)
+    add_to_access_list(
+        person, AccessListKind.EXCLUSION, officer, by=lead, reason="Lives next door", **review()
+    )
     assert not may_see_person(officer, person.pk)
     assert may_see_person(officer, other.pk)
     assert may_see_person(colleague, person.pk)
@@ -54,10 +59,10 @@ def test_a_restriction_list_leaves_only_the_staff_it_names(
     lead, officer, colleague, probation_officer, person
 ):
     add_to_access_list(
-        person, AccessListKind.RESTRICTION, officer, by=lead, reason="Protected witness", **REVIEW
+        person, AccessListKind.RESTRICTION, officer, by=lead, reason="Protected witness", **review()
     )
     add_to_access_list(
-        person, AccessListKind.RESTRICTION, probation_officer, by=lead, reason="Offender manager", **REVIEW
+        person, AccessListKind.RESTRICTION, probation_officer, by=lead, reason="Offender manager", **review()
     )
     assert may_see_person(officer, person.pk) and may_see_person(probation_officer, person.pk)
     assert not may_see_person(colleague, person.pk) and not may_see_person(lead, person.pk)
@@ -65,16 +70,18 @@ def test_a_restriction_list_leaves_only_the_staff_it_names(
 
 
 def test_exclusion_wins_over_restriction(lead, officer, person):
-    add_to_access_list(person, AccessListKind.RESTRICTION, officer, by=lead, reason="Case officer", **REVIEW)
     add_to_access_list(
-        person, AccessListKind.EXCLUSION, officer, by=lead, reason="Conflict found later", **REVIEW
+        person, AccessListKind.RESTRICTION, officer, by=lead, reason="Case officer", **review()
+    )
+    add_to_access_list(
+        person, AccessListKind.EXCLUSION, officer, by=lead, reason="Conflict found later", **review()
     )
     assert not may_see_person(officer, person.pk) and hidden(officer) == {person.pk}
 
 
 def test_taking_someone_off_a_list_restores_sight_and_keeps_the_history(lead, officer, colleague, person):
     entry = add_to_access_list(
-        person, AccessListKind.RESTRICTION, officer, by=lead, reason="Witness", **REVIEW
+        person, AccessListKind.RESTRICTION, officer, by=lead, reason="Witness", **review()
     )
     assert not may_see_person(colleague, person.pk)
     remove_from_access_list(entry, by=lead, reason="Trial over")
@@ -88,7 +95,7 @@ def test_taking_someone_off_a_list_restores_sight_and_keeps_the_history(lead, of
         "list": "restriction",
         "staff_member": "officer",
         "reason": "Witness",
-        "review_on": REVIEW["review_on"].isoformat(),
+        "review_on": review()["review_on"].isoformat(),
         "approval": "not_needed",
     }
     assert all(e.person_id == person.pk and e.actor_username == "police.ig" for e in changes)
@@ -99,18 +106,18 @@ def test_taking_someone_off_a_list_restores_sight_and_keeps_the_history(lead, of
 def test_only_ig_leads_manage_access_lists(officer, colleague, person):
     with pytest.raises(NotPermitted):
         add_to_access_list(
-            person, AccessListKind.EXCLUSION, colleague, by=officer, reason="Neighbour", **REVIEW
+            person, AccessListKind.EXCLUSION, colleague, by=officer, reason="Neighbour", **review()
         )
     assert not AccessListEntry.objects.exists() and not LedgerEntry.objects.exists()
 
 
 def test_a_change_needs_a_reason_a_list_and_a_member_of_staff(lead, officer, person):
     with pytest.raises(InvalidInput) as raised:
-        add_to_access_list(person, "shortlist", None, by=lead, reason="  ", **REVIEW)
+        add_to_access_list(person, "shortlist", None, by=lead, reason="  ", **review())
     assert set(raised.value.field_errors) == {"kind", "staff_member", "reason"}
-    add_to_access_list(person, AccessListKind.EXCLUSION, officer, by=lead, reason="Neighbour", **REVIEW)
+    add_to_access_list(person, AccessListKind.EXCLUSION, officer, by=lead, reason="Neighbour", **review())
     with pytest.raises(InvalidInput, match="already on the exclusion list"):
-        add_to_access_list(person, AccessListKind.EXCLUSION, officer, by=lead, reason="Twice", **REVIEW)
+        add_to_access_list(person, AccessListKind.EXCLUSION, officer, by=lead, reason="Twice", **review())
     assert AccessListEntry.objects.count() == 1
 
 
@@ -125,15 +132,16 @@ def signed_in(client, member):
 def test_an_ig_lead_adds_and_removes_from_the_page(client, lead, officer, person):
     signed_in(client, lead)
     url = reverse("people:access-lists", kwargs={"person_id": person.pk})
+    review_on = review()["review_on"]
     response = client.post(
         url,
         {
             "kind": "exclusion",
             "staff_member": officer.username,
             "reason": "Neighbour",
-            "review_on-day": REVIEW["review_on"].day,
-            "review_on-month": REVIEW["review_on"].month,
-            "review_on-year": REVIEW["review_on"].year,
+            "review_on-day": review_on.day,
+            "review_on-month": review_on.month,
+            "review_on-year": review_on.year,
         },
     )
     assert response.status_code == 302
@@ -163,7 +171,7 @@ def test_practitioners_cannot_open_the_page_and_an_excluded_lead_finds_no_person
     signed_in(client, officer)
     assert client.get(url).status_code == 403
     other_lead = StaffMemberFactory(agency=police, role=Role.IG_LEAD)
-    add_to_access_list(person, AccessListKind.EXCLUSION, other_lead, by=lead, reason="Related", **REVIEW)
+    add_to_access_list(person, AccessListKind.EXCLUSION, other_lead, by=lead, reason="Related", **review())
     signed_in(client, other_lead)
     assert client.get(url).status_code == 404
 
@@ -172,12 +180,12 @@ def test_the_ig_lead_still_manages_the_lists_of_a_person_restricted_to_others(le
     # The restriction hides the person from everyone it does not name, the lead included; someone
     # must still be able to correct the list, so the lead's list page opens.
     add_to_access_list(
-        person, AccessListKind.RESTRICTION, officer, by=lead, reason="Protected witness", **REVIEW
+        person, AccessListKind.RESTRICTION, officer, by=lead, reason="Protected witness", **review()
     )
     assert not may_see_person(lead, person.pk)
     assert person_for_management(lead, person.pk) == person
     add_to_access_list(
-        person, AccessListKind.EXCLUSION, lead, by=lead, reason="Conflict of interest", **REVIEW
+        person, AccessListKind.EXCLUSION, lead, by=lead, reason="Conflict of interest", **review()
     )
     with pytest.raises(NotFound):
         person_for_management(lead, person.pk)

@@ -20,8 +20,11 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# Every access list entry needs a review date (people.access_lists).
-REVIEW = {"review_on": dt.date.today() + dt.timedelta(days=90)}
+
+def review() -> dict:
+    """The review date every access list entry needs (people.access_lists): 90 days from the day the
+    test runs."""
+    return {"review_on": dt.date.today() + dt.timedelta(days=90)}
 
 
 def test_the_one_person_check_gives_the_same_answer_as_the_search_rule_for_every_case(
@@ -50,11 +53,11 @@ def test_the_one_person_check_gives_the_same_answer_as_the_search_rule_for_every
             InformationItemFactory(person=person, holding_agency=police, author=officer)
         if access_list == "exclusion":
             add_to_access_list(
-                person, AccessListKind.EXCLUSION, officer, by=lead, reason="Neighbour", **REVIEW
+                person, AccessListKind.EXCLUSION, officer, by=lead, reason="Neighbour", **review()
             )
         elif access_list == "restriction":
             add_to_access_list(
-                person, AccessListKind.RESTRICTION, colleague, by=lead, reason="Witness", **REVIEW
+                person, AccessListKind.RESTRICTION, colleague, by=lead, reason="Witness", **review()
             )
         people.append(person)
 

@@ -8,12 +8,10 @@ from django.utils import timezone
 from iomshare.partnership.models import AssuranceLevel, Role, VettingLevel
 from tests.factories import AgencyFactory, StaffMemberFactory, TrainingRecordFactory
 
-TODAY = timezone.localdate()
-
 
 def train(member, *courses, expires_on=None):
     """Give `member` each course, in date unless `expires_on` is in the past."""
-    expires_on = expires_on or TODAY + dt.timedelta(days=300)
+    expires_on = expires_on or timezone.localdate() + dt.timedelta(days=300)
     for course in courses:
         TrainingRecordFactory(
             staff_member=member,
@@ -43,7 +41,7 @@ def practitioner(probation):
         agency=probation,
         role=Role.PRACTITIONER,
         vetting_level=VettingLevel.NPPV2,
-        vetting_expires_on=TODAY + dt.timedelta(days=700),
+        vetting_expires_on=timezone.localdate() + dt.timedelta(days=700),
     )
     return train(member, "information_sharing")
 
@@ -56,7 +54,7 @@ def volunteer(charity):
         role=Role.VOLUNTEER,
         is_volunteer=True,
         vetting_level=VettingLevel.BPSS,
-        vetting_expires_on=TODAY + dt.timedelta(days=700),
+        vetting_expires_on=timezone.localdate() + dt.timedelta(days=700),
     )
     return train(member, "volunteer_confidentiality", "safeguarding")
 

@@ -14,6 +14,7 @@ from iomshare.people.models import AccessListKind
 from iomshare.protocols import consent
 from iomshare.protocols.decisions import RefusalReason, access_grid
 from iomshare.protocols.models import ConsentMethod, ConsentOverride, ConsentRecord, Purpose
+from tests.days import on_the_day
 from tests.factories import (
     TEST_PASSWORD,
     ClauseDocumentFactory,
@@ -22,12 +23,14 @@ from tests.factories import (
     StaffMemberFactory,
     active_protocol,
 )
-from tests.protocols.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
 
-# Every access list entry needs a review date (people.access_lists).
-REVIEW = {"review_on": dt.date.today() + dt.timedelta(days=90)}
+
+def review() -> dict:
+    """The review date every access list entry needs (people.access_lists): 90 days from the day the
+    test runs."""
+    return {"review_on": dt.date.today() + dt.timedelta(days=90)}
 
 
 def purpose(code):
@@ -39,7 +42,7 @@ def give(person, agency, by, *, purposes=None, given_on=None, expires_on=None):
         person,
         agency,
         purposes,
-        given_on=given_on or TODAY - dt.timedelta(days=3),
+        given_on=given_on or timezone.localdate() - dt.timedelta(days=3),
         expires_on=expires_on,
         method=ConsentMethod.WRITTEN,
         by=by,
@@ -58,11 +61,12 @@ def overrider(lead):
 
 
 def test_consent_for_all_purposes_counts_for_any_purpose_until_it_expires(police, practitioner, person):
-    give(person, police, practitioner, expires_on=TODAY + dt.timedelta(days=10))
-    assert consent.consented_sources(person.pk, "risk_management", on=TODAY) == {police.pk}
-    assert consent.consented_sources(person.pk, "health", on=TODAY + dt.timedelta(days=10)) == {police.pk}
-    assert consent.consented_sources(person.pk, "health", on=TODAY + dt.timedelta(days=11)) == set()
-    assert consent.consented_sources(person.pk, "health", on=TODAY - dt.timedelta(days=4)) == set()
+    today = timezone.localdate()
+    give(person, police, practitioner, expires_on=today + dt.timedelta(days=10))
+    assert consent.consented_sources(person.pk, "risk_management", on=today) == {police.pk}
+    assert consent.consented_sources(person.pk, "health", on=today + dt.timedelta(days=10)) == {police.pk}
+    assert consent.consented_sources(person.pk, "health", on=today + dt.timedelta(days=11)) == set()
+    assert consent.consented_sources(person.pk, "health", on=today - dt.timedelta(days=4)) == set()
 
 
 def test_consent_for_some_purposes_counts_only_for_those(police, probation, practitioner, person):
@@ -73,11 +77,12 @@ def test_consent_for_some_purposes_counts_only_for_those(police, probation, prac
 
 
 def test_withdrawal_takes_effect_at_once_and_is_on_the_ledger(police, practitioner, person):
+    today = timezone.localdate()
     record = give(person, police, practitioner)
     consent.withdraw_consent(record, by=practitioner, notes="Told me by phone")
-    assert consent.consented_sources(person.pk, "health", on=TODAY) == set()
+    assert consent.consented_sources(person.pk, "health", on=today) == set()
     # Before the day of withdrawal it was in force: the history stays true.
-    assert consent.consented_sources(person.pk, "health", on=TODAY - dt.timedelta(days=1)) == {police.pk}
+    assert consent.consented_sources(person.pk, "health", on=today - dt.timedelta(days=1)) == {police.pk}
     entry = LedgerEntry.objects.get(action=Action.CONSENT_WITHDRAWN)
     assert entry.person_id == person.pk and entry.details["notes"] == "Told me by phone"
     with pytest.raises(InvalidInput, match="already withdrawn"):
@@ -95,8 +100,8 @@ def test_recording_consent_is_on_the_ledger(police, practitioner, person):
     ("changes", "field", "message"),
     [
         ({"given_on": None}, "given_on", "Enter the date consent was given"),
-        ({"given_on": TODAY + dt.timedelta(days=1)}, "given_on", "today or in the past"),
-        ({"expires_on": TODAY - dt.timedelta(days=1)}, "expires_on", "today or in the future"),
+        ({"given_on": lambda today: today + dt.timedelta(days=1)}, "given_on", "today or in the past"),
+        ({"expires_on": lambda today: today - dt.timedelta(days=1)}, "expires_on", "today or in the future"),
         ({"purposes": []}, "purposes", "Select at least one purpose"),
         ({"sharing_agency": None}, "sharing_agency", "Select the agency"),
         ({"method": "telepathy"}, "method", "Select how consent was given"),
@@ -108,10 +113,10 @@ def test_bad_consent_is_refused_field_by_field_and_nothing_is_written(
     values = {
         "sharing_agency": police,
         "purposes": None,
-        "given_on": TODAY,
+        "given_on": timezone.localdate(),
         "expires_on": None,
         "method": ConsentMethod.VERBAL,
-    } | changes
+    } | on_the_day(changes)
     with pytest.raises(InvalidInput) as raised:
         consent.record_consent(
             person,
@@ -219,6 +224,7 @@ def signed_in(client, member):
 
 
 def test_the_consent_page_records_consent_and_lists_it(client, police, practitioner, person):
+    today = timezone.localdate()
     signed_in(client, practitioner)
     url = reverse("protocols:consent", kwargs={"person_id": person.pk})
     response = client.post(
@@ -227,9 +233,9 @@ def test_the_consent_page_records_consent_and_lists_it(client, police, practitio
             "sharing_agency": police.code,
             "scope": "some",
             "purposes": ["health"],
-            "given_on-day": TODAY.day,
-            "given_on-month": TODAY.month,
-            "given_on-year": TODAY.year,
+            "given_on-day": today.day,
+            "given_on-month": today.month,
+            "given_on-year": today.year,
             "method": "written",
         },
     )
@@ -295,6 +301,8 @@ def test_the_override_page_needs_the_permission(client, lead, overrider, probati
 def test_a_person_hidden_by_an_access_list_has_no_consent_page(client, police, practitioner, lead, person):
     from iomshare.people.access_lists import add_to_access_list
 
-    add_to_access_list(person, AccessListKind.EXCLUSION, practitioner, by=lead, reason="Neighbour", **REVIEW)
+    add_to_access_list(
+        person, AccessListKind.EXCLUSION, practitioner, by=lead, reason="Neighbour", **review()
+    )
     signed_in(client, practitioner)
     assert client.get(reverse("protocols:consent", kwargs={"person_id": person.pk})).status_code == 404

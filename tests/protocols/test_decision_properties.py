@@ -28,7 +28,6 @@ from tests.factories import (
     active_protocol,
 )
 
-DAY = timezone.localdate()
 TOP = 2
 CATEGORIES = ["offending", "risk", "accommodation", "health"]
 PURPOSES = ["risk_management", "accommodation", "volunteering_placement"]
@@ -47,7 +46,7 @@ class Viewer:
     agency: int
     role: str
     is_volunteer: bool
-    courses: frozenset  # courses in date on DAY
+    courses: frozenset  # courses in date on the day of the test
     vetting: int = 0  # the level recorded
     vetting_expired: bool = False
 
@@ -170,21 +169,21 @@ def partnerships(draw):
     return agencies, assurance_records, clauses, viewers
 
 
-def facts_for(viewer: Viewer, assurance_records) -> ViewerFacts:
+def facts_for(viewer: Viewer, assurance_records, day: dt.date) -> ViewerFacts:
     level, expired = assurance_records[viewer.agency]
-    lapsed = {c: DAY - dt.timedelta(days=5) for c in COURSES if c not in viewer.courses}
+    lapsed = {c: day - dt.timedelta(days=5) for c in COURSES if c not in viewer.courses}
     return ViewerFacts(
         staff_id=viewer.staff_id,
         agency_id=viewer.agency,
         role=viewer.role,
         is_volunteer=viewer.is_volunteer,
-        day=DAY,
+        day=day,
         current_courses=viewer.courses,
         lapsed_courses=lapsed,
         assurance_level=int(level),
-        assurance_expires_on=DAY - dt.timedelta(days=1) if expired else DAY + dt.timedelta(days=30),
+        assurance_expires_on=day - dt.timedelta(days=1) if expired else day + dt.timedelta(days=30),
         vetting_level=viewer.vetting,
-        vetting_expires_on=DAY + dt.timedelta(days=-3 if viewer.vetting_expired else 60),
+        vetting_expires_on=day + dt.timedelta(days=-3 if viewer.vetting_expired else 60),
     )
 
 
@@ -240,7 +239,7 @@ class TestGridAgreesWithTheReference:
                 for purpose in PURPOSES:
                     consented = frozenset(data.draw(st.lists(st.sampled_from(agencies), unique=True)))
                     grid = compute_grid(
-                        facts_for(viewer, assurance_records),
+                        facts_for(viewer, assurance_records, timezone.localdate()),
                         purpose,
                         clauses,
                         facts,
@@ -290,9 +289,9 @@ def database_partnerships(draw):
             "agency": draw(st.sampled_from(["alpha", "beta", "gamma"])),
             "volunteer": draw(st.booleans()),
             "role": draw(st.sampled_from(ROLES)),
-            # days from DAY on which each course expires: negative means lapsed
+            # days from the test's day on which each course expires: negative means lapsed
             "training": draw(st.dictionaries(st.sampled_from(COURSES), st.integers(-30, 30), max_size=3)),
-            # (level, days from DAY on which it expires)
+            # (level, days from the test's day on which it expires)
             "vetting": (draw(st.sampled_from(VETTING)), draw(st.integers(-30, 30))),
         }
         for _ in range(draw(st.integers(1, 4)))
@@ -304,7 +303,7 @@ def database_partnerships(draw):
     return clauses, staff, assurance
 
 
-def build_database_partnership(partnership):
+def build_database_partnership(partnership, day: dt.date):
     """Make a generated partnership in the database: (agencies, members, viewers, clauses, assurance).
 
     `viewers` are the reference's plain view of `members`; `clauses` are built from the documents
@@ -318,7 +317,7 @@ def build_database_partnership(partnership):
             name=f"Agency {code}",
             kind=AgencyKind.VCS if code == "gamma" else AgencyKind.POLICE,
             assurance_level=level,
-            assurance_expires_on=DAY + dt.timedelta(days=offset),
+            assurance_expires_on=day + dt.timedelta(days=offset),
         )
         for code, (level, offset) in assurance_specs.items()
     }
@@ -327,7 +326,7 @@ def build_database_partnership(partnership):
             owner="alpha",
             parties=["alpha", "beta", "gamma"],
             purposes=["risk_management"],
-            review_on=DAY + dt.timedelta(days=90),
+            review_on=day + dt.timedelta(days=90),
             clauses=[ClauseDocumentFactory(**c) for c in clause_documents],
         )
     )
@@ -353,7 +352,7 @@ def build_database_partnership(partnership):
         )
         for number, c in enumerate(clause_documents, start=1)
     ]
-    assurance = {a.pk: int(a.assurance_on(DAY)) for a in agencies.values()}
+    assurance = {a.pk: int(a.assurance_on(day)) for a in agencies.values()}
     for spec in staff_specs:
         vetting, vetting_offset = spec["vetting"]
         member = StaffMemberFactory(
@@ -361,10 +360,10 @@ def build_database_partnership(partnership):
             role=Role.VOLUNTEER if spec["volunteer"] else spec["role"],
             is_volunteer=spec["volunteer"],
             vetting_level=VettingLevel(vetting),
-            vetting_expires_on=DAY + dt.timedelta(days=vetting_offset),
+            vetting_expires_on=day + dt.timedelta(days=vetting_offset),
         )
         for course, offset in spec["training"].items():
-            expires_on = DAY + dt.timedelta(days=offset)
+            expires_on = day + dt.timedelta(days=offset)
             TrainingRecordFactory(
                 staff_member=member,
                 course=course,
@@ -389,9 +388,10 @@ class TestDatabaseGridAgreesWithTheReference(TestCase):
     @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(database_partnerships())
     def test_access_grid_from_models_matches_the_reference(self, partnership):
-        agencies, members, viewers, clauses, assurance = build_database_partnership(partnership)
+        day = timezone.localdate()
+        agencies, members, viewers, clauses, assurance = build_database_partnership(partnership, day)
         for member, viewer in zip(members, viewers, strict=True):
-            grid = access_grid(member, "risk_management", on=DAY)
+            grid = access_grid(member, "risk_management", on=day)
             all_agencies = [a.pk for a in agencies.values()]
             assert set(Category.objects.filter(code__in=CATEGORIES).values_list("code", flat=True)) == set(
                 CATEGORIES

@@ -3,13 +3,14 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from iomshare.demo.protocols import load_demo_protocols
 from iomshare.partnership.models import AssuranceLevel, Role
 from iomshare.protocols.decisions import RefusalReason, access_grid, purposes_for
 from iomshare.protocols.models import ProtocolStatus
 from tests.factories import AgencyFactory, StaffMemberFactory
-from tests.protocols.conftest import TODAY, train
+from tests.protocols.conftest import train
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,12 @@ def test_trained_volunteers_receive_what_a_placement_needs_and_nothing_else(demo
     assert grid.refusals[(police.pk, "warning_marker")].reason == RefusalReason.VOLUNTEERS_NOT_COVERED
 
     lapsed = StaffMemberFactory(agency=charity, role=Role.VOLUNTEER, is_volunteer=True)
-    train(lapsed, "volunteer_confidentiality", "safeguarding", expires_on=TODAY - dt.timedelta(days=30))
+    train(
+        lapsed,
+        "volunteer_confidentiality",
+        "safeguarding",
+        expires_on=timezone.localdate() - dt.timedelta(days=30),
+    )
     lapsed_grid = access_grid(lapsed, "volunteering_placement")
     assert not any(grant.holding_agency_id != charity.pk for grant in lapsed_grid.grants.values())
     assert lapsed_grid.refusals[(probation.pk, "ete")].reason == RefusalReason.TRAINING_NOT_CURRENT

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from iomshare.errors import InvalidInput, NotPermitted
 from iomshare.partnership.models import AssuranceLevel, Role
@@ -15,7 +16,7 @@ from tests.factories import (
     StaffMemberFactory,
     active_protocol,
 )
-from tests.protocols.conftest import TODAY, train
+from tests.protocols.conftest import train
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +100,7 @@ def test_a_trained_volunteer_receives_what_a_volunteer_clause_opens(police, char
 
 
 def test_expired_training_names_the_course_and_the_day_it_expired(police, probation):
-    lapsed_on = TODAY - dt.timedelta(days=3)
+    lapsed_on = timezone.localdate() - dt.timedelta(days=3)
     member = train(StaffMemberFactory(agency=probation), "information_sharing", expires_on=lapsed_on)
     share({})
     refusal = access_grid(member, "risk_management").refusals[(police.pk, "offending")]
@@ -117,7 +118,7 @@ def test_training_never_completed_is_named(police, probation):
 
 
 def test_training_closes_access_on_the_day_after_it_expires(police, probation):
-    expires_on = TODAY + dt.timedelta(days=10)
+    expires_on = timezone.localdate() + dt.timedelta(days=10)
     member = train(StaffMemberFactory(agency=probation), "information_sharing", expires_on=expires_on)
     share({})
     assert access_grid(member, "risk_management", on=expires_on).allows(police.pk, "offending", 1)
@@ -128,7 +129,7 @@ def test_training_closes_access_on_the_day_after_it_expires(police, probation):
 
 def test_expired_agency_assurance_closes_access(police, probation, practitioner):
     share({"conditions": {"training": ["information_sharing"], "minimum_assurance": "self_assessed"}})
-    probation.assurance_expires_on = TODAY - dt.timedelta(days=1)
+    probation.assurance_expires_on = timezone.localdate() - dt.timedelta(days=1)
     probation.save()
     practitioner.refresh_from_db()
     refusal = access_grid(practitioner, "risk_management").refusals[(police.pk, "offending")]

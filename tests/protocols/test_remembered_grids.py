@@ -7,13 +7,13 @@ must be seen by the very next read (invariant 5: an expiry closes access at once
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from iomshare.partnership.models import Role, StaffMember, VettingLevel
 from iomshare.protocols import decisions
 from iomshare.protocols.decisions import RefusalReason, access_grid
 from iomshare.protocols.services import suspend
 from tests.factories import ClauseDocumentFactory, ProtocolDocumentFactory, active_protocol
-from tests.protocols.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
 
@@ -47,21 +47,22 @@ def test_the_same_facts_are_decided_once(protocol, police, practitioner, compute
 
 def test_lapsed_training_is_seen_by_the_next_read(protocol, police, practitioner, computed):
     assert access_grid(practitioner, "risk_management").allows(police.pk, "offending", 1)
-    practitioner.training.update(expires_on=TODAY - dt.timedelta(days=1))
+    practitioner.training.update(expires_on=timezone.localdate() - dt.timedelta(days=1))
     refusal = access_grid(practitioner, "risk_management").refusals[(police.pk, "offending")]
     assert refusal.reason == RefusalReason.TRAINING_NOT_CURRENT and len(computed) == 2
 
 
 def test_expired_vetting_is_seen_by_the_next_read(police, practitioner, computed):
+    today = timezone.localdate()
     active_protocol(
         ProtocolDocumentFactory(clauses=[ClauseDocumentFactory(max_sensitivity="OFFICIAL-SENSITIVE")])
     )
     assert access_grid(practitioner, "risk_management").allows(police.pk, "offending", 2)
-    practitioner.vetting_expires_on = TODAY - dt.timedelta(days=1)
+    practitioner.vetting_expires_on = today - dt.timedelta(days=1)
     practitioner.save()
     refusal = access_grid(practitioner, "risk_management").refusal_for(police.pk, "offending", 2)
     assert refusal.reason == RefusalReason.VETTING_EXPIRED and len(computed) == 2
-    practitioner.vetting_level, practitioner.vetting_expires_on = VettingLevel.NPPV2, TODAY
+    practitioner.vetting_level, practitioner.vetting_expires_on = VettingLevel.NPPV2, today
     practitioner.save()
     assert access_grid(practitioner, "risk_management").allows(police.pk, "offending", 2)
 
@@ -73,7 +74,7 @@ def test_expired_agency_assurance_is_seen_by_the_next_read(police, probation, pr
         )
     )
     assert access_grid(practitioner, "risk_management").allows(police.pk, "offending", 1)
-    probation.assurance_expires_on = TODAY - dt.timedelta(days=1)
+    probation.assurance_expires_on = timezone.localdate() - dt.timedelta(days=1)
     probation.save()
     practitioner.refresh_from_db()
     refusal = access_grid(practitioner, "risk_management").refusals[(police.pk, "offending")]
@@ -89,8 +90,9 @@ def test_a_suspended_protocol_is_seen_by_the_next_read(protocol, police, practit
 
 
 def test_the_next_day_is_decided_again(protocol, police, practitioner, computed):
-    access_grid(practitioner, "risk_management", on=TODAY)
-    access_grid(practitioner, "risk_management", on=TODAY + dt.timedelta(days=1))
+    today = timezone.localdate()
+    access_grid(practitioner, "risk_management", on=today)
+    access_grid(practitioner, "risk_management", on=today + dt.timedelta(days=1))
     assert len(computed) == 2
 
 

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.db import IntegrityError
+from django.utils import timezone
 
 from iomshare.partnership.models import Role, VettingLevel
 from iomshare.protocols.decisions import OWN_AGENCY, RefusalReason, access_grid, grid_filter, own_items_filter
@@ -16,7 +17,7 @@ from tests.factories import (
     StaffMemberFactory,
     active_protocol,
 )
-from tests.protocols.conftest import TODAY, train
+from tests.protocols.conftest import train
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def vetted(agency, level, *, expires_in=365, role=Role.PRACTITIONER):
         agency=agency,
         role=role,
         vetting_level=level,
-        vetting_expires_on=TODAY + dt.timedelta(days=expires_in) if level else None,
+        vetting_expires_on=timezone.localdate() + dt.timedelta(days=expires_in) if level else None,
     )
     return train(member, "information_sharing")
 
@@ -66,14 +67,15 @@ def test_vetting_below_nppv_level_2_stops_official_sensitive_from_another_agency
 
 
 def test_expired_vetting_counts_as_none_and_says_when_it_expired(police, probation, sensitive_offending):
+    today = timezone.localdate()
     member = vetted(probation, VettingLevel.NPPV2, expires_in=-1)
     grid = access_grid(member, "risk_management")
     refusal = grid.refusals[(police.pk, "offending")]
     assert refusal.reason == RefusalReason.VETTING_EXPIRED
-    expired = TODAY - dt.timedelta(days=1)
+    expired = today - dt.timedelta(days=1)
     assert f"expired on {expired.day} {expired:%B %Y}" in refusal.message
     assert "ask your manager to renew it" in refusal.message
-    assert member.vetting_on(TODAY) == VettingLevel.NONE
+    assert member.vetting_on(today) == VettingLevel.NONE
 
 
 def test_vetting_in_date_opens_official_sensitive(police, probation, sensitive_offending):

@@ -4,13 +4,13 @@ import datetime as dt
 
 import pytest
 import yaml
+from django.utils import timezone
 
 from iomshare.demo.protocols import demo_files
 from iomshare.protocols import services, yaml_format
 from iomshare.protocols.models import Protocol
 from iomshare.protocols.selectors import protocol_page
 from tests.factories import AgencyFactory, ClauseDocumentFactory, ProtocolDocumentFactory, active_protocol
-from tests.protocols.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def as_yaml(document: dict) -> str:
 def test_export_then_import_gives_the_same_protocol(police, probation, charity):
     document = ProtocolDocumentFactory(
         parties=["police", "probation", "charity"],
-        ends_on=TODAY + dt.timedelta(days=400),
+        ends_on=timezone.localdate() + dt.timedelta(days=400),
         clauses=[
             ClauseDocumentFactory(
                 categories=["offending", "accommodation"],
@@ -76,7 +76,7 @@ def test_every_demo_protocol_file_is_valid_for_the_demo_partnership(db):
     assert len(files) >= 4
     for name, text in files:
         data, lines = yaml_format.parse(text)
-        data["review_on"] = TODAY + dt.timedelta(days=30)
+        data["review_on"] = timezone.localdate() + dt.timedelta(days=30)
         spec = yaml_format.validate(data, lines)
         assert spec.clauses, name
     volunteering = [yaml_format.parse(text)[0] for _, text in files if "volunteering" in text]
@@ -149,7 +149,9 @@ def test_parties_and_recipients_must_make_sense(police, probation):
 
 
 def test_dates_must_be_real_and_in_the_future(police, probation):
-    document = ProtocolDocumentFactory(review_on=TODAY - dt.timedelta(days=1), ends_on="31/12/2030")
+    document = ProtocolDocumentFactory(
+        review_on=timezone.localdate() - dt.timedelta(days=1), ends_on="31/12/2030"
+    )
     problems = {p.field: p.message for p in problems_of(as_yaml(document))}
     assert "must be in the future" in problems["review_on"]
     assert "must be a date" in problems["ends_on"]

@@ -16,8 +16,6 @@ from iomshare.records import bulk, item_rules, key_store, services
 from iomshare.records.models import DataKey, InformationItem, ItemStatus, Sensitivity
 from tests.factories import PersonFactory, StaffMemberFactory
 
-TODAY = timezone.localdate()
-
 
 def rows(person, category, count, **overrides):
     return [
@@ -27,6 +25,7 @@ def rows(person, category, count, **overrides):
 
 
 def test_items_are_recorded_in_bulk_held_by_the_recorders_agency_in_row_order(officer, person, accommodation):
+    today = timezone.localdate()
     ids = services.record_items_in_bulk(
         rows(person, accommodation, 3, payload={"form": "x", "version": 1, "answers": {"a": "b"}}), by=officer
     )
@@ -37,13 +36,13 @@ def test_items_are_recorded_in_bulk_held_by_the_recorders_agency_in_row_order(of
     assert item.holding_agency == officer.agency and item.author == officer
     assert item.status == ItemStatus.LIVE and item.sensitivity == Sensitivity.OFFICIAL
     assert item.payload == {"form": "x", "version": 1, "answers": {"a": "b"}}
-    assert item.valid_from == TODAY and item.review_by == TODAY + dt.timedelta(days=365)
+    assert item.valid_from == today and item.review_by == today + dt.timedelta(days=365)
 
 
 def test_one_invalid_row_means_no_item_is_recorded(officer, person, accommodation):
     batch = rows(person, accommodation, 3)
     batch[1]["summary"] = " "
-    batch[2]["valid_from"] = TODAY + dt.timedelta(days=3)
+    batch[2]["valid_from"] = timezone.localdate() + dt.timedelta(days=3)
     with pytest.raises(InvalidInput) as error:
         services.record_items_in_bulk(batch, by=officer)
     assert error.value.field_errors == {
@@ -69,7 +68,9 @@ def test_bulk_recording_is_on_the_ledger_naming_every_item(officer, person, acco
 # -- Speed-ups that must not change what is recorded -----------------------------------------------
 
 summaries = st.text(alphabet=" ab", max_size=302)
-days = st.integers(min_value=-3 * 366 - 3, max_value=3 * 366 + 3).map(lambda n: TODAY + dt.timedelta(days=n))
+days = st.integers(min_value=-3 * 366 - 3, max_value=3 * 366 + 3).map(
+    lambda n: timezone.localdate() + dt.timedelta(days=n)
+)
 
 
 @given(
@@ -85,6 +86,7 @@ def test_the_bulk_check_refuses_exactly_what_the_item_rules_refuse(
     summary, details_length, sensitivity, valid_from, valid_to, review_by
 ):
     """_check_rows tests the common valid case inline; it must agree with item_errors on every row."""
+    today = timezone.localdate()
     row = {"person_id": "p", "category_id": 1, "summary": summary, "details": "d" * details_length}
     row |= {
         "sensitivity": sensitivity,
@@ -96,10 +98,10 @@ def test_the_bulk_check_refuses_exactly_what_the_item_rules_refuse(
         summary=summary.strip(),
         details="d" * details_length,
         sensitivity=sensitivity,
-        valid_from=valid_from or TODAY,
+        valid_from=valid_from or today,
         valid_to=valid_to,
-        review_by=review_by or TODAY + dt.timedelta(days=365),
-        today=TODAY,
+        review_by=review_by or today + dt.timedelta(days=365),
+        today=today,
     )
     try:
         bulk._check_rows([row])

@@ -8,21 +8,21 @@ from iomshare.errors import InvalidInput, NotPermitted
 from iomshare.partnership.models import Role
 from iomshare.records.models import InformationItem
 from iomshare.records.services import record_item
+from tests.days import on_the_day
 from tests.factories import StaffMemberFactory
-
-TODAY = timezone.localdate()
 
 
 def form(**overrides):
-    review = TODAY + dt.timedelta(days=200)
+    today = timezone.localdate()
+    review = today + dt.timedelta(days=200)
     data = {
         "category": "accommodation",
         "sensitivity": "1",
         "summary": "Moved into supported housing",
         "details": "",
-        "valid_from-day": str(TODAY.day),
-        "valid_from-month": str(TODAY.month),
-        "valid_from-year": str(TODAY.year),
+        "valid_from-day": str(today.day),
+        "valid_from-month": str(today.month),
+        "valid_from-year": str(today.year),
         "review_by-day": str(review.day),
         "review_by-month": str(review.month),
         "review_by-year": str(review.year),
@@ -48,15 +48,15 @@ def test_an_item_is_recorded_as_held_by_the_authors_own_agency(client, officer, 
         ({"sensitivity": "nine"}, "sensitivity", "Select how sensitive"),
         ({"valid_from-month": "13"}, "valid_from", "must be a real date"),
         ({"valid_from-year": ""}, "valid_from", "must include a year"),
-        ({"review_by-year": str(TODAY.year - 1)}, "review_by", "must be in the future"),
-        ({"review_by-year": str(TODAY.year + 5)}, "review_by", "within 3 years"),
+        ({"review_by-year": lambda today: str(today.year - 1)}, "review_by", "must be in the future"),
+        ({"review_by-year": lambda today: str(today.year + 5)}, "review_by", "within 3 years"),
     ],
 )
 def test_a_bad_submission_names_the_field_and_records_nothing(
     client, officer, person, accommodation, overrides, field, message
 ):
     client.force_login(officer)
-    response = client.post(reverse("records:record-item", args=[person.id]), form(**overrides))
+    response = client.post(reverse("records:record-item", args=[person.id]), form(**on_the_day(overrides)))
     assert response.status_code == 400
     html = response.content.decode()
     assert "There is a problem" in html
@@ -68,7 +68,9 @@ def test_a_bad_submission_names_the_field_and_records_nothing(
 def test_the_form_offers_today_and_a_review_in_a_year(client, officer, person, accommodation):
     client.force_login(officer)
     html = client.get(reverse("records:record-item", args=[person.id])).content.decode()
-    assert f'name="valid_from-year" type="text" inputmode="numeric" value="{TODAY.year}"' in html
+    assert (
+        f'name="valid_from-year" type="text" inputmode="numeric" value="{timezone.localdate().year}"' in html
+    )
 
 
 def test_an_administrator_without_a_recording_role_cannot_record(person, accommodation, police):
@@ -78,13 +80,14 @@ def test_an_administrator_without_a_recording_role_cannot_record(person, accommo
 
 
 def test_an_item_cannot_end_before_it_starts(officer, person, accommodation):
+    today = timezone.localdate()
     with pytest.raises(InvalidInput) as error:
         record_item(
             by=officer,
             person=person,
             category=accommodation,
             summary="x",
-            valid_from=TODAY,
-            valid_to=TODAY - dt.timedelta(days=1),
+            valid_from=today,
+            valid_to=today - dt.timedelta(days=1),
         )
     assert "valid_to" in error.value.field_errors

@@ -18,7 +18,6 @@ from iomshare.records.models import DataKey, InformationItem, ItemCorrection, It
 from tests.factories import PersonFactory, StaffMemberFactory
 
 SECRET = "Zephyrine-Quillfeather"  # appears nowhere but in the content under test
-TODAY = timezone.localdate()
 
 
 @pytest.fixture(autouse=True)
@@ -385,7 +384,7 @@ def test_bad_disposal_requests_name_the_problem_and_change_nothing(officer, ig_l
 def test_new_items_after_a_disposal_use_the_buckets_new_key(officer, ig_lead, person, accommodation):
     doomed = record(officer, person, accommodation, 1)
     services.dispose_items([doomed.pk], by=ig_lead, rule="r", reason="Expired")
-    later = record(officer, person, accommodation, 2, valid_from=TODAY - dt.timedelta(days=1))
+    later = record(officer, person, accommodation, 2, valid_from=timezone.localdate() - dt.timedelta(days=1))
     assert sealing.serial_of(bytes(fresh(later).sealed_content)) == 2
     assert fresh(later).summary == f"{SECRET} summary 2"
 

@@ -22,9 +22,10 @@ from iomshare.alerts.services import notify
 from iomshare.casework.meetings import arrange_meeting, record_minutes
 from iomshare.casework.models import Action
 from iomshare.casework.services import raise_action
+from iomshare.demo.import_profiles import load_demo_import_profiles
+from iomshare.demo.local_terms import load_demo_local_terms
 from iomshare.exchange import imports
 from iomshare.exchange.models import ImportProfile
-from iomshare.exchange.starter import load_demo_import_profiles
 from iomshare.identity import services as identity
 from iomshare.identity.models import LinkageModel, LinkageRun, MergeReason, ReviewCase
 from iomshare.information_requests.services import make_request
@@ -40,7 +41,6 @@ from iomshare.retention.services import place_legal_hold
 from iomshare.service_referrals.exchanges import record_exchange
 from iomshare.service_referrals.services import offer_service, refer_to_service
 from iomshare.subject_access import services as sar_services
-from iomshare.vocabulary.services import load_demo_local_terms
 from tests.factories import PersonFactory, StaffMemberFactory
 
 MISSING = "999999"  # an id no object has: its page must answer 404 without leaking

@@ -2,8 +2,8 @@
 
 import pytest
 
+from iomshare.demo.local_terms import load_demo_local_terms
 from iomshare.partnership.models import Role
-from iomshare.vocabulary.services import load_demo_local_terms
 from tests.factories import AgencyFactory, StaffMemberFactory
 
 

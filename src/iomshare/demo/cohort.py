@@ -1,6 +1,6 @@
 """The demo cohort: each agency's records of its members, resolved into people, with tiers and key workers.
 
-The agencies' records come from the identity generator (typos, nicknames, swapped names, people
+The agencies' records come from the source-record generator (typos, nicknames, swapped names, people
 who moved, one agency holding two records for a person, twins), are received through the same
 checks as a real extract and linked by the same linkage as `iomshare link`. So the demo's people
 are the clusters linkage resolved: real duplicates joined, a few uncertain pairs waiting in the
@@ -20,8 +20,9 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
+from iomshare.demo.source_records import records_of_people
+from iomshare.demo.synthetic_records import receive_synthetic_records
 from iomshare.identity import services as identity
-from iomshare.identity.generator import records_of_people
 from iomshare.identity.models import SourceRecord
 from iomshare.partnership.models import Agency, Role, StaffMember
 from iomshare.people.models import AgencyIdentifier, CohortMembership, Person, Tier
@@ -169,7 +170,7 @@ def load_cohort(
     generated = demo_records(count, seed=seed)
     progress("Agencies' records", 0, len(generated))
     provenance = f"Demo partnership extract (synthetic, seed {seed})"
-    identity.receive_synthetic_records(generated, provenance=provenance, expected=len(generated))
+    receive_synthetic_records(generated, provenance=provenance, expected=len(generated))
     _a_prison_record_that_disagrees(agencies, provenance)
     progress("Agencies' records", len(generated), len(generated))
     progress("Linking records into people", 0, 1)

@@ -98,7 +98,7 @@ def receive_batch(
                 warnings=submission.warnings,
                 waiting_reason=submission.waiting_reason,
                 **submission.fields,
-                **services._keys(submission.fields),
+                **services.name_keys(submission.fields),
             )
         )
     outcome.received = len(records)

@@ -89,8 +89,8 @@ def complete_record(record: SourceRecord, changes: dict[str, Any], *, by: StaffM
         setattr(record, field, submission.fields[field])
     record.waiting_reason = ""
     record.warnings = [w for w in record.warnings if w["field"] not in given]
-    record.family_key = services._keys(submission.fields)["family_key"]
-    record.given_key = services._keys(submission.fields)["given_key"]
+    record.family_key = services.name_keys(submission.fields)["family_key"]
+    record.given_key = services.name_keys(submission.fields)["given_key"]
     record.save()
     services._event(
         EventKind.COMPLETED,

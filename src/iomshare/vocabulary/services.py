@@ -127,13 +127,3 @@ def map_local_term(
     return LocalTerm.objects.create(
         agency=agency, scheme=target.scheme, local_code=local_code, local_label=local_label, concept=target
     )
-
-
-def __getattr__(name: str) -> object:
-    # The demo's local terms moved to iomshare.demo.local_terms; imported on first use, because the
-    # demo package imports this module.
-    if name == "load_demo_local_terms":
-        from iomshare.demo.local_terms import load_demo_local_terms
-
-        return load_demo_local_terms
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

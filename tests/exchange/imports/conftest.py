@@ -10,13 +10,12 @@ import json
 import pytest
 from django.utils import timezone
 
+from iomshare.demo.import_profiles import load_demo_import_profiles
+from iomshare.demo.local_terms import load_demo_local_terms
 from iomshare.exchange.models import ImportProfile
-from iomshare.exchange.starter import load_demo_import_profiles
 from iomshare.partnership.models import Role
-from iomshare.vocabulary.services import load_demo_local_terms
 from tests.factories import AgencyFactory, AgencyIdentifierFactory, PersonFactory, StaffMemberFactory
 
-TODAY = timezone.localdate()
 CONTACT_HEADER = ["CONTACT_ID", "CRN", "CONTACT_DATE", "CONTACT_TYPE", "OUTCOME", "NOTES"]
 CRNS = ["X100001", "X100002", "X100003"]
 
@@ -83,7 +82,7 @@ def contacts_profile(partnership):
 
 
 def contact_row(key, crn=CRNS[0], day=None, kind="HV", outcome="ATTC", notes="Seen at home"):
-    day = day or TODAY.strftime("%d/%m/%Y")
+    day = day or timezone.localdate().strftime("%d/%m/%Y")
     return [key, crn, day, kind, outcome, notes]
 
 

@@ -3,6 +3,7 @@ import gc
 import io
 
 import pytest
+from django.utils import timezone
 
 from iomshare.errors import NotPermitted
 from iomshare.exchange.imports import import_file
@@ -10,7 +11,6 @@ from iomshare.exchange.models import ImportedItemKey, ImportProfile
 from iomshare.partnership.models import Role
 from iomshare.records.models import InformationItem
 from tests.exchange.imports.conftest import (
-    TODAY,
     contact_row,
     csv_bytes,
     episodes_json,
@@ -40,7 +40,7 @@ def test_a_valid_extract_is_imported_on_its_form_with_codes_translated(
         "form": "contact_record",
         "version": 1,
         "answers": {
-            "contact_date": TODAY.isoformat(),
+            "contact_date": timezone.localdate().isoformat(),
             "contact_type": "telephone",
             "outcome": "failed_to_attend_unacceptable",
             "notes": "No reason given",
@@ -172,14 +172,15 @@ def test_a_json_extract_is_imported(people, probation_ig, partnership, write_fil
 
 
 def test_an_excel_extract_is_imported_dates_and_all(people, partnership, write_file, tmp_path):
+    today = timezone.localdate()
     from openpyxl import Workbook
 
     council_ig = StaffMemberFactory(agency=partnership["council"], role=Role.IG_LEAD)
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(["Tenancy ref", "Housing ID", "Summary", "Notes", "Start date", "End date"])
-    sheet.append(["T1", "HOU-0000001", "Tenancy at Elm Court", "Supported flat", TODAY, None])
-    sheet.append(["T2", "HOU-0000002", "Temporary accommodation", "", TODAY, None])
+    sheet.append(["T1", "HOU-0000001", "Tenancy at Elm Court", "Supported flat", today, None])
+    sheet.append(["T2", "HOU-0000002", "Temporary accommodation", "", today, None])
     path = tmp_path / "tenancies.xlsx"
     workbook.save(path)
     profile = ImportProfile.objects.get(name="council-housing")
@@ -188,7 +189,7 @@ def test_an_excel_extract_is_imported_dates_and_all(people, partnership, write_f
     items = {item.summary: item for item in InformationItem.objects.all()}
     assert items["Tenancy at Elm Court"].person == people[1]
     assert items["Tenancy at Elm Court"].details == "Supported flat"
-    assert items["Tenancy at Elm Court"].valid_from == TODAY
+    assert items["Tenancy at Elm Court"].valid_from == today
     assert items["Temporary accommodation"].category.code == "accommodation"
 
 

@@ -9,20 +9,21 @@ import json
 import zipfile
 
 import pytest
+from django.utils import timezone
 
 from iomshare.exchange.imports import import_file
 from iomshare.exchange.models import ImportedItemKey, ImportProfile
 from iomshare.partnership.models import Role
 from iomshare.records.models import InformationItem
-from tests.exchange.imports.conftest import CONTACT_HEADER, CRNS, TODAY, csv_bytes, good_contacts, nhs_number
+from tests.exchange.imports.conftest import CONTACT_HEADER, CRNS, csv_bytes, good_contacts, nhs_number
 from tests.factories import StaffMemberFactory
 
-DAY = TODAY.strftime("%d/%m/%Y")
 HEADER_LINE = ",".join(CONTACT_HEADER)
 TENANCY_HEADER = ["Tenancy ref", "Housing ID", "Summary", "Notes", "Start date", "End date"]
 
 
-def contact_line(key: str, notes: str = "Seen at home", crn: str = CRNS[0], day: str = DAY) -> str:
+def contact_line(key: str, notes: str = "Seen at home", crn: str = CRNS[0], day: str | None = None) -> str:
+    day = day or timezone.localdate().strftime("%d/%m/%Y")
     return f"{key},{crn},{day},HV,ATTC,{notes}"
 
 
@@ -32,7 +33,7 @@ def raw_csv(*lines: str, end: str = "\r\n") -> bytes:
 
 
 def tenancy(key: str, person: int = 1, notes: object = "Supported flat") -> list[object]:
-    return [key, f"HOU-000000{person}", "Tenancy at Elm Court", notes, TODAY, None]
+    return [key, f"HOU-000000{person}", "Tenancy at Elm Court", notes, timezone.localdate(), None]
 
 
 def workbook_bytes(

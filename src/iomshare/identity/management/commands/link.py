@@ -6,9 +6,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from iomshare.demo.source_records import DEFAULT_SEED
+from iomshare.demo.synthetic_records import load_synthetic_records
 from iomshare.errors import DomainError
 from iomshare.identity import services
-from iomshare.identity.generator import DEFAULT_SEED
 
 
 class Command(BaseCommand):
@@ -54,7 +55,7 @@ class Command(BaseCommand):
 
             try:
                 if options["synthetic"]:
-                    loaded, rejected = services.load_synthetic_records(
+                    loaded, rejected = load_synthetic_records(
                         options["synthetic"], seed=options["seed"], progress=advance
                     )
                     self.stdout.write(
