@@ -647,7 +647,7 @@ def records_of_people(
     """Every record of the first `people` people of the seeded stream (twins count as people)."""
     if people < 0:
         raise ValueError("The number of people cannot be negative.")
-    records = []
+    records: list[GeneratedRecord] = []
     for record in SourceRecordGenerator(seed, rates, reach, national_identifiers).records():
         if record.person_key >= people:
             return records

@@ -61,6 +61,7 @@ class IgLeadDashboard:
 def ig_lead_dashboard(viewer: StaffMember, *, today: dt.date | None = None) -> IgLeadDashboard:
     """The IG lead's agency's queues, counted as the pages they link to list them."""
     today = today or timezone.localdate()
+    agency_id = viewer.agency_id or 0  # no agency, no queues: 0 is no agency's id
     waiting = (
         requests.queue_for(viewer)
         .filter(status=RequestStatus.AWAITING_DECISION)
@@ -81,9 +82,9 @@ def ig_lead_dashboard(viewer: StaffMember, *, today: dt.date | None = None) -> I
         due_later=by_due[2],
         decided_30_days=decided["decided"],
         refused_30_days=decided["refused"],
-        protocol_drafts=protocols.drafts_awaiting_approval(viewer.agency_id).count(),
-        retention_reviews=retention.open_reviews(viewer.agency_id).count(),
-        stale_items=retention.stale_items(viewer.agency_id, today).count(),
+        protocol_drafts=protocols.drafts_awaiting_approval(agency_id).count(),
+        retention_reviews=retention.open_reviews(agency_id).count(),
+        stale_items=retention.stale_items(agency_id, today).count(),
         identity_cases=identity.open_review_cases().count() + identity.open_conflicts().count(),
         chart=bar_chart(
             ["Past their due date", "Due in the next 7 days", "Due later"],

@@ -67,6 +67,8 @@ def may_manage_training(viewer: StaffMember) -> bool:
 
 def managers_of(staff_member: StaffMember) -> list[StaffMember]:
     """Who keeps `staff_member`'s training in date: their agency's administrators and managers."""
+    if staff_member.agency_id is None:
+        return []
     return list(
         StaffMember.objects.filter(
             agency_id=staff_member.agency_id, is_active=True, role__in=TRAINING_MANAGER_ROLES

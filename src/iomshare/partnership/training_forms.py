@@ -41,7 +41,8 @@ class RenewalForm(forms.Form):
     expires_on = GovukDateField(label="New expiry date", help_text="For example, 27 3 2027.")
 
     def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, auto_id="%s", **kwargs)
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)
 
     def parts(self, name: str) -> dict[str, str]:
         """The three boxes of a date field as typed (or as they start)."""

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from iomshare.errors import DomainError
 from iomshare.partnership import training
 from iomshare.partnership.models import StaffMember
 from iomshare.partnership.notices import add_notice
+from iomshare.partnership.signed_in import SignedInRequest
 from iomshare.partnership.training_forms import RenewalForm
 
 
-def _check_manager(request: HttpRequest) -> StaffMember:
+def _check_manager(request: SignedInRequest) -> StaffMember:
     viewer = request.user
     if not training.may_manage_training(viewer):
         raise PermissionDenied("Training records are kept by each agency's administrators and managers.")
@@ -23,7 +24,7 @@ def _check_manager(request: HttpRequest) -> StaffMember:
 
 
 @login_required
-def expiry_list(request: HttpRequest) -> HttpResponse:
+def expiry_list(request: SignedInRequest) -> HttpResponse:
     """The viewer's agency's staff and volunteers with training or vetting expired or expiring soon."""
     viewer = _check_manager(request)
     found = training.expiries(agency_id=viewer.agency_id)
@@ -40,7 +41,7 @@ def expiry_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def record_renewal(request: HttpRequest, staff_id: int) -> HttpResponse:
+def record_renewal(request: SignedInRequest, staff_id: int) -> HttpResponse:
     """Record one renewal of a person of the viewer's own agency, with its history beside it."""
     viewer = _check_manager(request)
     staff = get_object_or_404(StaffMember, pk=staff_id, agency_id=viewer.agency_id, is_active=True)
@@ -66,7 +67,7 @@ def record_renewal(request: HttpRequest, staff_id: int) -> HttpResponse:
             else:
                 add_notice(request, f"The renewal for {staff} is recorded.")
                 return redirect("partnership:training-renewal", staff.pk)
-        errors = {name: messages[0] for name, messages in form.errors.items()}
+        errors = {name: str(messages[0]) for name, messages in form.errors.items()}
     training_records, vetting_renewals = training.history_of(staff)
     return render(
         request,

@@ -7,10 +7,11 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from iomshare.errors import DomainError
+from iomshare.partnership.signed_in import SignedInRequest
 from iomshare.protocols import acknowledgements, readable, selectors
 from iomshare.protocols.models import AGREEMENT_ELEMENTS
 
@@ -22,11 +23,12 @@ class AcknowledgementForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, auto_id="%s", **kwargs)
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)
 
 
 @login_required
-def to_read(request: HttpRequest) -> HttpResponse:
+def to_read(request: SignedInRequest) -> HttpResponse:
     return render(
         request,
         "protocols/to_read.html",
@@ -40,7 +42,7 @@ def to_read(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def acknowledge(request: HttpRequest, protocol_id: int) -> HttpResponse:
+def acknowledge(request: SignedInRequest, protocol_id: int) -> HttpResponse:
     """The version in plain words, and the acknowledgement under it."""
     protocol = selectors.protocol_page(protocol_id)
     if protocol is None:
@@ -81,7 +83,7 @@ def acknowledge(request: HttpRequest, protocol_id: int) -> HttpResponse:
 
 
 @login_required
-def agency_acknowledgements(request: HttpRequest) -> HttpResponse:
+def agency_acknowledgements(request: SignedInRequest) -> HttpResponse:
     try:
         readings = acknowledgements.agency_readings(request.user)
     except DomainError as error:
