@@ -219,3 +219,29 @@ def test_pages_show_profiles_skills_and_notes_and_refuse_a_named_person(client):
 def test_system_accounts_are_sent_to_the_api(client):
     client.force_login(StaffMemberFactory(role=Role.SYSTEM))
     assert client.get(reverse("knowledge:notes")).status_code == 403
+
+
+def test_a_note_is_linked_from_a_meeting_the_viewer_attended_through_the_page(client):
+    author, reader = StaffMemberFactory(), StaffMemberFactory()
+    note = _note(author)
+    mine = Meeting.objects.create(
+        kind="tasking",
+        held_on=timezone.localdate(),
+        chair=reader,
+        purpose="risk_management",
+        created_by=reader,
+    )
+    other = Meeting.objects.create(
+        kind="tasking",
+        held_on=timezone.localdate(),
+        chair=author,
+        purpose="risk_management",
+        created_by=author,
+    )
+    client.force_login(reader)
+    url = reverse("knowledge:link-from-meeting", kwargs={"note_id": note.pk})
+    assert "Tasking and coordination on" in client.get(reverse("knowledge:notes")).content.decode()
+    client.post(url, {"meeting": other.pk})  # not one of the reader's: refused, nothing counted
+    assert not NoteUse.objects.exists()
+    client.post(url, {"meeting": mine.pk})
+    assert NoteUse.objects.get().meeting == mine

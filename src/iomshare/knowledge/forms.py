@@ -102,3 +102,13 @@ class SkillSearchForm(forms.Form):
     def __init__(self, *args, agencies=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agency"].choices = [("", "Any agency"), *((a.code, a.name) for a in agencies)]
+
+
+class MeetingLinkForm(forms.Form):
+    """Which of the viewer's meetings brought the note up: only meetings they chaired, arranged or attended."""
+
+    meeting = forms.ModelChoiceField(label="Meeting", queryset=None, empty_label=None)
+
+    def __init__(self, *args, meetings=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = meetings

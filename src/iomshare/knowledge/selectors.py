@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
+from iomshare.casework.models import Meeting
 from iomshare.knowledge.models import OrganisationProfile, PracticeNote, Skill
 from iomshare.partnership.models import Agency
 
@@ -51,3 +52,14 @@ def practice_notes(
     if agency_code:
         found = found.filter(agency__code=agency_code)
     return found.annotate(used=Count("uses")).order_by("-written_at", "-id")
+
+
+def meetings_of(staff_member) -> QuerySet[Meeting]:
+    """Meetings `staff_member` chaired, arranged or attended: those they may link a practice note from."""
+    return (
+        Meeting.objects.filter(
+            Q(chair=staff_member) | Q(created_by=staff_member) | Q(attendees__staff=staff_member)
+        )
+        .distinct()
+        .order_by("-held_on", "-id")
+    )

@@ -12,4 +12,5 @@ urlpatterns = [
     path("practice-notes/", views.notes, name="notes"),
     path("practice-notes/new/", views.write_note, name="write-note"),
     path("practice-notes/<int:note_id>/useful/", views.mark_useful, name="mark-useful"),
+    path("practice-notes/<int:note_id>/meeting/", views.link_from_meeting, name="link-from-meeting"),
 ]

@@ -15,7 +15,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from iomshare.errors import DomainError, InvalidInput
 from iomshare.knowledge import selectors, services
-from iomshare.knowledge.forms import NoteSearchForm, PracticeNoteForm, ProfileForm, SkillForm, SkillSearchForm
+from iomshare.knowledge.forms import (
+    MeetingLinkForm,
+    NoteSearchForm,
+    PracticeNoteForm,
+    ProfileForm,
+    SkillForm,
+    SkillSearchForm,
+)
 from iomshare.knowledge.models import PracticeNote, Skill
 from iomshare.partnership.models import Agency, Role
 
@@ -181,6 +188,7 @@ def notes(request: HttpRequest) -> HttpResponse:
             "search": search,
             "notes": found[:100],
             "useful": useful,
+            "meetings": list(selectors.meetings_of(viewer)[:20]),
             "nav": NAV,
             "page_title": "Practice notes",
         },
@@ -227,6 +235,26 @@ def mark_useful(request: HttpRequest, note_id: int) -> HttpResponse:
     try:
         services.mark_useful(note, by=viewer)
         messages.success(request, f"You marked “{note.title}” useful.")
+    except InvalidInput as error:
+        messages.info(request, error.message)
+    except DomainError as error:
+        raise PermissionDenied(error.message) from error
+    return redirect("knowledge:notes")
+
+
+@login_required
+@require_POST
+def link_from_meeting(request: HttpRequest, note_id: int) -> HttpResponse:
+    """Count a use of the note: it was brought up at one of the viewer's meetings."""
+    viewer = _staff(request)
+    note = get_object_or_404(PracticeNote, pk=note_id)
+    form = MeetingLinkForm(request.POST, meetings=selectors.meetings_of(viewer))
+    if not form.is_valid():
+        messages.info(request, "Choose one of the meetings you chaired, arranged or attended.")
+        return redirect("knowledge:notes")
+    try:
+        services.link_to_meeting(note, form.cleaned_data["meeting"], by=viewer)
+        messages.success(request, f"“{note.title}” is linked from the {form.cleaned_data['meeting']}.")
     except InvalidInput as error:
         messages.info(request, error.message)
     except DomainError as error:
