@@ -245,3 +245,25 @@ def test_a_note_is_linked_from_a_meeting_the_viewer_attended_through_the_page(cl
     assert not NoteUse.objects.exists()
     client.post(url, {"meeting": mine.pk})
     assert NoteUse.objects.get().meeting == mine
+
+
+def test_every_knowledge_page_is_in_plain_words(client):
+    from tests.side_doors.plain_words import raw_codes
+
+    agency = AgencyFactory(code="council")
+    manager = StaffMemberFactory(agency=agency, role=Role.IG_LEAD)
+    services.save_profile(agency, by=manager, **FULL)
+    services.add_skill(by=manager, topic="Welsh language")
+    _note(manager, offence_group="sexual_offences")
+    client.force_login(manager)
+    for url in [
+        reverse("knowledge:organisations"),
+        reverse("knowledge:organisation", kwargs={"code": "council"}),
+        reverse("knowledge:edit-organisation", kwargs={"code": "council"}),
+        reverse("knowledge:skills") + "?topic=welsh&agency=council",
+        reverse("knowledge:notes") + "?pathway=accommodation&offence_group=sexual_offences",
+        reverse("knowledge:write-note"),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert not raw_codes(url, response, response.content), url
