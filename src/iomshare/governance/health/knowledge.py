@@ -233,7 +233,7 @@ def tacit_knowledge(today: dt.date) -> Section:
         question="Do we capture what people know but never write down?",
         verdict=Verdict.GOOD if good else Verdict.ATTENTION,
         summary=f"{figures[2].shown} of discussions at meetings have decisions recorded; "
-        f"{without_notes} agencies wrote no practice note in 12 months.",
+        f"{without_notes} {'agency' if without_notes == 1 else 'agencies'} wrote no practice note in 12 months.",
         figures=figures,
         tables=[
             Table(
