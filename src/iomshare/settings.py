@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "iomshare.information_requests",
     "iomshare.casework",
     "iomshare.service_referrals",
+    "iomshare.knowledge",
     "iomshare.web",
     "iomshare.subject_access",
     "iomshare.operations",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("requests/", include("iomshare.information_requests.urls")),
     path("casework/", include("iomshare.casework.urls")),
     path("services/", include("iomshare.service_referrals.urls")),
+    path("knowledge/", include("iomshare.knowledge.urls")),
     path("retention/", include("iomshare.retention.urls")),
     path("subject-access/", include("iomshare.subject_access.urls")),
     path("governance/", include("iomshare.governance.urls")),

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import uuid
 from dataclasses import dataclass
 
 from django.utils import timezone
 
+from iomshare.casework.models import AgendaPerson, Meeting
 from iomshare.exchange.models import ImportProfile, ImportRun, RunStatus
 from iomshare.information_requests.models import InformationRequest, RequestStatus
+from iomshare.knowledge.models import NoteUse, OrganisationProfile, PracticeNote, Skill
 from iomshare.partnership.models import Role, StaffMember, VettingLevel
 from iomshare.people.models import Person, Tier
 from iomshare.protocols.models import Acknowledgement, LegalGateway, Protocol, ProtocolStatus, Purpose
 from iomshare.records.models import Category, ItemStatus
 from iomshare.retention.models import LegalHold, PersonDates, RetentionReview, ReviewStatus
+from iomshare.vocabulary.models import Concept
 from tests.factories import (
     AgencyFactory,
     CohortMembershipFactory,
@@ -235,4 +239,59 @@ def make_partnership() -> Partnership:
                 rows_rejected=rng.randint(0, 9),
                 created_at=at_noon(today - days(rng.choice([3, 100, 500]))),
             )
+    add_knowledge(rng, today, agencies, staff, people)
     return Partnership(today, agencies, staff, people, manager, ig_lead)
+
+
+def add_knowledge(rng: random.Random, today: dt.date, agencies, staff, people) -> None:
+    """Profiles (complete, stale, half-written, none), skills, practice notes and their uses, meetings."""
+    days = lambda n: dt.timedelta(days=n)  # noqa: E731
+    full = dict(
+        services="S", eligibility="E", offer_to_cohort="O", values="V", contact_mailbox="t@example.org"
+    )
+    OrganisationProfile.objects.create(agency=agencies[0], reviewed_on=today - days(10), **full)
+    OrganisationProfile.objects.create(agency=agencies[1], reviewed_on=today - days(400), **full)
+    OrganisationProfile.objects.create(agency=agencies[2], reviewed_on=today, **{**full, "values": ""})
+    topics = ["Welsh language", "Accommodation for sex offenders", "Benefits", "Gambling harm"]
+    for member in staff[2:14]:
+        for topic in rng.sample(topics, rng.randint(0, 2)):
+            skill = Skill.objects.create(staff_member=member, topic=topic)
+            if rng.random() < 0.2:
+                Skill.objects.filter(pk=skill.pk).update(removed_at=at_noon(today))
+    pathways = list(Concept.objects.filter(scheme__code="pathway"))
+    writers = [s for s in staff if s.agency_id != agencies[3].pk]
+    notes = []
+    for n in range(25):
+        author = rng.choice(writers)
+        notes.append(
+            PracticeNote.objects.create(
+                title=f"Lesson {n}",
+                lesson="Synthetic lesson.",
+                pathway=rng.choice(pathways),
+                learned_from="case",
+                author=author,
+                agency_id=author.agency_id,
+                written_at=at_noon(today - days(rng.choice([0, 20, 60, 100, 200, 364, 366, 500]))),
+            )
+        )
+    for note in rng.sample(notes, 12):
+        for reader in rng.sample([s for s in staff if s.pk != note.author_id], rng.randint(1, 3)):
+            NoteUse.objects.create(
+                note=note,
+                kind="useful",
+                by=reader,
+                agency_id=reader.agency_id,
+                at=at_noon(today - days(rng.choice([1, 45, 120, 300, 400]))),
+            )
+    for n, held in enumerate([today - days(5), today - days(100), today - days(380), today + days(7)]):
+        meeting = Meeting.objects.create(
+            kind="case_conference",
+            held_on=held,
+            chair=staff[0],
+            purpose="risk_management",
+            created_by=staff[0],
+        )
+        for m, person in enumerate(people[n * 4 : n * 4 + 4]):
+            AgendaPerson.objects.create(
+                meeting=meeting, person=person, minutes_item_id=uuid.uuid4() if (n + m) % 3 else None
+            )

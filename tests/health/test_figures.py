@@ -7,9 +7,11 @@ from collections import Counter
 
 import pytest
 
+from iomshare.casework.models import AgendaPerson
 from iomshare.exchange.models import ImportRun, RunStatus
 from iomshare.governance.health import Verdict, health_check
 from iomshare.information_requests.models import InformationRequest, RequestStatus
+from iomshare.knowledge.models import NoteUse, OrganisationProfile, PracticeNote, Skill
 from iomshare.partnership.models import Agency, Role, StaffMember, TrainingRecord
 from iomshare.people.models import CohortMembership
 from iomshare.protocols.models import Acknowledgement, Protocol, ProtocolStatus
@@ -97,7 +99,7 @@ def expected_figures(today: dt.date) -> dict:
         "organisations.assurance_lapsed": sum(
             1 for a in agencies if not a.assurance_expires_on or a.assurance_expires_on < today
         ),
-        "organisations.complete_profiles": None,
+        **expected_knowledge(today, agencies),
         "recording.cohort_members": len({m.person_id for m in current}),
         "recording.no_contact_28_days": len(
             {
@@ -136,6 +138,46 @@ def expected_figures(today: dt.date) -> dict:
     }
 
 
+def expected_knowledge(today: dt.date, agencies: list) -> dict:
+    """Profiles, practice notes, uses and meeting minutes counted row by row, by the written rules."""
+    year_ago, recent = today - D(days=365), today - D(days=90)
+    profiles = {p.agency_id: p for p in OrganisationProfile.objects.all()}
+
+    def complete(agency):
+        p = profiles.get(agency.pk)
+        sections = p and all([p.services, p.eligibility, p.offer_to_cohort, p.values])
+        return bool(sections and (p.contact_mailbox or p.contact_phone) and p.reviewed_on >= year_ago)
+
+    notes = [n for n in PracticeNote.objects.all() if year_ago <= n.written_at.astimezone().date() <= today]
+    uses = [u for u in NoteUse.objects.all() if year_ago <= u.at.astimezone().date() <= today]
+    discussed = [
+        a for a in AgendaPerson.objects.select_related("meeting") if year_ago <= a.meeting.held_on <= today
+    ]
+    writing = {n.agency_id for n in notes}
+    listing = {
+        s.staff_member_id
+        for s in Skill.objects.select_related("staff_member")
+        if s.removed_at is None and s.staff_member.is_active
+    }
+    return {
+        "organisations.complete_profiles": pct(sum(1 for a in agencies if complete(a)), len(agencies)),
+        "organisations.without_complete_profile": sum(1 for a in agencies if not complete(a)),
+        "knowledge.practice_notes": len(notes),
+        "knowledge.note_uses": len(uses),
+        "knowledge.notes_used": len({u.note_id for u in uses}),
+        "knowledge.notes_written_90_days": sum(1 for n in notes if n.written_at.astimezone().date() > recent),
+        "knowledge.note_uses_90_days": sum(1 for u in uses if u.at.astimezone().date() > recent),
+        "knowledge.meeting_discussions": len(discussed),
+        "knowledge.meeting_decisions": sum(1 for a in discussed if a.minutes_item_id),
+        "knowledge.meeting_decisions_share": pct(
+            sum(1 for a in discussed if a.minutes_item_id), len(discussed)
+        ),
+        "knowledge.practice_notes_per_agency": round(len(notes) / len(agencies), 1),
+        "knowledge.agencies_without_notes": sum(1 for a in agencies if a.pk not in writing),
+        "knowledge.staff_listing_skills": len(listing),
+    }
+
+
 def test_every_figure_equals_an_independent_count(partnership):
     figures = health_check(today=partnership.today).figures()
     expected = expected_figures(partnership.today)
@@ -153,6 +195,12 @@ def test_every_figure_equals_an_independent_count(partnership):
         "protocols.review_overdue",
         "recording.no_contact_28_days",
         "protocols.acknowledged",
+        "organisations.complete_profiles",
+        "knowledge.practice_notes",
+        "knowledge.note_uses",
+        "knowledge.meeting_decisions",
+        "knowledge.agencies_without_notes",
+        "knowledge.staff_listing_skills",
     ]:
         assert figures[key], key
     assert figures["protocols.acknowledged"] < figures["protocols.acknowledgements_expected"]
@@ -166,6 +214,22 @@ def test_tables_add_up_to_the_figures(partnership):
     readings = tables["protocols.acknowledged_by_agency"].rows
     assert sum(row[2] for row in readings) == figures["protocols.acknowledged"]
     assert sum(row[1] for row in readings) == figures["protocols.acknowledgements_expected"]
+    assert (
+        sum(row[1] for row in tables["knowledge.notes_by_month"].rows) == figures["knowledge.practice_notes"]
+    )
+    assert sum(row[2] for row in tables["knowledge.notes_by_month"].rows) == figures["knowledge.note_uses"]
+    assert (
+        sum(row[1] for row in tables["knowledge.notes_by_agency"].rows) == figures["knowledge.practice_notes"]
+    )
+    assert sum(row[2] for row in tables["knowledge.notes_by_agency"].rows) == figures["knowledge.note_uses"]
+    assert sum(row[1] for row in tables["knowledge.by_agency"].rows) == figures["knowledge.practice_notes"]
+    assert (
+        sum(row[2] for row in tables["knowledge.by_agency"].rows) == figures["knowledge.staff_listing_skills"]
+    )
+    profiles = tables["organisations.profiles_by_agency"].rows
+    assert [row[1] for row in profiles].count("Complete") == figures["organisations.complete_profiles"] * len(
+        profiles
+    ) / 100
     assert sum(row[1] for row in tables["forms.by_agency"].rows) == figures["forms.live_items"]
     assert (
         sum(row[1] for row in tables["retention.reviews_by_agency"].rows) == figures["retention.open_reviews"]
@@ -193,9 +257,9 @@ def test_verdicts_follow_the_figures(partnership):
     verdicts = {section.slug: section.verdict for section in check.sections}
     assert verdicts["protocols"] == Verdict.ATTENTION  # one protocol is past its review date
     assert verdicts["training"] == Verdict.ATTENTION
-    assert verdicts["organisations"] == Verdict.NOT_ANSWERED
-    assert verdicts["new-knowledge"] == Verdict.NOT_ANSWERED
-    assert verdicts["tacit-knowledge"] == Verdict.NOT_ANSWERED
+    assert verdicts["organisations"] == Verdict.ATTENTION  # two agencies lack a complete profile
+    assert verdicts["new-knowledge"] == Verdict.GOOD  # notes written and used in the last 90 days
+    assert verdicts["tacit-knowledge"] == Verdict.ATTENTION  # some discussions have no minutes
     assert [section.number for section in check.sections] == list(range(1, 11))
 
 

@@ -29,6 +29,7 @@ from iomshare.exchange.models import ImportProfile
 from iomshare.identity import services as identity
 from iomshare.identity.models import LinkageModel, LinkageRun, MergeReason, ReviewCase
 from iomshare.information_requests.services import make_request
+from iomshare.knowledge.services import add_skill, write_practice_note
 from iomshare.partnership.models import Role
 from iomshare.people.models import AccessListEntry, AgencyIdentifier
 from iomshare.people.services import refer_for_cohort
@@ -291,12 +292,26 @@ def add_casework(
     ids["action_id"] = [str(a.pk) for a in raised]
     ids["meeting_id"] = [str(meeting.pk)]
     ids.update(_service_referrals(world, person_marker))
+    ids.update(_knowledge(world))
 
     # Every access-list entry and notification, including those the services above made on the way.
     ids["entry_id"] = [str(pk) for pk in AccessListEntry.objects.values_list("pk", flat=True)]
     ids["notification_id"] = [str(pk) for pk in Notification.objects.values_list("pk", flat=True)]
     # One id may name two kinds of object (a request for information and a subject access request).
     return {name: list(dict.fromkeys([*values, MISSING])) for name, values in ids.items()}
+
+
+def _knowledge(world) -> dict[str, list[str]]:
+    """A skill and a practice note: knowledge names nobody from the cohort, so every role may see them."""
+    skill = add_skill(by=world.staff["police_practitioner"], topic="Welsh language")
+    note = write_practice_note(
+        by=world.staff["probation_practitioner"],
+        title="Tenancy before release",
+        lesson="A tenancy agreed before release kept a man housed.",
+        pathway="accommodation",
+        learned_from="case",
+    )
+    return {"skill_id": [str(skill.pk)], "note_id": [str(note.pk)]}
 
 
 def _service_referrals(world, person_marker: Callable[[str], str]) -> dict[str, list[str]]:

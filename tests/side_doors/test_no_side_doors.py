@@ -344,6 +344,8 @@ def build_world() -> World:
 # --- how to fill each URL parameter: teach the crawler a new name here ------------------------------
 
 CASEWORK_PARAMETERS = (
+    "skill_id",
+    "note_id",
     "referral_id",
     "service_referral_id",
     "exchange_id",

@@ -23,6 +23,7 @@ from iomshare.demo.casework import load_demo_cohort_work
 from iomshare.demo.cohort import load_cohort
 from iomshare.demo.import_profiles import load_demo_import_profiles
 from iomshare.demo.items import ItemWriter
+from iomshare.demo.knowledge import load_demo_knowledge
 from iomshare.demo.local_terms import load_demo_local_terms
 from iomshare.demo.meetings import load_demo_meetings_and_actions
 from iomshare.demo.partnership import (
@@ -177,6 +178,8 @@ def load_demo(
         if with_protocols_and_vocabulary:  # referrals to services need the protocols to send anything
             rng, _ = _stream(seed, "service_referrals")
             load_demo_service_referrals(rng, today)
+        rng, _ = _stream(seed, "knowledge")
+        load_demo_knowledge(rng, today)  # organisation profiles, skills and practice notes (knowledge)
 
     staff_specs = {spec.username: spec for spec in STAFF}
     return DemoSummary(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from iomshare.governance.charts import trend_chart
-from iomshare.governance.health import keeping, sharing
+from iomshare.governance.health import keeping, knowledge, sharing
 from iomshare.governance.health.types import Figure, Link, Section, Table, Verdict
 from iomshare.governance.models import HealthSnapshot
 from iomshare.partnership.models import Role
@@ -33,13 +33,13 @@ HEALTH_CHECK_ROLES = frozenset({Role.PARTNERSHIP_MANAGER, Role.IG_LEAD})
 QUESTIONS = [
     sharing.protocols,
     sharing.training,
-    keeping.organisations,
+    knowledge.organisations,
     keeping.recording,
     keeping.retention,
     keeping.standard_forms,
     keeping.terminology,
-    keeping.practice_notes,
-    keeping.tacit_knowledge,
+    knowledge.practice_notes,
+    knowledge.tacit_knowledge,
     sharing.bringing_to_bear,
 ]
 TREND_MONTHS = 12

@@ -1,4 +1,4 @@
-"""Questions 3 to 9 of the health check: organisations, recording, retention, forms, terminology, knowledge.
+"""Questions 4 to 7 of the health check: recording, retention, standard forms, terminology.
 
 Counts and aggregates only; item counts come from records.selectors (the one door), due items from
 retention.due (ids and dates only).
@@ -26,34 +26,6 @@ YEAR = dt.timedelta(days=365)
 REVIEW_BACKLOG_DAYS = 30  # an open retention review older than this is a backlog
 STANDARD_FORM_TARGET = 80.0  # percent of live items on a standard form
 REJECTION_LIMIT = 10.0  # percent of import rows rejected
-
-
-def organisations(today: dt.date) -> Section:
-    """Question 3: not answered yet; what the hub holds meanwhile is each agency's security assurance."""
-    counts = Agency.objects.aggregate(
-        agencies=Count("id"),
-        assurance_lapsed=Count(
-            "id", filter=Q(assurance_expires_on__isnull=True) | Q(assurance_expires_on__lt=today)
-        ),
-    )
-    return Section(
-        number=3,
-        slug="organisations",
-        question="Do we understand each organisation: its services, skills, values and ways of working?",
-        verdict=Verdict.NOT_ANSWERED,
-        summary=f"{counts['agencies']} agencies; {counts['assurance_lapsed']} have no security assurance in date.",
-        figures=[
-            Figure("organisations.agencies", "Agencies in the partnership", counts["agencies"]),
-            Figure(
-                "organisations.assurance_lapsed",
-                "Agencies with no security assurance in date",
-                counts["assurance_lapsed"],
-            ),
-            Figure("organisations.complete_profiles", "Share of agencies with a complete profile", None),
-        ],
-        not_answered="Organisation profiles (services, eligibility, what each can offer the cohort, values, "
-        "contacts) and a skills directory: the hub does not hold them yet.",
-    )
 
 
 def recording(today: dt.date) -> Section:
@@ -314,31 +286,4 @@ def terminology(today: dt.date) -> Section:
         not_answered="Unmapped local codes are refused at import (each import lists them as problems) but not "
         "counted across imports yet.",
         trend_key="terminology.conflicts",
-    )
-
-
-def practice_notes(today: dt.date) -> Section:
-    return Section(
-        number=8,
-        slug="new-knowledge",
-        question="Do we innovate, and share what we learn?",
-        verdict=Verdict.NOT_ANSWERED,
-        summary="Not answered yet.",
-        figures=[Figure("knowledge.practice_notes", "Practice notes written and used", None)],
-        not_answered="Practice notes (short, de-personalised lessons from cases and meetings): not held yet.",
-    )
-
-
-def tacit_knowledge(today: dt.date) -> Section:
-    return Section(
-        number=9,
-        slug="tacit-knowledge",
-        question="Do we capture what people know but never write down?",
-        verdict=Verdict.NOT_ANSWERED,
-        summary="Not answered yet.",
-        figures=[
-            Figure("knowledge.meeting_decisions", "Decisions recorded with their reasons at meetings", None),
-            Figure("knowledge.practice_notes_per_agency", "Practice notes per agency", None),
-        ],
-        not_answered="Meetings with their decisions and reasons, and practice notes: being built, not held yet.",
     )

@@ -1,0 +1,1 @@
+"""What the partnership knows about itself: organisation profiles, a skills directory, practice notes."""
