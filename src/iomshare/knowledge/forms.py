@@ -6,6 +6,8 @@ links to each field by its name.
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 
 from iomshare.knowledge.models import LearnedFrom
@@ -18,6 +20,11 @@ def concept_choices(scheme: str) -> list[tuple[str, str]]:
         .order_by("position", "preferred_term")
         .values_list("code", "preferred_term")
     )
+
+
+def _choice(form: forms.Form, name: str) -> forms.ChoiceField:
+    """A choice field of `form` whose choices are read when the form is made (the vocabulary's)."""
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 class ProfileForm(forms.Form):
@@ -78,8 +85,11 @@ class PracticeNoteForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["pathway"].choices = concept_choices("pathway")
-        self.fields["offence_group"].choices = [("", "None in particular"), *concept_choices("offence_group")]
+        _choice(self, "pathway").choices = concept_choices("pathway")
+        _choice(self, "offence_group").choices = [
+            ("", "None in particular"),
+            *concept_choices("offence_group"),
+        ]
 
 
 class NoteSearchForm(forms.Form):
@@ -90,9 +100,9 @@ class NoteSearchForm(forms.Form):
 
     def __init__(self, *args, agencies=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["pathway"].choices = [("", "Any pathway"), *concept_choices("pathway")]
-        self.fields["offence_group"].choices = [("", "Any offence type"), *concept_choices("offence_group")]
-        self.fields["agency"].choices = [("", "Any agency"), *((a.code, a.name) for a in agencies)]
+        _choice(self, "pathway").choices = [("", "Any pathway"), *concept_choices("pathway")]
+        _choice(self, "offence_group").choices = [("", "Any offence type"), *concept_choices("offence_group")]
+        _choice(self, "agency").choices = [("", "Any agency"), *((a.code, a.name) for a in agencies)]
 
 
 class SkillSearchForm(forms.Form):
@@ -101,14 +111,16 @@ class SkillSearchForm(forms.Form):
 
     def __init__(self, *args, agencies=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].choices = [("", "Any agency"), *((a.code, a.name) for a in agencies)]
+        _choice(self, "agency").choices = [("", "Any agency"), *((a.code, a.name) for a in agencies)]
 
 
 class MeetingLinkForm(forms.Form):
     """Which of the viewer's meetings brought the note up: only meetings they chaired, arranged or attended."""
 
-    meeting = forms.ModelChoiceField(label="Meeting", queryset=None, empty_label=None)
+    meeting: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="Meeting", queryset=None, empty_label=None
+    )
 
     def __init__(self, *args, meetings=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["meeting"].queryset = meetings
+        cast(forms.ModelChoiceField, self.fields["meeting"]).queryset = meetings

@@ -14,7 +14,7 @@ def agencies_with_profiles() -> list[Agency]:
     profiles = {p.agency_id: p for p in OrganisationProfile.objects.all()}
     agencies = list(Agency.objects.order_by("name"))
     for agency in agencies:
-        agency.knowledge_profile = profiles.get(agency.pk)
+        agency.knowledge_profile = profiles.get(agency.pk)  # type: ignore[attr-defined]
     return agencies
 
 

@@ -162,7 +162,7 @@ def write_practice_note(
             errors["offence_group"] = "Choose an offence type from the list, or none"
     if learned_from not in LearnedFrom.values:
         errors["learned_from"] = "Say whether the lesson came from a case, a meeting or other work"
-    if errors:
+    if errors or pathway_concept is None:
         raise InvalidInput(
             "The practice note was not saved: correct the problems listed.", field_errors=errors
         )
@@ -177,6 +177,13 @@ def write_practice_note(
     )
 
 
+def _agency_of(by: StaffMember) -> int:
+    """`by`'s agency: every use is counted for an agency, so staff with none cannot make one."""
+    if by.agency_id is None:
+        raise NotPermitted("Only staff of an agency can use practice notes.")
+    return by.agency_id
+
+
 def mark_useful(note: PracticeNote, *, by: StaffMember) -> NoteUse:
     """Count one use of the note: `by` found it useful (once each, never their own)."""
     if by.agency_id is None or by.role == Role.SYSTEM:
@@ -187,7 +194,7 @@ def mark_useful(note: PracticeNote, *, by: StaffMember) -> NoteUse:
         )
     try:
         with transaction.atomic():
-            return NoteUse.objects.create(note=note, kind=UseKind.USEFUL, by=by, agency_id=by.agency_id)
+            return NoteUse.objects.create(note=note, kind=UseKind.USEFUL, by=by, agency_id=_agency_of(by))
     except IntegrityError:
         raise InvalidInput(
             "You have already marked this note useful.", field_errors={"useful": "Already marked useful"}
@@ -206,7 +213,7 @@ def link_to_meeting(note: PracticeNote, meeting: Meeting, *, by: StaffMember) ->
     try:
         with transaction.atomic():
             return NoteUse.objects.create(
-                note=note, kind=UseKind.MEETING, by=by, agency_id=by.agency_id, meeting=meeting
+                note=note, kind=UseKind.MEETING, by=by, agency_id=_agency_of(by), meeting=meeting
             )
     except IntegrityError:
         raise InvalidInput(

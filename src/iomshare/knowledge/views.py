@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -25,11 +25,12 @@ from iomshare.knowledge.forms import (
 )
 from iomshare.knowledge.models import PracticeNote, Skill
 from iomshare.partnership.models import Agency, Role
+from iomshare.partnership.signed_in import SignedInRequest
 
 NAV = "knowledge"
 
 
-def _staff(request: HttpRequest):
+def _staff(request: SignedInRequest):
     viewer = request.user
     if viewer.role == Role.SYSTEM:
         raise PermissionDenied("Agency system accounts use the API.")
@@ -48,7 +49,7 @@ def _field_errors(form, error: InvalidInput) -> dict[str, str]:
 
 
 @login_required
-def organisations(request: HttpRequest) -> HttpResponse:
+def organisations(request: SignedInRequest) -> HttpResponse:
     """Every agency, whether its profile is complete, and its security assurance."""
     _staff(request)
     return render(
@@ -59,7 +60,7 @@ def organisations(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def organisation(request: HttpRequest, code: str) -> HttpResponse:
+def organisation(request: SignedInRequest, code: str) -> HttpResponse:
     viewer = _staff(request)
     agency = get_object_or_404(Agency, code=code)
     profile = selectors.profile_of(agency)
@@ -78,7 +79,7 @@ def organisation(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit_organisation(request: HttpRequest, code: str) -> HttpResponse:
+def edit_organisation(request: SignedInRequest, code: str) -> HttpResponse:
     viewer = _staff(request)
     agency = get_object_or_404(Agency, code=code)
     if not services.may_edit_profile(agency, by=viewer):
@@ -117,7 +118,7 @@ def edit_organisation(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def skills(request: HttpRequest) -> HttpResponse:
+def skills(request: SignedInRequest) -> HttpResponse:
     """The skills directory, searchable by topic and agency; each person adds their own skills here."""
     viewer = _staff(request)
     agencies = list(Agency.objects.order_by("name"))
@@ -155,7 +156,7 @@ def skills(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def remove_skill(request: HttpRequest, skill_id: int) -> HttpResponse:
+def remove_skill(request: SignedInRequest, skill_id: int) -> HttpResponse:
     viewer = _staff(request)
     skill = Skill.objects.filter(pk=skill_id, staff_member=viewer, removed_at__isnull=True).first()
     if skill is None:
@@ -166,7 +167,7 @@ def remove_skill(request: HttpRequest, skill_id: int) -> HttpResponse:
 
 
 @login_required
-def notes(request: HttpRequest) -> HttpResponse:
+def notes(request: SignedInRequest) -> HttpResponse:
     """Practice notes, searchable by words, pathway, offence type and agency, with how often each was used."""
     viewer = _staff(request)
     search = NoteSearchForm(
@@ -197,7 +198,7 @@ def notes(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def write_note(request: HttpRequest) -> HttpResponse:
+def write_note(request: SignedInRequest) -> HttpResponse:
     viewer = _staff(request)
     errors: dict[str, str] = {}
     form = PracticeNoteForm(request.POST or None, auto_id="%s")
@@ -229,7 +230,7 @@ def write_note(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_useful(request: HttpRequest, note_id: int) -> HttpResponse:
+def mark_useful(request: SignedInRequest, note_id: int) -> HttpResponse:
     viewer = _staff(request)
     note = get_object_or_404(PracticeNote, pk=note_id)
     try:
@@ -244,7 +245,7 @@ def mark_useful(request: HttpRequest, note_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def link_from_meeting(request: HttpRequest, note_id: int) -> HttpResponse:
+def link_from_meeting(request: SignedInRequest, note_id: int) -> HttpResponse:
     """Count a use of the note: it was brought up at one of the viewer's meetings."""
     viewer = _staff(request)
     note = get_object_or_404(PracticeNote, pk=note_id)

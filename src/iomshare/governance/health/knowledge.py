@@ -126,9 +126,9 @@ def practice_notes(today: dt.date) -> Section:
         uses.values("note__agency").annotate(n=Count("id")).values_list("note__agency", "n")
     )
     names = dict(Agency.objects.values_list("id", "name"))
-    rows = sorted(
+    rows: list[list[str | int | float]] = sorted(
         [[names[pk], written_by_agency.get(pk, 0), used_by_agency.get(pk, 0)] for pk in names],
-        key=lambda row: row[0],
+        key=lambda row: str(row[0]),
     )
     figures = [
         Figure("knowledge.practice_notes", "Practice notes written (12 months)", written.count()),
