@@ -42,7 +42,9 @@ def test_the_demo_meeting_packs_show_the_minutes_to_attendees_the_core_protocol_
     load_demo(scale=Scale(people=40, items=200), today=TODAY)
     shown = 0
     for entry in AgendaPerson.objects.select_related("meeting"):
-        for attendee in entry.meeting.attendees.select_related("staff").filter(staff__agency__code="probation"):
+        for attendee in entry.meeting.attendees.select_related("staff").filter(
+            staff__agency__code="probation"
+        ):
             pack = meetings.pack_for(attendee.staff, entry.meeting, entry.person_id)
             shown += any(item.pk == entry.minutes_item_id for item in pack.items)
     assert shown > 0, "probation attendees read the police-held minutes through the door"

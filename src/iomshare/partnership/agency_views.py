@@ -5,7 +5,6 @@ Thin: the form parses, partnership.agencies decides and writes (with the ledger 
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +16,7 @@ from iomshare.errors import InvalidInput
 from iomshare.partnership import agencies
 from iomshare.partnership.agency_forms import AgencyForm
 from iomshare.partnership.models import Agency, StaffMember
+from iomshare.partnership.notices import add_notice
 
 
 def _administrator(request: HttpRequest) -> StaffMember:
@@ -84,7 +84,9 @@ def add_agency(request: HttpRequest) -> HttpResponse:
     _administrator(request)
     form = AgencyForm(request.POST or None)
     if request.method == "POST" and (saved := _save(request, form, None)) is not None:
-        messages.success(request, f"{saved.name} is added. It receives nothing until a protocol names it.")
+        add_notice(
+            request, f"{saved.name} is added. It receives nothing until a protocol names it.", kind="success"
+        )
         return redirect("partnership:agencies")
     return _form_page(request, form, None)
 
@@ -96,6 +98,6 @@ def change_agency(request: HttpRequest, code: str) -> HttpResponse:
     agency = get_object_or_404(Agency, code=code)
     form = AgencyForm(request.POST or None, agency=agency)
     if request.method == "POST" and (saved := _save(request, form, agency)) is not None:
-        messages.success(request, f"{saved.name} is changed.")
+        add_notice(request, f"{saved.name} is changed.", kind="success")
         return redirect("partnership:agencies")
     return _form_page(request, form, agency)
