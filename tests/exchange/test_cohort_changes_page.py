@@ -6,12 +6,18 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from iomshare.partnership.models import Role
 from iomshare.people.models import CohortChange, CohortReferral
-from tests.exchange.test_cohort_changes_file import HEADER, REASON, journey, manager, row  # noqa: F401
+from tests.exchange.test_cohort_changes_file import HEADER, REASON, journey, row
 from tests.factories import StaffMemberFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/exchange/cohort-changes/"
+
+
+@pytest.fixture
+def manager(police):
+    return StaffMemberFactory(username="manager", agency=police, role=Role.PARTNERSHIP_MANAGER)
 
 
 def as_csv(rows, name="panel.csv") -> SimpleUploadedFile:
