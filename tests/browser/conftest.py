@@ -112,6 +112,7 @@ def reseed_reference_data() -> None:
     load_starter_vocabulary(apps.get_model)
     load_starter_forms(apps.get_model)
     importlib.import_module("iomshare.retention.migrations.0002_default_schedules").seed(apps, None)
+    importlib.import_module("iomshare.retention.migrations.0003_meeting_minutes_schedule").seed(apps, None)
     from iomshare.alerts.signals_starter import load_starter_signals
 
     load_starter_signals(apps.get_model)

@@ -215,3 +215,58 @@ def test_the_meetings_list_names_meetings_one_arranged_or_is_invited_to(client, 
     client.force_login(StaffMemberFactory(agency=police))
     assert f"/casework/meetings/{meeting.pk}/" not in client.get("/casework/meetings/").content.decode()
     assert client.get(f"/casework/meetings/{meeting.pk}/").status_code == 404
+
+
+@pytest.fixture
+def minutes_shared(partnership):
+    """A second protocol: police share meeting minutes with probation (not the council) for case
+    conferences."""
+    clause = ClauseDocumentFactory(
+        categories=["meeting_minutes"], recipients=["probation"], recipient_roles=["practitioner"]
+    )
+    active_protocol(
+        ProtocolDocumentFactory(
+            parties=["police", "probation", "council"], purposes=["case_conference"], clauses=[clause]
+        )
+    )
+
+
+def test_minutes_have_their_own_category_with_a_retention_schedule(meeting, chair, person):
+    from iomshare.retention.models import RetentionSchedule
+
+    entry = meetings.record_minutes(meeting, person, minutes="Discussed.", decisions="None.", by=chair)
+    minuted = records.item_for(chair, entry.minutes_item_id)
+    assert minuted.category.code == "meeting_minutes" and minuted.category.name == "Meeting minutes"
+    schedule = RetentionSchedule.objects.get(category__code="meeting_minutes", holding_agency=None)
+    assert (schedule.period, schedule.unit, schedule.trigger) == (6, "years", "left_cohort")
+
+
+def test_recording_minutes_raises_no_risk_alert_where_a_risk_item_does(meeting, chair, person):
+    from iomshare.alerts.models import CohortEvent, EventKind
+    from iomshare.records import services as record_services
+
+    meetings.record_minutes(meeting, person, minutes="Discussed.", decisions="None.", by=chair)
+    assert not CohortEvent.objects.filter(kind=EventKind.RISK_MARKER).exists()
+    record_services.record_item(
+        by=chair,
+        person=person,
+        category=Category.objects.get(code="risk"),
+        summary="Risk of serious harm: high",
+        details="A risk assessment, which is a risk event.",
+        valid_from=timezone.localdate(),
+    )
+    assert CohortEvent.objects.filter(kind=EventKind.RISK_MARKER).count() == 1, "the signal is live"
+
+
+def test_minutes_reach_the_attendees_the_protocols_allow_through_the_door(
+    meeting, minutes_shared, chair, probation_worker, council_worker, person
+):
+    entry = meetings.record_minutes(meeting, person, minutes="Discussed.", decisions="None.", by=chair)
+    probation_pack = meetings.pack_for(probation_worker, meeting, person.pk)
+    assert str(entry.minutes_item_id) in ids(probation_pack.items)
+    council_pack = meetings.pack_for(council_worker, meeting, person.pk)
+    assert str(entry.minutes_item_id) not in ids(council_pack.items)
+    shown = LedgerEntry.objects.filter(
+        action=LedgerAction.VIEW, actor_id=probation_worker.pk, purpose="case_conference"
+    ).last()
+    assert str(entry.minutes_item_id) in shown.item_ids

@@ -33,3 +33,18 @@ def test_the_demo_has_two_past_meetings_with_minutes_and_actions_some_overdue():
     assert from_meetings.exists() and any(a.is_overdue(TODAY) for a in from_meetings)
     practitioners_open = Action.objects.filter(meeting__isnull=True, status="open", due_on__gt=TODAY)
     assert practitioners_open.exists()
+
+
+def test_the_demo_meeting_packs_show_the_minutes_to_attendees_the_core_protocol_allows():
+    from iomshare.casework import meetings
+    from iomshare.casework.models import AgendaPerson
+
+    load_demo(scale=Scale(people=40, items=200), today=TODAY)
+    shown = 0
+    for entry in AgendaPerson.objects.select_related("meeting"):
+        for attendee in entry.meeting.attendees.select_related("staff").filter(
+            staff__agency__code="probation"
+        ):
+            pack = meetings.pack_for(attendee.staff, entry.meeting, entry.person_id)
+            shown += any(item.pk == entry.minutes_item_id for item in pack.items)
+    assert shown > 0, "probation attendees read the police-held minutes through the door"

@@ -1,4 +1,5 @@
-"""Actions through the machine API: list the caller's actions, raise one, change its status.
+"""Actions through the machine API: list the caller's actions, raise one, change its status, its due
+date or its owner.
 
 The same services and rules as the web pages; a person or action hidden from the caller answers 404,
 as if absent; bad input is a 422 problem naming each field, and changes nothing.
@@ -37,6 +38,15 @@ class ActionIn(Schema):
 class StatusIn(Schema):
     status: str = Field(max_length=20, description="done, cancelled or open (reopen).")
     note: str = Field("", max_length=services.MAX_TEXT, description="Why (needed when cancelling).")
+
+
+class ReplanIn(Schema):
+    due_on: dt.date | None = Field(None, description="The new due date; leave out to keep it.")
+    owner: str = Field("", max_length=150, description="Username of the new owner; or give owning_agency.")
+    owning_agency: str = Field("", max_length=40, description="Agency code, to hand it to an agency.")
+    reason: str = Field(
+        max_length=services.MAX_TEXT, description="Why it is changed (at least 10 characters)."
+    )
 
 
 class ActionOut(Schema):
@@ -91,7 +101,7 @@ def my_actions(request: HttpRequest, status: str = "open"):
     return [_out(action) for action in found[:500]]
 
 
-def _owner(payload: ActionIn) -> tuple[StaffMember | None, Agency | None]:
+def _owner(payload: ActionIn | ReplanIn, outcome: str = "raised") -> tuple[StaffMember | None, Agency | None]:
     errors = {}
     owner = agency = None
     if payload.owner:
@@ -103,7 +113,7 @@ def _owner(payload: ActionIn) -> tuple[StaffMember | None, Agency | None]:
         if agency is None:
             errors["owning_agency"] = f"There is no agency {payload.owning_agency!r}"
     if errors:
-        raise InvalidInput("The action was not raised: correct the problems listed.", field_errors=errors)
+        raise InvalidInput(f"The action was not {outcome}: correct the problems listed.", field_errors=errors)
     return owner, agency
 
 
@@ -148,5 +158,24 @@ def change_status(request: HttpRequest, action_id: int, payload: StatusIn):
     viewer = caller(request)
     action = services.change_status(
         _action(viewer, action_id), status=payload.status, note=payload.note, by=viewer
+    )
+    return _out(_action(viewer, action.pk))
+
+
+@router.post("/actions/{action_id}/plan", response={200: ActionOut, **PROBLEMS}, url_name="actions-replan")
+def replan_action(request: HttpRequest, action_id: int, payload: ReplanIn):
+    """Change an open action's due date, owner, or both, with the reason (owner, raiser or meeting chair)."""
+    viewer = caller(request)
+    found = _action(viewer, action_id)
+    owner, agency = _owner(payload, "changed")
+    if owner is None and agency is None:  # the owner is kept
+        owner, agency = found.owner, found.owning_agency
+    action = services.replan_action(
+        found,
+        due_on=payload.due_on or found.due_on,
+        owner=owner,
+        owning_agency=agency,
+        reason=payload.reason,
+        by=viewer,
     )
     return _out(_action(viewer, action.pk))

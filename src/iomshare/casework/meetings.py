@@ -3,8 +3,8 @@
 Each attendee's pack for each person is read through the one door (records.selectors.picture_for,
 which decides with `sight_for`) for the meeting's purpose, so every attendee sees only what the
 protocols allow them, and each read is on the ledger. Minutes per person are information items
-(records.services.record_item) held by the recorder's agency, in the category the partnership's
-case conference minute form uses ("risk": the minute records the risk agreed), with the decisions.
+(records.services.record_item) held by the recorder's agency, in their own category ("Meeting
+minutes"), with the decisions: not "risk", which would raise a risk-marker alert for every minute.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from iomshare.records.models import Category
 
 ARRANGER_ROLES = frozenset({Role.PRACTITIONER, Role.IG_LEAD, Role.PARTNERSHIP_MANAGER})
 ATTENDEE_ROLES = frozenset({Role.PRACTITIONER, Role.IG_LEAD, Role.PARTNERSHIP_MANAGER, Role.VOLUNTEER})
-MINUTES_CATEGORY = "risk"
+MINUTES_CATEGORY = "meeting_minutes"
 MAX_TEXT = 10000
 MAX_AGENDA = 60
 

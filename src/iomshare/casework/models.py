@@ -164,6 +164,9 @@ class ActionChangeKind(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
     REOPENED = "reopened", "Reopened"
     REMINDED = "reminded", "Reminder sent"
+    DUE_DATE_CHANGED = "due_changed", "Due date changed"
+    OWNER_CHANGED = "owner_changed", "Owner changed"
+    REPLANNED = "replanned", "Due date and owner changed"
 
 
 class ActionChange(models.Model):

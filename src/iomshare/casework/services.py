@@ -1,4 +1,4 @@
-"""Business actions on actions: raise one, mark it done, cancel it, reopen it.
+"""Business actions on actions: raise one, mark it done, cancel it, reopen it, change its due date or owner.
 
 Only staff who may know the person (people.visibility) may raise an action about them, and an owner
 must be someone who may know the person too. Every change is kept as an ActionChange (the history)
@@ -30,7 +30,9 @@ MAX_TEXT = 2000
 MAX_AHEAD = dt.timedelta(days=366)
 
 
-def _history(action: Action, kind: str, *, by: StaffMember | None, note: str = "") -> ActionChange:
+def _history(
+    action: Action, kind: str, *, by: StaffMember | None, note: str = "", **before: object
+) -> ActionChange:
     change = ActionChange.objects.create(action=action, kind=kind, by=by, note=note)
     ledger.record(
         LedgerAction.CASE_WORK,
@@ -46,6 +48,7 @@ def _history(action: Action, kind: str, *, by: StaffMember | None, note: str = "
             "raised_from": action.raised_from,
             "meeting": action.meeting_id,
             "request": action.information_request_id,
+            **{f"previous_{name}": value for name, value in before.items()},
         },
     )
     return change
@@ -224,4 +227,107 @@ def change_status(action: Action, *, status: str, note: str = "", by: StaffMembe
     action.closed_at = None if status == ActionStatus.OPEN else timezone.now()
     action.save(update_fields=["status", "closed_at"])
     _history(action, NEW_STATUS_CHANGE[ActionStatus(status)], by=by, note=note)
+    return action
+
+
+def may_replan(viewer: StaffMember, action: Action) -> bool:
+    """The owner, the raiser or the chair of the meeting it came from, while it is open and they may
+    know the person: those who agreed the date and owner are those who may move them."""
+    if not getattr(viewer, "is_authenticated", False) or getattr(viewer, "agency_id", None) is None:
+        return False
+    deciders = {action.owner_id, action.raised_by_id}
+    if action.meeting_id is not None:
+        deciders.add(action.meeting.chair_id)
+    return (
+        action.status == ActionStatus.OPEN
+        and viewer.pk in deciders
+        and visibility.may_know(viewer, action.person_id)
+    )
+
+
+def _replan_kind(due_changed: bool, owner_changed: bool) -> str:
+    if due_changed and owner_changed:
+        return ActionChangeKind.REPLANNED
+    return ActionChangeKind.DUE_DATE_CHANGED if due_changed else ActionChangeKind.OWNER_CHANGED
+
+
+def _replan_note(action: Action, old_due: dt.date, old_owner: str, reason: str) -> str:
+    lines = []
+    if action.due_on != old_due:
+        lines.append(f"Due date moved from {old_due:%-d %B %Y} to {action.due_on:%-d %B %Y}.")
+    if action.owner_name != old_owner:
+        lines.append(f"Owner changed from {old_owner} to {action.owner_name}.")
+    return " ".join(lines) + f" Reason: {reason}"
+
+
+def check_replan(
+    action: Action,
+    *,
+    due_on: dt.date | None,
+    owner: StaffMember | None,
+    owning_agency: Agency | None = None,
+    reason: str,
+    by: StaffMember,
+) -> tuple[str, bool, bool]:
+    """Raise unless `by` may make this change; the reason tidied, and whether the due date and the
+    owner change."""
+    if not may_replan(by, action):
+        raise NotPermitted(
+            "Only the action's owner, its raiser or the chair of its meeting can change its due date or owner."
+        )
+    reason = (reason or "").strip()
+    errors: dict[str, str] = {}
+    if problem := _text_error(reason, "why it is changed"):
+        errors["reason"] = problem
+    errors |= _due_errors(due_on) if due_on != action.due_on else {}
+    errors |= _owner_errors(action.person, owner, owning_agency)
+    new_agency_id = owner.agency_id if owner is not None else getattr(owning_agency, "pk", None)
+    owner_changed = (getattr(owner, "pk", None), new_agency_id) != (action.owner_id, action.owning_agency_id)
+    due_changed = due_on is not None and due_on != action.due_on
+    if not errors and not (due_changed or owner_changed):
+        errors["due_on"] = "Change the due date or the owner (both are as they were)"
+    if errors:
+        raise InvalidInput("The action was not changed: correct the problems listed.", field_errors=errors)
+    return reason, due_changed, owner_changed
+
+
+@transaction.atomic
+def replan_action(
+    action: Action,
+    *,
+    due_on: dt.date | None,
+    owner: StaffMember | None,
+    owning_agency: Agency | None = None,
+    reason: str,
+    by: StaffMember,
+) -> Action:
+    """Change an open action's due date, owner, or both, with the reason: history and the ledger.
+    Reminders follow the new date (the dates already reminded for are cleared)."""
+    action = (
+        Action.objects.select_for_update(of=("self",))
+        .select_related("owner", "owning_agency", "person", "meeting")
+        .get(pk=action.pk)
+    )
+    reason, due_changed, owner_changed = check_replan(
+        action, due_on=due_on, owner=owner, owning_agency=owning_agency, reason=reason, by=by
+    )
+    new_agency_id = owner.agency_id if owner is not None else owning_agency.pk  # type: ignore[union-attr]
+    assert due_on is not None  # checked above
+    old_due, old_owner = action.due_on, action.owner_name
+    old_username = action.owner.username if action.owner_id else ""
+    old_agency = action.owning_agency.code
+    action.due_on, action.owner, action.owning_agency_id = due_on, owner, new_agency_id
+    if due_changed:
+        action.reminded_before_on = action.reminded_due_on = None
+    action.save(update_fields=["due_on", "owner", "owning_agency", "reminded_before_on", "reminded_due_on"])
+    action.owning_agency = Agency.objects.get(pk=new_agency_id)
+    _history(
+        action,
+        _replan_kind(due_changed, owner_changed),
+        by=by,
+        note=_replan_note(action, old_due, old_owner, reason),
+        due_on=old_due.isoformat(),
+        owner=old_username,
+        owning_agency=old_agency,
+    )
     return action

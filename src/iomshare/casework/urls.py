@@ -7,6 +7,7 @@ urlpatterns = [
     path("actions/", views.my_actions, name="mine"),
     path("actions/overdue/", views.overdue, name="overdue"),
     path("actions/<int:action_id>/", views.action, name="action"),
+    path("actions/<int:action_id>/change/", views.replan_action, name="replan"),
     path("people/<uuid:person_id>/actions/new/", views.raise_action, name="raise"),
     path("meetings/", meeting_views.meetings_list, name="meetings"),
     path("meetings/new/", meeting_views.new_meeting, name="new-meeting"),

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from iomshare.casework import selectors, services
+from iomshare.casework.forms import ReplanActionForm
 from iomshare.casework.models import ActionStatus, RaisedFrom
 from iomshare.errors import DomainError, InvalidInput
 from iomshare.information_requests.models import InformationRequest
@@ -195,12 +196,65 @@ def action(request: HttpRequest, action_id: int) -> HttpResponse:
             "action": found,
             "history": selectors.history_of(found),
             "may_change": services.may_change(viewer, found),
+            "may_replan": services.may_replan(viewer, found),
             "statuses": ActionStatus,
             "errors": errors,
             "note": note,
             "today": timezone.localdate(),
             "nav": "actions",
             "page_title": ("Error: " if errors else "") + f"Action {found.number}",
+        },
+        status=422 if errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def replan_action(request: HttpRequest, action_id: int) -> HttpResponse:
+    """Change an open action's due date or owner, with the reason (its owner, raiser or meeting chair)."""
+    viewer = request.user
+    found = selectors.action_for(viewer, action_id)
+    if found is None:
+        raise Http404("No such action")
+    if not services.may_replan(viewer, found):
+        raise PermissionDenied("Only the owner, the raiser or the meeting's chair changes the due date.")
+    staff = _owner_choices(viewer, found.person)
+    current = f"staff:{found.owner.username}" if found.owner_id else f"agency:{found.owning_agency.code}"
+    form = ReplanActionForm(request.POST or None, staff=staff, initial={"owner": current})
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form.is_valid()
+        errors = form.field_errors()
+        owner, agency = form.chosen_owner()
+        change = {"owner": owner, "owning_agency": agency, "reason": form.cleaned_data.get("reason", "")}
+        try:
+            if errors:  # the date is unreadable: still name every other problem
+                services.check_replan(found, due_on=found.due_on, by=viewer, **change)
+            services.replan_action(found, due_on=form.due_on, by=viewer, **change)
+            messages.success(request, f"Action {found.number} is changed.")
+            return redirect("casework:action", action_id=found.pk)
+        except InvalidInput as error:
+            errors = {**(error.field_errors or {"reason": error.message}), **errors}
+        except DomainError as error:
+            raise PermissionDenied(error.message) from error
+    due = (
+        form.date_parts()
+        if form.is_bound
+        else {"day": str(found.due_on.day), "month": str(found.due_on.month), "year": str(found.due_on.year)}
+    )
+    return render(
+        request,
+        "casework/replan.html",
+        {
+            "action": found,
+            "values": {"owner": form.data.get("owner", current), "reason": form.data.get("reason", "")},
+            "due": due,
+            "errors": errors,
+            "staff": staff,
+            "agencies": Agency.objects.order_by("name"),
+            "nav": "actions",
+            "page_title": ("Error: " if errors else "")
+            + f"Change the due date or owner of action {found.number}",
         },
         status=422 if errors else 200,
     )

@@ -29,6 +29,7 @@ from iomshare.people.models import (
     CohortReferral,
     ExitReason,
     IdentifierScheme,
+    Person,
     ReferralSource,
     ReferralStatus,
     Tier,
@@ -38,8 +39,29 @@ from iomshare.people.visibility import may_know
 REQUIRED = ("key", "person_scheme", "person", "change")
 OPTIONAL = ("tier", "lead_agency", "key_worker", "reason", "source", "date", "note")
 CHANGES = ("refer", "accept", "decline", "tier", "key_worker", "remove_key_worker", "review", "leave")
+# Each change in words, for the page that lists what a file changed.
+CHANGE_WORDS = {
+    "refer": "Referred for the cohort",
+    "accept": "Accepted onto the cohort",
+    "decline": "Referral declined",
+    "tier": "Tier changed",
+    "key_worker": "Key worker assigned",
+    "remove_key_worker": "Key worker removed",
+    "review": "Review date set",
+    "leave": "Left the cohort",
+}
 # A service's field, as the column of the file that holds it.
 COLUMN_OF = {"started_on": "date", "review_on": "date", "ended_on": "date"}
+
+
+@dataclass(frozen=True)
+class AppliedChange:
+    """One row's change, as the result page lists it (only people the importer may know reach here)."""
+
+    row: int
+    key: str
+    change: str  # in words (CHANGE_WORDS)
+    person_name: str
 
 
 @dataclass
@@ -48,6 +70,7 @@ class CohortFileOutcome:
     skipped: int = 0  # rows whose key was applied before
     problems: list[Problem] = field(default_factory=list)
     checked_only: bool = False
+    changes: list[AppliedChange] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -104,6 +127,7 @@ def apply_file(path: Path, *, by: StaffMember, check_only: bool = False) -> Coho
             transaction.set_rollback(True)
             if outcome.problems:
                 outcome.applied = 0
+                outcome.changes = []
     return outcome
 
 
@@ -133,7 +157,7 @@ def _apply_rows(rows, header: list[str], *, by: StaffMember, outcome: CohortFile
             continue
         try:
             with transaction.atomic():
-                _apply_row(row, by=by)
+                person = _apply_row(row, by=by)
                 ImportedCohortChange.objects.create(key=key, imported_by=by)
         except RowRefused as refused:
             outcome.problems.append(
@@ -143,6 +167,8 @@ def _apply_rows(rows, header: list[str], *, by: StaffMember, outcome: CohortFile
             outcome.problems.extend(_problems_of(error, number, row))
         else:
             outcome.applied += 1
+            change = CHANGE_WORDS[row["change"].lower()]
+            outcome.changes.append(AppliedChange(number, key, change, person.full_name))
 
 
 def _problems_of(error: DomainError, number: int, row: dict[str, str]) -> list[Problem]:
@@ -214,7 +240,8 @@ def _staff(username: str) -> StaffMember:
     return staff
 
 
-def _apply_row(row: dict[str, str], *, by: StaffMember) -> None:
+def _apply_row(row: dict[str, str], *, by: StaffMember) -> Person:
+    """Apply one row's change; the person it changed."""
     change = row["change"].lower()
     if change not in CHANGES:
         raise RowRefused(
@@ -249,3 +276,4 @@ def _apply_row(row: dict[str, str], *, by: StaffMember) -> None:
         services.set_review_date(_membership(person), by=by, review_on=day)
     else:
         services.leave_cohort(_membership(person), by=by, reason=exit_reason, ended_on=day, note=note)
+    return person

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from iomshare.exchange import views
+from iomshare.exchange import cohort_views, views
 
 app_name = "exchange"
 urlpatterns = [
     path("imports/", views.upload, name="imports"),
+    path("cohort-changes/", cohort_views.cohort_changes, name="cohort-changes"),
     path("imports/<uuid:run_id>/", views.run_page, name="import-run"),
     path("imports/<uuid:run_id>/status/", views.run_status, name="import-run-status"),
     path("imports/<uuid:run_id>/import/", views.commit, name="import-commit"),

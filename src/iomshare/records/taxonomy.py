@@ -16,4 +16,9 @@ STARTER_CATEGORIES: list[tuple[str, str, str]] = [
     ("warning_marker", "Warning markers", "Markers for staff safety (violence, weapons, and the like)."),
     ("contact", "Contacts", "Appointments, home visits and their outcomes."),
     ("intervention", "Interventions", "Programmes, referrals and services provided."),
+    (
+        "meeting_minutes",
+        "Meeting minutes",
+        "Minutes and decisions of multi-agency meetings (case conferences, tasking, panels) about a person.",
+    ),
 ]
