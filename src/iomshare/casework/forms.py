@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 
@@ -22,7 +23,7 @@ class ReplanActionForm(forms.Form):
         self.due_on: dt.date | None = None
         self.date_error = ""
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         try:
             self.due_on = parse_date_input(self.data, "due_on", "the due date", required=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
@@ -18,6 +18,7 @@ from iomshare.errors import DomainError
 from iomshare.exchange import cohort_uploads
 from iomshare.exchange.cohort_changes import CHANGES, OPTIONAL, REQUIRED, CohortFileOutcome, apply_file
 from iomshare.partnership.models import Role
+from iomshare.partnership.signed_in import SignedInRequest
 
 SESSION_KEY = "cohort_changes_file"
 
@@ -28,12 +29,14 @@ class CohortFileForm(forms.Form):
     step = forms.ChoiceField(required=False, choices=[("check", "check"), ("import", "import")])
 
 
-def _may_upload(request: HttpRequest) -> None:
+def _may_upload(request: SignedInRequest) -> None:
     if request.user.role != Role.PARTNERSHIP_MANAGER or request.user.agency_id is None:
         raise PermissionDenied("Only a partnership manager applies the selection panel's cohort changes.")
 
 
-def _page(request: HttpRequest, *, errors=None, outcome: CohortFileOutcome | None = None, kept="", name=""):
+def _page(
+    request: SignedInRequest, *, errors=None, outcome: CohortFileOutcome | None = None, kept="", name=""
+):
     errors = errors or {}
     title = "Cohort changes file"
     if outcome is not None:
@@ -63,7 +66,7 @@ def _page(request: HttpRequest, *, errors=None, outcome: CohortFileOutcome | Non
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def cohort_changes(request: HttpRequest) -> HttpResponse:
+def cohort_changes(request: SignedInRequest) -> HttpResponse:
     """Upload a file and see its check; import it once the check found no problems."""
     _may_upload(request)
     if request.method == "GET":
@@ -87,7 +90,10 @@ def cohort_changes(request: HttpRequest) -> HttpResponse:
         kept = cohort_uploads.keep_upload(upload.chunks(), file_name=upload.name)
     except DomainError as error:
         return _page(request, errors=error.field_errors or {"file": error.message})
-    outcome = apply_file(cohort_uploads.kept_path(kept), by=request.user, check_only=True)
+    path = cohort_uploads.kept_path(kept)
+    if path is None:
+        return _page(request, errors={"file": "The file could not be kept for the import: upload it again"})
+    outcome = apply_file(path, by=request.user, check_only=True)
     if outcome.ok:
         request.session[SESSION_KEY] = {"kept": kept, "name": upload.name[:200]}
     else:

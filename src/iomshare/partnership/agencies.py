@@ -62,7 +62,7 @@ def problems(
 ) -> dict[str, str]:
     """Each field's problem with adding (`agency` None) or changing an agency: empty when it may be saved."""
     errors: dict[str, str] = {}
-    others = Agency.objects.exclude(pk=getattr(agency, "pk", None))
+    others = Agency.objects.all() if agency is None else Agency.objects.exclude(pk=agency.pk)
     if agency is None:
         code = (code or "").strip().lower()
         if not CODE_PATTERN.fullmatch(code):
@@ -124,7 +124,7 @@ def add_agency(
         assurance_level=assurance_level,
         assurance_expires_on=assurance_expires_on,
     )
-    if errors:
+    if errors or assurance_level is None:
         raise InvalidInput("The agency was not added: correct the problems listed.", field_errors=errors)
     agency = Agency.objects.create(
         code=code,
@@ -169,7 +169,7 @@ def change_agency(
         assurance_level=assurance_level,
         assurance_expires_on=assurance_expires_on,
     )
-    if errors:
+    if errors or assurance_level is None:
         raise InvalidInput("The agency was not changed: correct the problems listed.", field_errors=errors)
     before = _facts(agency)
     agency.name, agency.kind, agency.is_statutory = name, kind, bool(is_statutory)

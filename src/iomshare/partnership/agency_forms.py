@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -63,9 +63,12 @@ class AgencyForm(forms.Form):
                 "assurance_expires_on": agency.assurance_expires_on,
                 "identifier_schemes": list(agency.identifier_schemes.values_list("code", flat=True)),
             }
-        super().__init__(*args, auto_id="%s", **kwargs)
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)
         self.schemes = {scheme.code: scheme for scheme in DeclaredIdentifierScheme.objects.order_by("name")}
-        self.fields["identifier_schemes"].choices = [(code, s.name) for code, s in self.schemes.items()]
+        cast(forms.MultipleChoiceField, self.fields["identifier_schemes"]).choices = [
+            (code, s.name) for code, s in self.schemes.items()
+        ]
         if agency is not None:
             del self.fields["code"]
 

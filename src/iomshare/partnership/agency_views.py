@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -17,16 +17,17 @@ from iomshare.partnership import agencies
 from iomshare.partnership.agency_forms import AgencyForm
 from iomshare.partnership.models import Agency, StaffMember
 from iomshare.partnership.notices import add_notice
+from iomshare.partnership.signed_in import SignedInRequest
 
 
-def _administrator(request: HttpRequest) -> StaffMember:
+def _administrator(request: SignedInRequest) -> StaffMember:
     if not agencies.may_manage_agencies(request.user):
         raise PermissionDenied("Only a partnership administrator manages the agencies.")
     return request.user
 
 
 @login_required
-def agency_list(request: HttpRequest) -> HttpResponse:
+def agency_list(request: SignedInRequest) -> HttpResponse:
     _administrator(request)
     return render(
         request,
@@ -40,7 +41,7 @@ def agency_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _form_page(request: HttpRequest, form: AgencyForm, agency: Agency | None) -> HttpResponse:
+def _form_page(request: SignedInRequest, form: AgencyForm, agency: Agency | None) -> HttpResponse:
     errors = {name: str(problems[0]) for name, problems in form.errors.items()}
     title = f"Change {agency.name}" if agency else "Add an agency"
     return render(
@@ -59,7 +60,7 @@ def _form_page(request: HttpRequest, form: AgencyForm, agency: Agency | None) ->
     )
 
 
-def _save(request: HttpRequest, form: AgencyForm, agency: Agency | None) -> Agency | None:
+def _save(request: SignedInRequest, form: AgencyForm, agency: Agency | None) -> Agency | None:
     """The agency added or changed, or None with every problem added to the form (nothing written)."""
     by = request.user
     try:
@@ -80,7 +81,7 @@ def _save(request: HttpRequest, form: AgencyForm, agency: Agency | None) -> Agen
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def add_agency(request: HttpRequest) -> HttpResponse:
+def add_agency(request: SignedInRequest) -> HttpResponse:
     _administrator(request)
     form = AgencyForm(request.POST or None)
     if request.method == "POST" and (saved := _save(request, form, None)) is not None:
@@ -93,7 +94,7 @@ def add_agency(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def change_agency(request: HttpRequest, code: str) -> HttpResponse:
+def change_agency(request: SignedInRequest, code: str) -> HttpResponse:
     _administrator(request)
     agency = get_object_or_404(Agency, code=code)
     form = AgencyForm(request.POST or None, agency=agency)

@@ -9,9 +9,10 @@ filters below are template builtins (settings.TEMPLATES), so every template has 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from django import template
-from django.http import QueryDict
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
@@ -52,7 +53,7 @@ class DateInputError(ValueError):
     pass
 
 
-def parse_date_input(data: QueryDict, name: str, label: str, *, required: bool) -> dt.date | None:
+def parse_date_input(data: Mapping[str, Any], name: str, label: str, *, required: bool) -> dt.date | None:
     """Read `name-day`, `name-month`, `name-year`; raise DateInputError with a GOV.UK-style message."""
     parts = [data.get(f"{name}-{part}", "").strip() for part in ("day", "month", "year")]
     if not any(parts):
