@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from iomshare.identity import selectors as identity
 from iomshare.information_requests import selectors as requests
 from iomshare.information_requests.models import RequestStatus
+from iomshare.partnership import selectors as partnership
 from iomshare.partnership.models import Role
 from iomshare.partnership.single_sign_on.claims import provider_origins
 from iomshare.protocols import selectors as protocols
@@ -111,4 +112,14 @@ def governance(request: HttpRequest) -> HttpResponse:
         request,
         "web/governance.html",
         {"waiting": waiting, "nav": "governance", "page_title": "Information governance"},
+    )
+
+
+@login_required
+def contacts(request: HttpRequest) -> HttpResponse:
+    """Who to ask at each agency about information governance and accounts, and the support desk."""
+    return render(
+        request,
+        "web/contacts.html",
+        {"agencies": partnership.agency_contacts(), "page_title": "Who to contact"},
     )
