@@ -39,7 +39,9 @@ class AgencyContacts:
 def agency_contacts() -> list[AgencyContacts]:
     """Every agency with the active staff to ask about information governance and accounts, so no
     page need say only "ask an administrator"."""
-    staff = StaffMember.objects.filter(is_active=True, role__in=[Role.IG_LEAD, Role.ADMIN], agency__isnull=False)
+    staff = StaffMember.objects.filter(
+        is_active=True, role__in=[Role.IG_LEAD, Role.ADMIN], agency__isnull=False
+    )
     by_agency: dict[int, list[StaffMember]] = {}
     for member in staff.order_by("last_name", "first_name", "pk"):
         by_agency.setdefault(member.agency_id, []).append(member)
