@@ -68,7 +68,7 @@ def test_the_page_shows_filters_and_only_the_agencys_items(client, officer, stal
     page = client.get("/retention/accuracy/", {"category": "risk"}).content.decode()
     rows = page.split('data-testid="stale-items"')[1]
     assert "Ada Abbott" in rows and "Jordan Whitlock" not in rows
-    assert "1 item past its review date that match these filters" in page
+    assert "1 item past its review date that matches these filters" in page
     assert "Physical and mental health" not in rows
 
 

@@ -11,6 +11,7 @@ from iomshare.governance.charts import Chart, bar_chart
 from iomshare.partnership.models import StaffMember
 from iomshare.retention import selectors
 from iomshare.retention.models import LegalHold, SweepOutcome, SweepRun, SweepTally
+from iomshare.web.govuk_dates import govuk_datetime
 
 RECENT_RUNS = 7
 
@@ -71,16 +72,17 @@ def sweep_summary(viewer: StaffMember, *, runs: int = RECENT_RUNS) -> SweepSumma
 
 
 def _chart(runs: list[SweepRun]) -> Chart | None:
-    """Bars per sweep, oldest first: disposed, anonymised, and stopped by a hold."""
+    """Bars per sweep, oldest first, labelled with when it ran (as the table beside): disposed,
+    anonymised, and stopped by a hold."""
     if not any(run.disposed or run.anonymised or run.held for run in runs):
         return None
     oldest_first = list(reversed(runs))
     return bar_chart(
-        [f"{run.day:%-d %B %Y}" for run in oldest_first],
+        [govuk_datetime(run.started_at) for run in oldest_first],
         [
             ("Disposed of", [run.disposed for run in oldest_first]),
             ("Anonymised", [run.anonymised for run in oldest_first]),
             ("Stopped by a legal hold", [run.held for run in oldest_first]),
         ],
-        title="What the retention sweep did on its own, by the day it ran",
+        title="What the retention sweep did on its own, by when it ran",
     )
