@@ -15,6 +15,7 @@ ALLOWED = {
     "records/selectors/__init__.py",  # the door
     "records/selectors/subject_access.py",  # the door for subject access requests
     "records/selectors/onward.py",  # the door for referrals to services: may an item go on (metadata only)
+    "records/selectors/judging.py",  # the door for an IG lead judging their agency's item (retention, accuracy)
     "records/services.py",  # writes and corrections
     "records/bulk.py",  # writes in bulk (imports)
     "records/disposal.py",  # disposal: re-seals a bucket's surviving items, empties the disposed

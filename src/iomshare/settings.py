@@ -158,6 +158,13 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 IOMSHARE_SERVICE_NAME = "iomshare"
+# The partnership's support desk: named on pages anyone can read (the sign-in page), where staff
+# names would not be. Set it to the partnership's own desk when deploying.
+IOMSHARE_SUPPORT_CONTACT = {
+    "name": os.environ.get("IOMSHARE_SUPPORT_NAME", "the IOM partnership's iomshare support desk"),
+    "email": os.environ.get("IOMSHARE_SUPPORT_EMAIL", "iomshare-support@iom-partnership.example"),
+    "hours": os.environ.get("IOMSHARE_SUPPORT_HOURS", "Monday to Friday, 9am to 5pm"),
+}
 
 LOGGING = {
     "version": 1,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -55,7 +56,8 @@ def refusal(username: str, address: str, now: dt.datetime | None = None) -> str 
             return (
                 f"This account is locked for {LOCK_FOR.seconds // 60} minutes after "
                 f"{ACCOUNT_FAILURE_LIMIT} failed attempts to sign in. Try again after {_when(lock.locked_until)}. "
-                "If you did not make these attempts, tell your agency's administrator."
+                "If you did not make these attempts, tell "
+                f"{settings.IOMSHARE_SUPPORT_CONTACT['name']} ({settings.IOMSHARE_SUPPORT_CONTACT['email']})."
             )
     if address:
         lock = (

@@ -1,12 +1,15 @@
-"""Reads about agencies and one's own account: another agency named on a form, recent sign-ins, second factors."""
+"""Reads about agencies and accounts: another agency named on a form, one's own recent sign-ins and
+second factors, and who to contact at each agency."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from allauth.mfa.models import Authenticator
 from django.db.models import Q
 
 from iomshare.ledger.models import Action, LedgerEntry
-from iomshare.partnership.models import Agency, StaffMember
+from iomshare.partnership.models import Agency, Role, StaffMember
 
 SIGN_IN_ACTIONS = (Action.SIGN_IN, Action.SIGN_IN_FAILED, Action.ACCOUNT_LOCKED, Action.SIGN_OUT)
 
@@ -36,3 +39,31 @@ def recent_sign_ins(staff: StaffMember, *, limit: int = 10) -> list[LedgerEntry]
 
 def second_factors_of(staff: StaffMember) -> list[Authenticator]:
     return list(Authenticator.objects.filter(user=staff).order_by("created_at"))
+
+
+@dataclass(frozen=True)
+class AgencyContacts:
+    """Who to ask at one agency: its information-governance leads and administrators."""
+
+    agency: Agency
+    ig_leads: list[StaffMember]
+    administrators: list[StaffMember]
+
+
+def agency_contacts() -> list[AgencyContacts]:
+    """Every agency with the active staff to ask about information governance and accounts, so no
+    page need say only "ask an administrator"."""
+    staff = StaffMember.objects.filter(
+        is_active=True, role__in=[Role.IG_LEAD, Role.ADMIN], agency__isnull=False
+    )
+    by_agency: dict[int, list[StaffMember]] = {}
+    for member in staff.order_by("last_name", "first_name", "pk"):
+        by_agency.setdefault(member.agency_id, []).append(member)
+    return [
+        AgencyContacts(
+            agency,
+            [m for m in by_agency.get(agency.pk, []) if m.role == Role.IG_LEAD],
+            [m for m in by_agency.get(agency.pk, []) if m.role == Role.ADMIN],
+        )
+        for agency in Agency.objects.order_by("name")
+    ]

@@ -262,7 +262,10 @@ def correct_item(
         # person, and disposal must be able to remove it.
         details={"fields": sorted(changed), "correction_id": correction.pk},
     )
-    _tell_recipients(item, by=by, kind=CorrectionKind.CORRECTED, correction=correction)
+    if set(changed) != {"review_by"}:
+        # A new date to check the item again changes nothing a recipient saw: telling them it was
+        # "corrected" would send them to look for a change that is not there.
+        _tell_recipients(item, by=by, kind=CorrectionKind.CORRECTED, correction=correction)
     return correction
 
 

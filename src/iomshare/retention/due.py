@@ -292,16 +292,30 @@ def item_facts(item_id: uuid.UUID | str) -> ItemFacts | None:
     return _facts(row) if row else None
 
 
-def stale_items(holding_agency_id: int, today: dt.date):
+def stale_items(
+    holding_agency_id: int,
+    today: dt.date,
+    *,
+    category_code: str = "",
+    past_by_days: int = 0,
+    order: tuple[str, ...] = ("review_by", "id"),
+):
     """Live items the agency holds whose accuracy review date has passed, oldest first (a queryset of
-    metadata rows: page it). Uses the (holding agency, review by) index."""
-    return (
-        InformationItem.objects.filter(
-            holding_agency_id=holding_agency_id, review_by__lt=today, status=ItemStatus.LIVE
-        )
-        .order_by("review_by", "id")
-        .values_list(*FACT_COLUMNS)
+    metadata rows: page it), narrowed to a category or to those past it by more than `past_by_days`.
+    Uses the (holding agency, review by) index."""
+    items = InformationItem.objects.filter(
+        holding_agency_id=holding_agency_id,
+        review_by__lt=today - dt.timedelta(days=past_by_days),
+        status=ItemStatus.LIVE,
     )
+    if category_code:
+        items = items.filter(category__code=category_code)
+    return items.order_by(*order).values_list(*FACT_COLUMNS)
+
+
+def facts_of_items(item_ids: Iterable[uuid.UUID]) -> list[ItemFacts]:
+    """The metadata of each of these items that exists."""
+    return facts_of(InformationItem.objects.filter(id__in=list(item_ids)).values_list(*FACT_COLUMNS))
 
 
 def facts_of(rows: Iterable[tuple[Any, ...]]) -> list[ItemFacts]:

@@ -287,3 +287,53 @@ class AnonymisedCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} {self.category} items from {self.recorded_year} ({self.holding_agency})"
+
+
+class SweepOutcome(models.TextChoices):
+    DISPOSED = "disposed", "Disposed of"
+    ANONYMISED = "anonymised", "Anonymised"
+    HELD = "held", "Kept under a legal hold"
+
+
+class SweepRun(models.Model):
+    """What one retention sweep did on its own, without a person deciding: kept so the retention hub
+    can show it. Counts only; which items is on the ledger (one disposal certificate each)."""
+
+    day = models.DateField(help_text="The day the sweep found what was due on.")
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True, help_text="Empty if the run was stopped.")
+    found = models.PositiveIntegerField(default=0)
+    queued_for_review = models.PositiveIntegerField(default=0)
+    disposed = models.PositiveIntegerField(default=0)
+    anonymised = models.PositiveIntegerField(default=0)
+    held = models.PositiveIntegerField(default=0)
+    stopping_holds = models.ManyToManyField(
+        LegalHold, blank=True, related_name="+", help_text="Legal holds that stopped a disposal this run."
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Retention sweep of {self.day}"
+
+
+class SweepTally(models.Model):
+    """How many items of one kind, held by one agency, one sweep disposed of, anonymised or kept."""
+
+    run = models.ForeignKey(SweepRun, on_delete=models.CASCADE, related_name="tallies")
+    holding_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(max_length=10, choices=SweepOutcome.choices)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["run", "holding_agency", "category", "outcome"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "holding_agency", "category", "outcome"], name="sweep_tally_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count} {self.category} items of {self.holding_agency}: {self.get_outcome_display()}"

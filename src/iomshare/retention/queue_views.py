@@ -1,16 +1,19 @@
-"""The retention review queue page: filter, sort, and keep many items with one decision (issue 20)."""
+"""The IG queue pages: retention reviews and accuracy checks; filter, sort, and decide many at once (issue 20)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from iomshare.errors import DomainError
+from iomshare.partnership.models import Role
 from iomshare.records.models import Category
-from iomshare.retention import bulk, selectors, services
-from iomshare.retention.views import PAGE_SIZE, _errors_of, _title, ig_leads_only
+from iomshare.retention import accuracy, bulk, due, selectors, services
+from iomshare.retention.forms import AccuracyDecisionForm
+from iomshare.retention.views import PAGE_SIZE, _errors_of, _not_permitted, _title, ig_leads_only
 from iomshare.web.govuk_dates import DateInputError, parse_date_input
 
 
@@ -29,8 +32,6 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     reviews = list(page.object_list)
     holds = selectors.holds_by_target(reviews)
     rows = [(review, services.hold_explanation(holds[review.pk])) for review in reviews]
-    querystring = request.GET.copy()
-    querystring.pop("page", None)
     values = request.POST if request.method == "POST" else {}
     return render(
         request,
@@ -39,10 +40,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "filters": filters,
-            "categories": Category.objects.order_by("name"),
-            "due_choices": bulk.DUE_CHOICES,
-            "sorts": {key: label for key, (label, _order) in bulk.SORTS.items()},
-            "querystring": querystring.urlencode(),
+            **_filter_form(bulk.REVIEWS, request),
             "errors": errors,
             "values": values,
             "chosen": set(values.getlist("reviews")) if values else set(),
@@ -78,4 +76,102 @@ def _retain_chosen(request: HttpRequest) -> dict[str, str]:
     messages.success(
         request, f"{len(kept)} item{'s' if len(kept) != 1 else ''} kept until {retain_until:%-d %B %Y}."
     )
+    return {}
+
+
+def _filter_form(shape: bulk.QueueShape, request: HttpRequest) -> dict:
+    """What the shared filter form (retention/_queue_filters.html) needs, and the page's query string."""
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    return {
+        "categories": Category.objects.order_by("name"),
+        "due_choices": shape.due_choices,
+        "sorts": shape.sort_labels,
+        "querystring": querystring.urlencode(),
+    }
+
+
+ACCURACY_FIELDS = ("selected", "decision", "reason", "review_by")
+
+
+@login_required
+def stale_items(request: HttpRequest) -> HttpResponse:
+    """The holding agency's items past their accuracy review date: its staff check them, one by one
+    or many at once with one decision and one reason."""
+    viewer = request.user
+    if viewer.agency_id is None or viewer.role not in {Role.IG_LEAD, Role.PRACTITIONER}:
+        return _not_permitted(request)
+    filters = accuracy.filters_from(request.GET)
+    decisions = accuracy.decisions_for(viewer)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        errors = _decide_chosen(request, AccuracyDecisionForm(request.POST, decisions=decisions))
+        if not errors:
+            return redirect(f"{request.path}?{request.GET.urlencode()}")
+    page = Paginator(accuracy.filtered_items(viewer.agency_id, filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    values = request.POST if request.method == "POST" else {}
+    return render(
+        request,
+        "retention/stale_items.html",
+        {
+            "page": page,
+            "items": due.facts_of(page.object_list),
+            "filters": filters,
+            **_filter_form(accuracy.ACCURACY, request),
+            "decisions": decisions,
+            "errors": errors,
+            "values": values,
+            "chosen": set(values.getlist("selected")) if values else set(),
+            "review_by": {part: values.get(f"review_by-{part}", "") for part in ("day", "month", "year")},
+            "nav": "retention",
+            "page_title": _title("Information to check for accuracy", errors),
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _decide_chosen(request: HttpRequest, form: AccuracyDecisionForm) -> dict[str, str]:
+    """Decide the chosen items (all or none); the errors to show, in the page's order, or none."""
+    errors = (
+        {name: str(messages_[0]) for name, messages_ in form.errors.items()} if not form.is_valid() else {}
+    )
+    decision = form.cleaned_data.get("decision", "")
+    review_by = None
+    if decision == accuracy.AccuracyDecision.ACCURATE:
+        try:
+            review_by = parse_date_input(
+                request.POST, "review_by", "the date to check the information again", required=True
+            )
+        except DateInputError as error:
+            errors["review_by"] = str(error)
+    try:
+        if errors:
+            # Still ask which items were chosen, so an empty choice is reported with the rest.
+            accuracy.chosen_items(request.POST.getlist("selected"))
+        else:
+            done = accuracy.decide_many(
+                request.POST.getlist("selected"),
+                by=request.user,
+                decision=decision,
+                reason=form.cleaned_data["reason"],
+                review_by=review_by,
+            )
+    except DomainError as error:
+        errors = {**_errors_of(error, "selected"), **errors}
+    if errors:
+        return {name: errors[name] for name in ACCURACY_FIELDS if name in errors} | {
+            name: message for name, message in errors.items() if name not in ACCURACY_FIELDS
+        }
+    plural = "s" if done != 1 else ""
+    if decision == accuracy.AccuracyDecision.ACCURATE:
+        messages.success(
+            request, f"{done} item{plural} checked: the next check is due by {review_by:%-d %B %Y}."
+        )
+    else:
+        messages.success(
+            request,
+            f"{done} item{plural} restricted: only your agency's information-governance lead sees them.",
+        )
     return {}

@@ -61,12 +61,17 @@ def holds_by_target(reviews: list[RetentionReview]) -> dict[int, list[LegalHold]
     }
 
 
-def holds_for(viewer: StaffMember) -> tuple[list[LegalHold], list[LegalHold]]:
-    """Holds in force (every agency's: they block disposal of anything about the person), and the
-    ones lifted lately; a hold naming a person only if `viewer` may know them (invariant 10)."""
-    base = LegalHold.objects.select_related("person", "placed_by", "placing_agency", "lifted_by").filter(
+def visible_holds(viewer: StaffMember) -> QuerySet[LegalHold]:
+    """Every agency's holds (they block disposal of anything about the person), but a hold naming a
+    person only if `viewer` may know them (invariant 10)."""
+    return LegalHold.objects.select_related("person", "placed_by", "placing_agency", "lifted_by").filter(
         Q(person__isnull=True) | Q(person__in=known_people(viewer))
     )
+
+
+def holds_for(viewer: StaffMember) -> tuple[list[LegalHold], list[LegalHold]]:
+    """Holds in force, and the ones lifted lately, that `viewer` may see (see visible_holds)."""
+    base = visible_holds(viewer)
     return list(base.filter(lifted_at__isnull=True)), list(base.filter(lifted_at__isnull=False)[:20])
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from iomshare.exchange import extract_runs
@@ -21,6 +22,9 @@ from iomshare.retention.models import (
     LegalHold,
     RetentionReview,
     RetentionSchedule,
+    SweepOutcome,
+    SweepRun,
+    SweepTally,
     Trigger,
     add_period,
 )
@@ -42,6 +46,7 @@ class SweepResult:
     batches: int = 0
     expired_extracts: int = 0  # bulk extract files past their expiry, deleted with their keys
     by_rule: dict[str, int] = field(default_factory=dict)
+    run: SweepRun | None = None  # the record of this run kept for the retention hub (not in a dry run)
 
 
 def due_on(item: due.DueItem, dates: dict[str, dict]) -> dt.date:
@@ -88,13 +93,16 @@ def _do_batch(batch: list[due.DueItem], today: dt.date, result: SweepResult) -> 
     dates = due.trigger_dates(item.person_id for item in batch)
     reviews: list[RetentionReview] = []
     disposals: dict[int, list[due.DueItem]] = {}
+    stopped: list[due.DueItem] = []  # due for disposal, but a legal hold stopped it
     for item in batch:
         is_held = item.person_id in held_people or item.item_id in held_items
         if item.schedule.action == ExpiryAction.REVIEW or is_held:
             reviews.append(
                 _review(item, today, dates, held=is_held and item.schedule.action != ExpiryAction.REVIEW)
             )
-            result.held += is_held and item.schedule.action != ExpiryAction.REVIEW
+            if is_held and item.schedule.action != ExpiryAction.REVIEW:
+                stopped.append(item)
+                result.held += 1
         else:
             disposals.setdefault(item.schedule.pk, []).append(item)
     # ignore_conflicts: a second sweep running at the same moment cannot queue an item twice.
@@ -114,6 +122,43 @@ def _do_batch(batch: list[due.DueItem], today: dt.date, result: SweepResult) -> 
             result.anonymised += len(items)
         else:
             result.disposed += len(items)
+    if result.run is not None:
+        _tally(result.run, disposals, stopped)
+        SweepRun.objects.filter(pk=result.run.pk).update(
+            queued_for_review=result.queued_for_review,
+            disposed=result.disposed,
+            anonymised=result.anonymised,
+            held=result.held,
+        )
+
+
+def _tally(run: SweepRun, disposals: dict[int, list[due.DueItem]], stopped: list[due.DueItem]) -> None:
+    """Add one batch's automatic disposals, and the holds that stopped some, to the run's record
+    (inside the batch's transaction, so a stopped run's record says what it did)."""
+    counts: dict[tuple[int, int, str], int] = {}
+    for items in disposals.values():
+        outcome = (
+            SweepOutcome.ANONYMISED
+            if items[0].schedule.action == ExpiryAction.ANONYMISE
+            else SweepOutcome.DISPOSED
+        )
+        for item in items:
+            key = (item.holding_agency_id, item.category_id, outcome)
+            counts[key] = counts.get(key, 0) + 1
+    for item in stopped:
+        key = (item.holding_agency_id, item.category_id, SweepOutcome.HELD)
+        counts[key] = counts.get(key, 0) + 1
+    for (agency_id, category_id, outcome), n in sorted(counts.items()):
+        tally, _ = SweepTally.objects.get_or_create(
+            run=run, holding_agency_id=agency_id, category_id=category_id, outcome=outcome
+        )
+        SweepTally.objects.filter(pk=tally.pk).update(count=F("count") + n)
+    if stopped:
+        holds = LegalHold.objects.filter(lifted_at__isnull=True).filter(
+            Q(person_id__in={item.person_id for item in stopped})
+            | Q(item_id__in=[item.item_id for item in stopped])
+        )
+        run.stopping_holds.add(*holds.values_list("pk", flat=True))
 
 
 def sweep(
@@ -141,6 +186,7 @@ def sweep(
     if dry_run:
         _count_dry_run(found, result)
         return result
+    result.run = SweepRun.objects.create(day=today, found=len(found))
     for start in range(0, len(found), batch_size):
         batch = found[start : start + batch_size]
         with transaction.atomic():
@@ -150,6 +196,7 @@ def sweep(
             on_batch(len(batch))
     services.finish_disposals()  # once for the whole run, after every batch has committed
     result.expired_extracts = extract_runs.delete_expired()
+    SweepRun.objects.filter(pk=result.run.pk).update(finished_at=timezone.now())
     return result
 
 

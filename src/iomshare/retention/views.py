@@ -9,17 +9,16 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from iomshare.errors import DomainError, NotFound
 from iomshare.partnership.models import Role
 from iomshare.people.models import Person
 from iomshare.people.visibility import may_know
 from iomshare.records.models import Category
-from iomshare.retention import due, selectors, services
+from iomshare.records.selectors import judging
+from iomshare.retention import due, selectors, services, sweep_summary
 from iomshare.retention.models import (
     ExpiryAction,
     LegalHold,
@@ -74,6 +73,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "waiting": selectors.open_reviews(agency_id).count(),
             "stale": selectors.stale_items(agency_id).count(),
             "holds": selectors.holds_for(request.user)[0],
+            "sweeps": sweep_summary.sweep_summary(request.user),
             "nav": "retention",
             "page_title": "Retention",
         },
@@ -124,6 +124,8 @@ def review(request: HttpRequest, review_id: int) -> HttpResponse:
         "retention/review.html",
         {
             "review": review,
+            "content": judging.item_to_judge(request.user, review.item_id, purpose=judging.RETENTION_REVIEW),
+            "purpose_words": "retention review",
             "holds": holds,
             "hold_explanation": services.hold_explanation(holds),
             "errors": {k: errors[k] for k in ["reason", "retain_until"] if k in errors}
@@ -267,27 +269,6 @@ def lift_hold(request: HttpRequest, hold_id: int) -> HttpResponse:
             "page_title": _title("Lift a legal hold", errors),
         },
         status=400 if errors else 200,
-    )
-
-
-@login_required
-def stale_items(request: HttpRequest) -> HttpResponse:
-    """The holding agency's items past their accuracy review date: its staff check and correct them."""
-    if request.user.agency_id is None or request.user.role not in {Role.IG_LEAD, Role.PRACTITIONER}:
-        return _not_permitted(request)
-    page = Paginator(selectors.stale_items(request.user.agency_id), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(
-        request,
-        "retention/stale_items.html",
-        {
-            "page": page,
-            "items": due.facts_of(page.object_list),
-            "today": timezone.localdate(),
-            "nav": "retention",
-            "page_title": "Information to check for accuracy",
-        },
     )
 
 

@@ -41,11 +41,13 @@ def _contact(user, role: str, label: str) -> Contact:
 
 def contacts(request):
     """`ig_contact` and `admin_contact`: the viewer's agency's information-governance lead and
-    administrator, read only on the pages that name them."""
+    administrator, read only on the pages that name them; `support_contact`: the partnership's
+    support desk, for anyone (the sign-in page) and for an agency with no one to name."""
     from iomshare.partnership.models import Role
 
     user = getattr(request, "user", None)
     return {
         "ig_contact": SimpleLazyObject(lambda: _contact(user, Role.IG_LEAD, "information-governance lead")),
         "admin_contact": SimpleLazyObject(lambda: _contact(user, Role.ADMIN, "administrator")),
+        "support_contact": settings.IOMSHARE_SUPPORT_CONTACT,
     }

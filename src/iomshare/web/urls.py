@@ -8,4 +8,5 @@ urlpatterns = [
     path("sign-in/", views.SignIn.as_view(), name="sign-in"),
     path("sign-out/", views.sign_out, name="sign-out"),
     path("governance/", views.governance, name="governance"),
+    path("contacts/", views.contacts, name="contacts"),
 ]

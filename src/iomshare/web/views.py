@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from iomshare.governance.dashboards import ig_lead_dashboard
+from iomshare.partnership import selectors as partnership
 from iomshare.partnership.models import Role
 from iomshare.partnership.single_sign_on.claims import provider_origins
 from iomshare.partnership.training import may_manage_training
@@ -102,4 +103,14 @@ def governance(request: HttpRequest) -> HttpResponse:
             "nav": "governance",
             "page_title": "Information governance",
         },
+    )
+
+
+@login_required
+def contacts(request: HttpRequest) -> HttpResponse:
+    """Who to ask at each agency about information governance and accounts, and the support desk."""
+    return render(
+        request,
+        "web/contacts.html",
+        {"agencies": partnership.agency_contacts(), "page_title": "Who to contact"},
     )
