@@ -58,7 +58,8 @@ def agency_contacts() -> list[AgencyContacts]:
     )
     by_agency: dict[int, list[StaffMember]] = {}
     for member in staff.order_by("last_name", "first_name", "pk"):
-        by_agency.setdefault(member.agency_id, []).append(member)
+        if member.agency_id is not None:  # filtered above; said again for the type checker
+            by_agency.setdefault(member.agency_id, []).append(member)
     return [
         AgencyContacts(
             agency,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from iomshare.retention.services import MAX_TEXT
@@ -26,4 +28,4 @@ class AccuracyDecisionForm(forms.Form):
 
     def __init__(self, *args, decisions: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["decision"].choices = decisions
+        cast(forms.ChoiceField, self.fields["decision"]).choices = decisions

@@ -135,7 +135,7 @@ def _do_batch(batch: list[due.DueItem], today: dt.date, result: SweepResult) -> 
 def _tally(run: SweepRun, disposals: dict[int, list[due.DueItem]], stopped: list[due.DueItem]) -> None:
     """Add one batch's automatic disposals, and the holds that stopped some, to the run's record
     (inside the batch's transaction, so a stopped run's record says what it did)."""
-    counts: dict[tuple[int, int, str], int] = {}
+    counts: dict[tuple[int, int, SweepOutcome], int] = {}
     for items in disposals.values():
         outcome = (
             SweepOutcome.ANONYMISED
