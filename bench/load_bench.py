@@ -85,7 +85,7 @@ def build() -> list[Practitioner]:
 
     from iomshare.demo.generator import load_demo
     from iomshare.partnership.models import StaffMember
-    from iomshare.partnership.tokens import issue_token
+    from iomshare.partnership.tokens import Scope, issue_token
     from iomshare.people.api import visible_people
     from iomshare.people.models import Person
     from iomshare.protocols.decisions import purposes_for
@@ -101,7 +101,10 @@ def build() -> list[Practitioner]:
         people = [
             (str(pk), name) for pk, name in visible_people(staff).values_list("pk", "family_name")[:200]
         ]
-        _token, secret = issue_token(for_staff=staff, name="load bench", by=None)
+        # Reads and writes, as a case system's token would (tokens are read-only unless asked).
+        _token, secret = issue_token(
+            for_staff=staff, name="load bench", scopes=(Scope.READ, Scope.WRITE), by=None
+        )
         practitioners.append(Practitioner(username, secret, purposes[0].code if purposes else "", people))
     return practitioners
 
@@ -261,6 +264,8 @@ def report(results, wall: float, reconciled: tuple[int, int, list[str]]) -> dict
         "by_kind": {kind: figures([r for r in results if r[0] == kind]) for kind in MIX},
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
         "server_errors": sum(v for k, v in statuses.items() if k >= 500),
+        # A refusal is a failed run too: the mix sends only what its practitioners may do.
+        "client_errors": sum(v for k, v in statuses.items() if 400 <= k < 500),
         "connection_errors": statuses.get(0, 0),
         "successes": successes,
         "entries_reconciled": matched,
@@ -305,13 +310,14 @@ def main() -> int:
     print(json.dumps(figures, indent=2))
     ok = (
         figures["server_errors"] == 0
+        and figures["client_errors"] == 0
         and figures["connection_errors"] == 0
         and figures["entries_reconciled"] == figures["successes"]
     )
     print(
         f"\n{figures['requests_per_second']} requests/s; p50 {figures['all']['p50_ms']} ms, "
         f"p95 {figures['all']['p95_ms']} ms, p99 {figures['all']['p99_ms']} ms; "
-        f"{figures['server_errors']} server errors; {figures['entries_reconciled']}/{figures['successes']} "
+        f"{figures['server_errors']} server errors, {figures['client_errors']} refused; {figures['entries_reconciled']}/{figures['successes']} "
         f"entries reconciled; p95 target 500 ms {'met' if figures['all']['p95_ms'] < 500 else 'NOT met'}"
     )
     return 0 if ok else 1
