@@ -52,12 +52,14 @@ def add_partnership(staff: int) -> None:
             "INSERT INTO partnership_trainingrecord (staff_member_id, course, completed_on, expires_on) "
             "SELECT s.id, c, CURRENT_DATE - 300 - (s.id %% 200), CURRENT_DATE + 65 - (s.id %% 200) "
             "FROM partnership_staffmember s CROSS JOIN (VALUES ('data_protection'), ('information_sharing')) v(c) "
-            "WHERE s.username LIKE 'bench-staff-%%'"
+            "WHERE s.username LIKE 'bench-staff-%%'",
+            [],  # with parameters, so %% reads as %
         )
         cursor.execute(
             "INSERT INTO people_cohortmembership_key_workers (cohortmembership_id, staffmember_id) "
             "SELECT m.id, (SELECT min(id) FROM partnership_staffmember WHERE username LIKE 'bench-staff-%%') "
-            "FROM people_cohortmembership m WHERE m.ended_on IS NULL AND m.id %% 3 <> 0"
+            "FROM people_cohortmembership m WHERE m.ended_on IS NULL AND m.id %% 3 <> 0",
+            [],
         )
         cursor.execute("ANALYZE")
 
