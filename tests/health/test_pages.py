@@ -54,6 +54,16 @@ def test_the_page_shows_each_question_with_its_verdict_figures_chart_and_table(c
         assert person.family_name not in page
 
 
+@pytest.mark.parametrize(("role", "offered"), [(Role.PARTNERSHIP_MANAGER, True), (Role.IG_LEAD, False)])
+def test_a_link_is_offered_only_to_those_who_may_open_it(client, partnership, role, offered):
+    viewer = partnership.manager if role == Role.PARTNERSHIP_MANAGER else partnership.ig_lead
+    client.force_login(viewer)
+    page = client.get(reverse("governance:health-check")).content.decode()
+    expiry_list = reverse("partnership:training-expiry")
+    assert (f'href="{expiry_list}"' in page) is offered
+    assert (client.get(expiry_list).status_code == 200) is offered  # no link to a refusal
+
+
 def test_the_csv_has_every_figure_and_no_cell_runs_as_a_formula(client, partnership):
     # an agency named like a formula: the CSV must neutralise it
     partnership.agencies[1].name = '=HYPERLINK("http://example.invalid")'

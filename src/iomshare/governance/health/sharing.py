@@ -16,6 +16,7 @@ from iomshare.governance.health.types import Figure, Link, Section, Table, Verdi
 from iomshare.information_requests import selectors as requests
 from iomshare.information_requests.models import InformationRequest, RequestStatus
 from iomshare.partnership.models import Role, StaffMember, TrainingRecord
+from iomshare.partnership.training import TRAINING_MANAGER_ROLES
 from iomshare.people.models import CohortMembership
 from iomshare.protocols import acknowledgements
 from iomshare.protocols.models import Protocol, ProtocolStatus
@@ -238,8 +239,13 @@ def training(today: dt.date) -> Section:
         if rows
         else None,
         links=[
-            Link("Training and vetting to renew (your agency)", reverse("partnership:training-expiry")),
             Link("Protocols read by your agency's staff", reverse("protocols:read-by-staff")),
+            # Last: it is not offered to IG leads, who read the check but do not keep training records.
+            Link(
+                "Training and vetting to renew (your agency)",
+                reverse("partnership:training-expiry"),
+                for_roles=frozenset(TRAINING_MANAGER_ROLES),
+            ),
         ],
         trend_key="training.expired",
     )

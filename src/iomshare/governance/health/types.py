@@ -45,6 +45,8 @@ class Table:
 class Link:
     label: str
     url: str
+    # Roles that may open it (empty: everyone who may read the health check); others are not offered it.
+    for_roles: frozenset[str] = frozenset()
 
 
 @dataclass
