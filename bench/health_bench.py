@@ -50,7 +50,7 @@ def add_partnership(staff: int) -> None:
         )
         cursor.execute(
             "INSERT INTO partnership_trainingrecord (staff_member_id, course, completed_on, expires_on) "
-            "SELECT s.id, c, CURRENT_DATE - 300 - (s.id %% 200), CURRENT_DATE + 65 - (s.id %% 200) "
+            "SELECT s.id, c, CURRENT_DATE - 300 - (s.id %% 200)::int, CURRENT_DATE + 65 - (s.id %% 200)::int "
             "FROM partnership_staffmember s CROSS JOIN (VALUES ('data_protection'), ('information_sharing')) v(c) "
             "WHERE s.username LIKE 'bench-staff-%%'",
             [],  # with parameters, so %% reads as %
