@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from iomshare.casework.reminders import remind_due_actions, remind_due_actions_job
+from iomshare.kit.commands import today_option
 
 
 class Command(BaseCommand):
@@ -23,12 +22,7 @@ class Command(BaseCommand):
     def handle(
         self, *args, subcommand: str, today: str | None = None, queue: bool = False, **options
     ) -> None:
-        try:
-            day = dt.date.fromisoformat(today) if today else None
-        except ValueError:
-            raise CommandError(
-                f"--today must be a date written YYYY-MM-DD, like 2026-11-26, not {today!r}."
-            ) from None
+        day = today_option(today)
         if queue:
             result = remind_due_actions_job.enqueue(today=day.isoformat() if day else "")
             self.stdout.write(f"Queued the reminders as job {result.id}.\n")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from iomshare.information_requests.escalation import escalate_overdue_requests
+from iomshare.kit.commands import today_option
 
 
 class Command(BaseCommand):
@@ -20,12 +19,7 @@ class Command(BaseCommand):
         run.add_argument("--today", help="Run as if today were this date (YYYY-MM-DD).")
 
     def handle(self, *args, subcommand: str, today: str | None = None, **options) -> None:
-        try:
-            day = dt.date.fromisoformat(today) if today else None
-        except ValueError:
-            raise CommandError(
-                f"--today must be a date written YYYY-MM-DD, like 2026-11-26, not {today!r}."
-            ) from None
+        day = today_option(today)
         escalated = escalate_overdue_requests(today=day)
         self.stdout.write(
             f"Escalated {len(escalated)} overdue request{'s' if len(escalated) != 1 else ''}.\n"

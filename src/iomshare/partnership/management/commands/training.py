@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from django.core.management.base import BaseCommand
 
-from django.core.management.base import BaseCommand, CommandError
-
+from iomshare.kit.commands import today_option
 from iomshare.partnership.training_reminders import remind_of_expiry
 
 
@@ -20,12 +19,7 @@ class Command(BaseCommand):
         run.add_argument("--today", help="Run as if today were this date (YYYY-MM-DD).")
 
     def handle(self, *args, subcommand: str, today: str | None = None, **options) -> None:
-        try:
-            day = dt.date.fromisoformat(today) if today else None
-        except ValueError:
-            raise CommandError(
-                f"--today must be a date written YYYY-MM-DD, like 2026-11-26, not {today!r}."
-            ) from None
+        day = today_option(today)
         sent = remind_of_expiry(today=day)
         self.stdout.write(
             f"Sent {sent} reminder{'s' if sent != 1 else ''} of training or vetting expiring.\n"

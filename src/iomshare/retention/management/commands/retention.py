@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from iomshare.kit.commands import today_option
 from iomshare.retention import jobs, sweep
-
-
-def _day(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(
-            f"--today must be a date written YYYY-MM-DD, like 2026-11-26, not {text!r}."
-        ) from None
 
 
 class Command(BaseCommand):
@@ -45,7 +35,7 @@ class Command(BaseCommand):
             self.sweep(**options)
 
     def sweep(self, *, today: str | None, dry_run: bool, batch_size: int, queue: bool, **options) -> None:
-        day = _day(today) if today else None
+        day = today_option(today)
         if queue:
             if dry_run:
                 raise CommandError("--queue runs the sweep for real; leave out --dry-run.")
