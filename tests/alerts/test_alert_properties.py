@@ -36,7 +36,9 @@ class TestAlertsCarryNoMoreThanTheDoorShows(TestCase):
     @settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
     @given(database_partnerships(), item_specs)
     def test_each_alert_names_only_what_the_recipients_door_shows(self, partnership, items):
-        agencies, members, viewers, clauses, assurance = build_database_partnership(partnership)
+        agencies, members, viewers, clauses, assurance = build_database_partnership(
+            partnership, timezone.localdate()
+        )
         person = PersonFactory()
         CohortMembershipFactory(person=person, lead_agency=agencies["alpha"])
         made = []
