@@ -73,3 +73,44 @@ def test_ask_your_administrator_names_who_and_links_to_the_contacts_page(officer
     )
     named = contact_text(officer, "admin_contact")
     assert "Ada Admin (your agency's administrator" in named and "mailto:ada@police.example" in named
+
+
+@override_settings(IOMSHARE_SUPPORT_CONTACT=SUPPORT)
+def test_a_code_no_one_has_mapped_names_the_lead_to_ask_or_else_the_support_desk(police, probation):
+    import pytest
+
+    from iomshare.errors import InvalidInput
+    from iomshare.vocabulary.services import resolve
+
+    StaffMemberFactory(
+        agency=police, role=Role.IG_LEAD, first_name="Imogen", last_name="Grey", email="ig@police.example"
+    )
+    with pytest.raises(
+        InvalidInput, match=r"Ask your information-governance lead, Imogen Grey \(ig@police\.example\)"
+    ):
+        resolve(police, "warning_marker", "NOT-A-CODE")
+    with pytest.raises(
+        InvalidInput, match=r"lead, the Northshire IOM support desk \(iom-desk@northshire\.example\)"
+    ):
+        resolve(probation, "warning_marker", "NOT-A-CODE")  # probation has no lead to name
+
+
+def test_a_refused_consent_override_names_the_lead_to_ask(police, probation_officer):
+    import pytest
+
+    from iomshare.errors import NotPermitted
+    from iomshare.people.models import Person
+    from iomshare.protocols.consent import override_consent
+
+    StaffMemberFactory(
+        agency=probation_officer.agency,
+        role=Role.IG_LEAD,
+        first_name="Paula",
+        last_name="Lead",
+        email="pl@probation.example",
+    )
+    person = Person.objects.create(given_name="Test", family_name="Person")
+    with pytest.raises(
+        NotPermitted, match=r"Ask your information-governance lead, Paula Lead \(pl@probation\.example\)"
+    ):
+        override_consent(person, police, None, by=probation_officer, reason="urgent risk", hours=4)

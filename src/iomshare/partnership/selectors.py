@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.db.models import Q
 
 from iomshare.ledger.models import Action, LedgerEntry
@@ -68,3 +69,20 @@ def agency_contacts() -> list[AgencyContacts]:
         )
         for agency in Agency.objects.order_by("name")
     ]
+
+
+def who_to_ask(agency_id: int | None, role: str) -> str:
+    """Someone named to ask, for a message a service writes: the agency's first active staff member in
+    `role` with their e-mail, or the partnership's support desk where it has none (or no agency)."""
+    member = (
+        StaffMember.objects.filter(agency_id=agency_id, role=role, is_active=True)
+        .order_by("last_name", "first_name", "pk")
+        .first()
+        if agency_id is not None
+        else None
+    )
+    if member is not None:
+        name = member.get_full_name() or member.username
+        return f"{name} ({member.email})" if member.email else name
+    desk = settings.IOMSHARE_SUPPORT_CONTACT
+    return f"{desk['name']} ({desk['email']})"

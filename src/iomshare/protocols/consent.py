@@ -23,6 +23,7 @@ from iomshare.errors import InvalidInput, NotPermitted
 from iomshare.ledger import services as ledger
 from iomshare.ledger.models import Action
 from iomshare.partnership.models import Agency, Role, StaffMember
+from iomshare.partnership.selectors import who_to_ask
 from iomshare.people.models import Person
 from iomshare.protocols.models import ConsentMethod, ConsentOverride, ConsentRecord, Purpose
 
@@ -280,7 +281,8 @@ def override_consent(
     """
     if not may_override_consent(by):
         raise NotPermitted(
-            "You do not have permission to override consent. Ask your information-governance lead."
+            "You do not have permission to override consent. Ask your information-governance lead, "
+            f"{who_to_ask(by.agency_id, Role.IG_LEAD)}."
         )
     errors: dict[str, str] = {}
     if sharing_agency is None:

@@ -21,6 +21,7 @@ from iomshare.errors import InvalidInput, NotFound, NotPermitted
 from iomshare.ledger import services as ledger
 from iomshare.ledger.models import Action, Outcome
 from iomshare.partnership.models import Role, StaffMember
+from iomshare.partnership.selectors import who_to_ask
 from iomshare.people.models import Person
 from iomshare.people.visibility import is_volunteer, may_know
 from iomshare.protocols.models import Purpose
@@ -199,7 +200,8 @@ def refer_to_service(
     if not errors and not may_know(service.contact, person.pk, purpose):
         errors["service"] = (
             f"{service.agency.name} may not know of this person for {service.purpose.name.lower()} under the "
-            "protocols in force, so it cannot receive a referral: ask your information-governance lead"
+            "protocols in force, so it cannot receive a referral: ask your information-governance lead, "
+            f"{who_to_ask(by.agency_id, Role.IG_LEAD)}"
         )
     checks = [] if errors else check_onward_sharing(by, service.contact, person, ids, purpose=purpose)
     refused = [check for check in checks if not check.may_send]

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from iomshare.errors import InvalidInput, NotPermitted
 from iomshare.partnership.models import Agency, Role, StaffMember
+from iomshare.partnership.selectors import who_to_ask
 from iomshare.vocabulary.models import Concept, LocalTerm, Scheme
 
 ROLES_THAT_MAP_TERMS = {Role.IG_LEAD, Role.ADMIN, Role.PARTNERSHIP_MANAGER}
@@ -82,7 +83,8 @@ class CodeTranslator:
         raise InvalidInput(
             f"'{code}' is not a code of {scheme.name.lower()}: it is not a standard code and {whose} to "
             f"one. The standard codes are: {', '.join(c.code for c in self._standard[scheme_code].values())}. "
-            "Ask your information-governance lead to map the code, or send a standard one."
+            "Ask your information-governance lead, "
+            f"{who_to_ask(self.agency.pk if self.agency else None, Role.IG_LEAD)}, to map the code, or send a standard one."
         )
 
 

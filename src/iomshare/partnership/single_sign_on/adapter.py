@@ -15,6 +15,7 @@ from iomshare.ledger import services as ledger
 from iomshare.ledger.context import origin_from_request
 from iomshare.ledger.models import Action, Outcome
 from iomshare.partnership.models import AgencySignOn, Role, StaffMember
+from iomshare.partnership.selectors import who_to_ask
 from iomshare.partnership.single_sign_on import claims as claim
 
 SIGN_ON_CHANNEL = "single sign-on"
@@ -112,7 +113,8 @@ class SingleSignOnAdapter(DefaultSocialAccountAdapter):
             refuse(
                 request,
                 sociallogin,
-                "More than one iomshare account has your e-mail address; ask your administrator.",
+                "More than one iomshare account has your e-mail address; ask "
+                f"{who_to_ask(None, Role.ADMIN)} to tell them apart.",
                 username=email,
             )
         return matches[0] if matches else None
