@@ -71,16 +71,21 @@ def agency_contacts() -> list[AgencyContacts]:
     ]
 
 
-def who_to_ask(agency_id: int | None, role: str) -> str:
-    """Someone named to ask, for a message a service writes: the agency's first active staff member in
-    `role` with their e-mail, or the partnership's support desk where it has none (or no agency)."""
-    member = (
+def first_in_role(agency_id: int | None, role: str) -> StaffMember | None:
+    """The agency's active staff member in `role` to name first (by name), or None."""
+    if agency_id is None:
+        return None
+    return (
         StaffMember.objects.filter(agency_id=agency_id, role=role, is_active=True)
         .order_by("last_name", "first_name", "pk")
         .first()
-        if agency_id is not None
-        else None
     )
+
+
+def who_to_ask(agency_id: int | None, role: str) -> str:
+    """Someone named to ask, for a message a service writes: the agency's first active staff member in
+    `role` with their e-mail, or the partnership's support desk where it has none (or no agency)."""
+    member = first_in_role(agency_id, role)
     if member is not None:
         name = member.get_full_name() or member.username
         return f"{name} ({member.email})" if member.email else name

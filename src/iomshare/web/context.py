@@ -20,15 +20,11 @@ class Contact:
 
 
 def _contact(user, role: str, label: str) -> Contact:
-    from iomshare.partnership.models import StaffMember
+    from iomshare.partnership.selectors import first_in_role
 
     if not getattr(user, "is_authenticated", False) or user.agency_id is None:
         return Contact(name="", email="", role=label, is_you=False)
-    member = (
-        StaffMember.objects.filter(agency_id=user.agency_id, role=role, is_active=True)
-        .order_by("last_name", "first_name", "pk")
-        .first()
-    )
+    member = first_in_role(user.agency_id, role)
     if member is None:
         return Contact(name="", email="", role=label, is_you=False)
     return Contact(
