@@ -93,7 +93,7 @@ def test_a_key_worker_sees_the_unread_count_reads_alerts_and_follows_a_person(pa
     page.wait_for_url(f"**/people/{cohort['jordan'].pk}/")
     expect(page.get_by_test_id("unread-count")).to_have_text(re.compile(r"^\s*1"))
     page.get_by_test_id("follow").get_by_role("button").click()
-    assert "You are now following this person." in page.content()
+    expect(page.locator("body")).to_contain_text("You are now following this person.")
     assert "Stop following" in page.get_by_test_id("follow").inner_text()
     screenshot(page, "alerts-following-a-person")
     assert_accessible(page)
@@ -106,11 +106,13 @@ def test_a_key_worker_sees_the_unread_count_reads_alerts_and_follows_a_person(pa
     page.get_by_label("An e-mail for each alert").check()
     page.get_by_label("From").select_option(label="10pm")
     page.get_by_role("button", name="Save settings").click()
-    assert "Choose when your quiet hours start and when they end, or neither" in page.content()
+    expect(page.locator("body")).to_contain_text(
+        "Choose when your quiet hours start and when they end, or neither"
+    )
     assert_accessible(page)
     page.get_by_label("Until").select_option(label="7am")
     page.get_by_role("button", name="Save settings").click()
-    assert "Your alert settings are saved." in page.content()
+    expect(page.locator("body")).to_contain_text("Your alert settings are saved.")
     assert page.get_by_label("From").input_value() == "22:00"
     screenshot(page, "alerts-quiet-hours")
 
@@ -149,6 +151,6 @@ def test_an_ig_lead_reads_the_webhook_log_and_sends_a_dead_letter_again(page, co
     screenshot(page, "alerts-webhook-log")
     assert_accessible(page)
     page.get_by_role("button", name="Send again msg_dead").click()
-    assert "Delivery msg_dead will be sent again." in page.content()
+    expect(page.locator("body")).to_contain_text("Delivery msg_dead will be sent again.")
     assert WebhookDelivery.objects.get(message_id="msg_dead").status == DeliveryStatus.PENDING
     assert webhooks.max_attempts() == 6

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 from iomshare.exchange import extract_runs
 from iomshare.exchange.models import ExtractRun
 from iomshare.partnership.models import Role
@@ -31,7 +33,8 @@ def test_an_ig_lead_asks_for_an_extract_watches_it_build_and_downloads_it(page, 
     sign_in(page, "police.ig", TEST_PASSWORD)
     page.goto("/exchange/exports/")
     page.get_by_role("button", name="Ask for the extract").click()
-    assert page.get_by_role("alert").is_visible() and page.url.endswith("/exchange/exports/")
+    expect(page.get_by_role("alert")).to_be_visible()
+    assert page.url.endswith("/exchange/exports/")
     screenshot(page, "bulk-extract-01-format-missing")
     page.get_by_label("CSV").check()
     page.get_by_role("button", name="Ask for the extract").click()

@@ -1,6 +1,7 @@
 """Running the cohort in the browser: refer, the panel selects, key workers, caseload, person summary."""
 
 import pytest
+from playwright.sync_api import expect
 
 from iomshare.partnership.models import Role
 from iomshare.people.models import CohortMembership
@@ -118,7 +119,7 @@ def test_refer_select_allocate_then_the_caseload_and_the_person_summary(
     sign_in(small, "officer", TEST_PASSWORD)
     small.goto(f"/cohort/people/{jordan.pk}/")
     assert small.evaluate("document.documentElement.scrollWidth") <= 390
-    assert small.get_by_test_id("person-summary").is_visible()
+    expect(small.get_by_test_id("person-summary")).to_be_visible()
     assert_accessible(small)
     screenshot(small, "cohort-09-person-summary-390")
     phone.close()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from iomshare.demo.import_profiles import load_demo_import_profiles
 from iomshare.demo.local_terms import load_demo_local_terms
@@ -83,7 +84,7 @@ def test_a_practitioner_fills_a_contact_record_and_reads_what_each_coded_answer_
     # Each coded answer's definition is one click away, and its concept page one more.
     term = answers.get_by_test_id("term").filter(has_text="Home visit")
     definition = term.locator(".govuk-details__text")
-    assert not definition.is_visible()
+    expect(definition).not_to_be_visible()
     term.locator("summary").click()
     assert "A visit to the person's home address." in definition.inner_text()
     assert_accessible(page)
@@ -91,14 +92,16 @@ def test_a_practitioner_fills_a_contact_record_and_reads_what_each_coded_answer_
 
     term.get_by_role("link", name="What ‘Home visit’ means").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Home visit"
-    assert "Probation" in page.content()  # which agencies' codes mean it
+    expect(page.locator("body")).to_contain_text("Probation")  # which agencies' codes mean it
     assert_accessible(page)
     screenshot(page, "forms-03-concept-page")
     page.go_back()
 
     page.get_by_role("button", name="Record the contact record").click()
     assert page.url.endswith(f"/cohort/people/{jordan.id}/")
-    assert "The contact record has been recorded: Home visit: Attended – complied" in page.content()
+    expect(page.locator("body")).to_contain_text(
+        "The contact record has been recorded: Home visit: Attended – complied"
+    )
 
 
 def _extract(rows: list[list[str]]) -> bytes:
@@ -192,7 +195,7 @@ def test_an_extract_with_a_stray_quote_is_refused_whole_with_its_row_and_column(
     assert "The check found 1 problem" in status.inner_text()
     problem = [cell.inner_text() for cell in page.get_by_test_id("problems").locator("tbody td").all()]
     assert problem[:2] == ["3", "CONTACT_DATE"] and "never closes" in problem[3]
-    assert page.get_by_role("button", name=re.compile("^Import")).count() == 0
+    expect(page.get_by_role("button", name=re.compile("^Import"))).to_have_count(0)
     assert_accessible(page)
     screenshot(page, "imports-03-stray-quote-refused")
 
@@ -235,6 +238,6 @@ def test_an_ig_lead_sees_where_agencies_use_one_word_for_two_meanings(page, part
 
 def test_a_practitioner_cannot_open_the_conflicts_page_or_imports(page, partnership):
     sign_in(page, "probation.officer", TEST_PASSWORD)
-    assert page.get_by_role("link", name="Imports and exports").count() == 0
+    expect(page.get_by_role("link", name="Imports and exports")).to_have_count(0)
     assert page.goto("/vocabulary/conflicts/").status == 403
     assert page.goto("/exchange/imports/").status == 403

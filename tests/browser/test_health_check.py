@@ -38,7 +38,7 @@ def test_partnership_manager_reads_the_health_check(page, partnership):
     training = page.get_by_test_id("question-2")
     assert training.get_by_test_id("verdict").inner_text() == "Needs attention"
     assert training.locator("img").first.evaluate("img => img.complete && img.naturalWidth > 0")
-    assert training.get_by_test_id("training.by_agency").is_visible()
+    expect(training.get_by_test_id("training.by_agency")).to_be_visible()
     retention = page.get_by_test_id("question-5")
     retention.get_by_text("The last 12 months").click()
     expect(retention.get_by_test_id("trend-5").locator("tbody tr")).to_have_count(6)

@@ -3,6 +3,7 @@ second press refused while a run is linking."""
 
 import pytest
 from django.db import connection
+from playwright.sync_api import expect
 
 from iomshare.identity import services
 from iomshare.identity.models import LinkageModel, LinkageRun, RunStatus
@@ -80,7 +81,7 @@ def test_a_partnership_manager_links_new_records_and_sees_what_linking_did(
         worker_db.start_worker()
     sign_in(page, "manager", TEST_PASSWORD)
     page.goto("/identity/")
-    assert page.get_by_role("heading", name="Link new records").is_visible()
+    expect(page.get_by_role("heading", name="Link new records")).to_be_visible()
     assert "0 waiting" in page.get_by_test_id("review-count").inner_text()
     assert_accessible(page)
     screenshot(page, "identity-linking-01-queue-with-button")

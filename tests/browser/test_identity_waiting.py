@@ -1,6 +1,7 @@
 """The cannot-match-yet queue: a bare record is kept, shown to its agency, completed and matched."""
 
 import pytest
+from playwright.sync_api import expect
 
 from iomshare.identity import services
 from iomshare.identity.models import SourceRecord
@@ -35,21 +36,21 @@ def waiting_record(db):
 def test_a_key_worker_completes_a_record_that_could_not_be_matched(page, live_server, waiting_record):
     sign_in(page, "keyworker", TEST_PASSWORD)
     page.goto(f"{live_server.url}/identity/waiting/")
-    assert page.get_by_role("heading", name="Records that cannot be matched yet").is_visible()
+    expect(page.get_by_role("heading", name="Records that cannot be matched yet")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "identity-waiting-queue")
     page.get_by_role("link", name="SCM-9").click()
-    assert "The date of birth 1990-05-92 is not a real date" in page.content()
+    expect(page.locator("body")).to_contain_text("The date of birth 1990-05-92 is not a real date")
     page.get_by_label("Day").fill("31")
     page.get_by_label("Month").fill("2")
     page.get_by_label("Year").fill("1990")
     page.get_by_role("button", name="Complete and match the record").click()
-    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "identity-waiting-record-error")
     page.get_by_label("Day").fill("17")
     page.get_by_label("Month").fill("5")
     page.get_by_role("button", name="Complete and match the record").click()
-    assert "Record SCM-9 completed and matched: it is a new person." in page.content()
+    expect(page.locator("body")).to_contain_text("Record SCM-9 completed and matched: it is a new person.")
     record = SourceRecord.objects.get(pk=waiting_record.pk)
     assert record.person is not None and not record.waiting_reason

@@ -2,6 +2,7 @@
 another request, and reads the gap report."""
 
 import pytest
+from playwright.sync_api import expect
 
 from iomshare.information_requests import services
 from iomshare.partnership.models import Role
@@ -143,7 +144,7 @@ def test_a_refused_request_reaches_the_requester_and_the_gap_report(page, partne
     page.goto("/requests/gap-report/")
     assert page.get_by_test_id("gap-total").inner_text().startswith("1 request")
     chart = page.get_by_test_id("gap-chart")
-    assert chart.locator("svg rect").count() == 1
+    expect(chart.locator("svg rect")).to_have_count(1)
     assert (
         "Accommodation pathway: Custody and release, Probation Service – Northshire from Northshire Police"
         in chart.inner_text()

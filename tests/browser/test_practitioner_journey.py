@@ -1,6 +1,7 @@
 """The practitioner's journey: sign in, search the cohort, open a person, record an item."""
 
 import pytest
+from playwright.sync_api import expect
 
 from iomshare.people.models import Tier
 from tests.browser.conftest import assert_accessible, reseed_reference_data, screenshot, sign_in
@@ -54,7 +55,7 @@ def test_practitioner_signs_in_searches_opens_a_person_and_records_an_item(page,
     screenshot(page, "01-sign-in")
 
     page.get_by_role("button", name="Sign in").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert "Enter your username" in page.locator(".govuk-error-summary").inner_text()
     assert_accessible(page)
     screenshot(page, "02-sign-in-errors")
@@ -86,7 +87,7 @@ def test_practitioner_signs_in_searches_opens_a_person_and_records_an_item(page,
     page.get_by_role("link", name="Record information").click()
     page.get_by_role("button", name="Record information").click()
     summary = page.locator(".govuk-error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     assert "Select the kind of information" in summary.inner_text()
     assert "Enter a summary of the information" in summary.inner_text()
     assert_accessible(page)

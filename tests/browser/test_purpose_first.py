@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from iomshare.partnership.models import Role, VettingLevel
 from iomshare.people.models import Tier
@@ -80,7 +81,7 @@ def test_a_practitioner_declares_a_purpose_and_sees_the_shared_picture_and_what_
     timeline = page.get_by_test_id("timeline").inner_text()
     assert "Probation appointment attended" in timeline
     assert "Charged with theft" not in page.content()  # another agency's: not before a purpose
-    assert page.get_by_test_id("purpose-chooser").is_visible()
+    expect(page.get_by_test_id("purpose-chooser")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "purpose-01-chooser")
 
@@ -101,6 +102,6 @@ def test_a_practitioner_declares_a_purpose_and_sees_the_shared_picture_and_what_
     withheld = page.get_by_test_id("withheld").inner_text()
     assert "Northshire Police" in withheld and "Offending" in withheld and "2" in withheld
     assert "more sensitive than the protocols share" in withheld
-    assert page.get_by_role("link", name="Request offending history from Northshire Police").is_visible()
+    expect(page.get_by_role("link", name="Request offending history from Northshire Police")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "purpose-03-picture-and-withheld")

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from iomshare.partnership.models import Role
 from iomshare.records.models import Category, InformationItem, ItemStatus
@@ -110,7 +111,7 @@ def test_ig_lead_keeps_one_item_disposes_of_one_and_places_a_legal_hold(page, qu
     )
     page.get_by_role("button", name="Place the legal hold").click()
     assert "Civil claim 2026-CL-0142" in page.get_by_test_id("hold-warning").inner_text()
-    assert page.get_by_role("link", name="Dispose of the information").count() == 0
+    expect(page.get_by_role("link", name="Dispose of the information")).to_have_count(0)
     assert_accessible(page)
     screenshot(page, "retention-05-review-under-hold")
     page.get_by_role("link", name="Back to the review queue").click()

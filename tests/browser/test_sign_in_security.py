@@ -2,6 +2,7 @@
 and signing in with each factor (TOTP, recovery code, a WebAuthn key in a virtual authenticator)."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, screenshot, sign_in
 from tests.factories import TEST_PASSWORD, AgencyFactory, StaffMemberFactory
@@ -70,7 +71,7 @@ def test_first_sign_in_enrols_an_authenticator_app_and_shows_recovery_codes(page
     assert_accessible(page)
     screenshot(page, "enrol-recovery-codes")
     page.goto("/cohort/")
-    assert page.get_by_role("heading", name="Cohort").is_visible()
+    expect(page.get_by_role("heading", name="Cohort")).to_be_visible()
 
 
 def test_signing_in_with_an_authenticator_app_code(page, officer, settings):
@@ -130,7 +131,7 @@ def test_a_security_key_is_added_and_signs_in_with_a_virtual_authenticator(page,
 def test_the_account_page_and_changing_the_password(page, officer):
     sign_in(page, "officer", TEST_PASSWORD)
     page.get_by_role("link", name="Your account").click()
-    assert page.get_by_role("heading", name="Your account").is_visible()
+    expect(page.get_by_role("heading", name="Your account")).to_be_visible()
     assert "Signed in" in page.get_by_test_id("recent-sign-ins").inner_text()
     assert "This browser" in page.get_by_test_id("active-sessions").inner_text()
     assert_accessible(page)

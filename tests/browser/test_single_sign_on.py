@@ -2,6 +2,7 @@
 provider (a real one on loopback, tests/partnership/oidc.py), and iomshare's own second factor after it."""
 
 import pytest
+from playwright.sync_api import expect
 
 from iomshare.partnership.models import Role, StaffMember
 from tests.browser.conftest import assert_accessible, screenshot
@@ -24,7 +25,7 @@ def test_signing_in_with_the_agency_provider_from_the_sign_in_page(page, live_se
 
         page.goto("/sign-in/")
         button = page.get_by_role("button", name="Sign in with Northshire Police")
-        assert button.is_visible()
+        expect(button).to_be_visible()
         assert_accessible(page)
         screenshot(page, "sign-in-with-agency-provider")
         button.click()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from iomshare.partnership.models import Role
@@ -143,8 +144,10 @@ def test_two_agencies_decide_and_the_coordinator_releases_only_what_they_release
     sign_in(page, "probation.ig", TEST_PASSWORD)
     open_notification(page, "needs your agency's decisions")
     page.get_by_test_id("decide-link").click()
+    decide_link = page.get_by_role("link", name="Decide on Risk summary: medium risk of serious harm")
+    expect(decide_link).to_be_visible()
     assert "Intelligence" not in page.content()
-    page.get_by_role("link", name="Decide on Risk summary: medium risk of serious harm").click()
+    decide_link.click()
     page.get_by_label("Release with parts redacted").check()
     page.get_by_label("Who is at risk", exact=True).check()
     page.get_by_role("button", name="Save the decision").click()

@@ -2,6 +2,7 @@
 volunteers there is no "Request" link, only who can ask for it (staff at their agency)."""
 
 import pytest
+from playwright.sync_api import expect
 
 from iomshare.partnership.models import Agency
 from tests.browser.conftest import assert_accessible, screenshot, sign_in
@@ -49,8 +50,8 @@ def test_a_volunteer_sees_why_information_is_withheld_and_that_staff_can_ask_not
     text = withheld.inner_text()
     assert "Probation Service North" in text
     assert "with staff, not volunteers: staff at your agency can ask for this." in text
-    assert withheld.get_by_role("link").count() == 0  # nothing offered that a volunteer cannot do
-    assert "Staff at your agency can ask the holding agency for it" in page.content()
+    expect(withheld.get_by_role("link")).to_have_count(0)  # nothing offered that a volunteer cannot do
+    expect(page.locator("body")).to_contain_text("Staff at your agency can ask the holding agency for it")
     assert "RoSH" not in page.content()
     screenshot(page, "volunteer-withheld-panel")
     assert_accessible(page)
