@@ -29,7 +29,7 @@ from iomshare.errors import InvalidInput, NotPermitted
 from iomshare.exchange.limits import in_words, read_limits
 from iomshare.exchange.mapping import MappedRow, Problem, RowMapper, RowProblems, multiline_columns, shown
 from iomshare.exchange.models import ImportedItemKey, ImportProfile, ImportRun, RunStatus
-from iomshare.exchange.readers import FileUnreadable, RowUnreadable, open_extract
+from iomshare.exchange.readers import Extract, FileUnreadable, RowUnreadable, open_extract
 from iomshare.jobs import heartbeat
 from iomshare.kit.csv_safety import safe_row
 from iomshare.partnership.models import Role, StaffMember
@@ -134,30 +134,6 @@ def import_file(
 ) -> Outcome:
     """Check (`write=False`) or import an extract through `profile`; see the module docstring."""
     check_may_import(profile, by)
-    with _cyclic_collector_paused():
-        return _check_or_import(
-            profile,
-            path,
-            by=by,
-            write=write,
-            accept_valid_rows=accept_valid_rows,
-            rejects=rejects,
-            progress=progress,
-            run=run,
-        )
-
-
-def _check_or_import(
-    profile: ImportProfile,
-    path: Path,
-    *,
-    by: StaffMember,
-    write: bool,
-    accept_valid_rows: bool,
-    rejects: TextIO | None,
-    progress: Progress | None,
-    run: ImportRun | None,
-) -> Outcome:
     outcome = Outcome()
     try:
         extract = open_extract(
@@ -174,122 +150,189 @@ def _check_or_import(
         outcome.is_file_unreadable = True
         outcome.add(mapper.header_problems)
         return outcome
-    rejected = _rejects_writer(rejects, extract.header)
-    seen: dict[str, int] = {}
-    batch: list[MappedRow] = []
-
-    def may_write() -> bool:
-        return write and (accept_valid_rows or outcome.problem_count == 0)
-
-    # On SQLite, keys are remembered after their items are written (on PostgreSQL, with them).
-    unremembered: list[tuple[list[str], list[uuid.UUID]]] = []
-
-    def remember_written_keys() -> None:
-        if not unremembered:
-            return
-        if recorder is not None:
-            recorder.wait()
-        while unremembered:
-            keys, ids = unremembered.pop()
-            _remember_keys(profile, keys, ids, run)
-
-    def flush() -> None:
-        remember_written_keys()
-        if known_keys is None:
-            if recorder is not None:
-                recorder.wait()  # the probe needs the connection
-            done = _already_imported(profile, [row.key for row in batch])
-        else:
-            done = known_keys.intersection([row.key for row in batch]) if known_keys else set()
-        new = [row for row in batch if row.key not in done] if done else batch
-        outcome.rows_valid += len(batch)
-        outcome.rows_already_imported += len(batch) - len(new)
-        if new and may_write():
-            assert recorder is not None
-            keys = [row.key for row in new]
-            rows = [row.fields for row in new]
-            if recorder.is_streaming:
-                ids = recorder.record(rows, then_copy=lambda ids: _keys_copy(profile, keys, ids, run))
-            else:
-                ids = recorder.record(rows)
-                unremembered.append((keys, ids))
-            outcome.rows_created += len(ids)
-        batch.clear()
-
     if mapper.category_id is None:
         raise InvalidInput(f"The import profile {profile.name} names neither a category nor a form.")
-    known_keys = _imported_keys(profile)
-    key_column = profile.key_column
-    recorder: BulkRecorder | None = None
-    try:
-        with (
-            transaction.atomic() if write else contextlib.nullcontext(),
-            BulkRecorder(by=by) if write else contextlib.nullcontext() as recorder,
-        ):
-            try:
-                for row_number, row in extract.rows:
-                    outcome.rows_read += 1
-                    problems: list[Problem] = []
-                    if isinstance(row, RowUnreadable):
-                        problems = [Problem(row.row, "", "", row.reason)]
-                        cells: list[str] = []
-                    else:
-                        cells = row
-                        try:
-                            mapped = mapper.map(row_number, row)
-                        except RowProblems as error:
-                            problems = error.problems
-                        else:
-                            if (first := seen.get(mapped.key)) is not None:
-                                problems = [
-                                    Problem(
-                                        row_number,
-                                        key_column,
-                                        shown(mapped.key),
-                                        f"row {first} has the same key: each row needs a key of its own",
-                                    )
-                                ]
-                            else:
-                                seen[mapped.key] = row_number
-                                batch.append(mapped)
-                    if problems:
-                        outcome.rows_rejected += 1
-                        outcome.add(problems)
-                        if rejected is not None:
-                            rejected.writerow(
-                                safe_row(
-                                    [
-                                        *cells,
-                                        str(row_number),
-                                        "; ".join(f"{p.column or 'row'}: {p.reason}" for p in problems),
-                                    ]
-                                )
-                            )
-                    if len(batch) >= BATCH_SIZE:
-                        flush()
-                    if progress is not None and outcome.rows_read % PROGRESS_EVERY_ROWS == 0:
-                        progress(extract.position(), extract.size)
-            except FileUnreadable as error:
-                _file_unreadable(outcome, error, part_way=True)
-            if outcome.is_file_unreadable:
-                # Part of the file could not be read exactly: nothing in it is imported, not even the
-                # rows that were valid, as the rows around the fault cannot be trusted.
-                batch.clear()
-                outcome.rows_valid = outcome.rows_already_imported = 0
-                if write:
+    with _cyclic_collector_paused():
+        if not write:
+            return _Check(profile, extract, mapper, outcome, rejects=rejects, progress=progress).run()
+        return _Import(
+            profile,
+            extract,
+            mapper,
+            outcome,
+            rejects=rejects,
+            progress=progress,
+            by=by,
+            accept_valid_rows=accept_valid_rows,
+            run=run,
+        ).run()
+
+
+class _Check:
+    """The dry run: read and map every row, count what an import would create, write nothing."""
+
+    def __init__(
+        self,
+        profile: ImportProfile,
+        extract: Extract,
+        mapper: RowMapper,
+        outcome: Outcome,
+        *,
+        rejects: TextIO | None,
+        progress: Progress | None,
+    ) -> None:
+        self.profile, self.extract, self.mapper, self.outcome = profile, extract, mapper, outcome
+        self.rejected = _rejects_writer(rejects, extract.header)
+        self.progress = progress
+        self.seen: dict[str, int] = {}  # key -> the row that first had it
+        self.batch: list[MappedRow] = []
+        self.known_keys = _imported_keys(profile)
+
+    def run(self) -> Outcome:
+        self._read_every_row()
+        if self.outcome.is_file_unreadable:
+            self._forget_valid_rows()
+        if self.batch:
+            self._flush()
+        self._report_finished()
+        return self.outcome
+
+    def _read_every_row(self) -> None:
+        try:
+            for row_number, row in self.extract.rows:
+                self.outcome.rows_read += 1
+                cells, problems = self._take(row_number, row)
+                if problems:
+                    self._reject(row_number, cells, problems)
+                if len(self.batch) >= BATCH_SIZE:
+                    self._flush()
+                if self.progress is not None and self.outcome.rows_read % PROGRESS_EVERY_ROWS == 0:
+                    self.progress(self.extract.position(), self.extract.size)
+        except FileUnreadable as error:
+            _file_unreadable(self.outcome, error, part_way=True)
+
+    def _take(self, row_number: int, row: list[str] | RowUnreadable) -> tuple[list[str], list[Problem]]:
+        """The row's cells and its problems; a row without problems joins the batch."""
+        if isinstance(row, RowUnreadable):
+            return [], [Problem(row.row, "", "", row.reason)]
+        try:
+            mapped = self.mapper.map(row_number, row)
+        except RowProblems as error:
+            return row, error.problems
+        if (first := self.seen.get(mapped.key)) is not None:
+            reason = f"row {first} has the same key: each row needs a key of its own"
+            return row, [Problem(row_number, self.profile.key_column, shown(mapped.key), reason)]
+        self.seen[mapped.key] = row_number
+        self.batch.append(mapped)
+        return row, []
+
+    def _reject(self, row_number: int, cells: list[str], problems: list[Problem]) -> None:
+        self.outcome.rows_rejected += 1
+        self.outcome.add(problems)
+        if self.rejected is not None:
+            reasons = "; ".join(f"{p.column or 'row'}: {p.reason}" for p in problems)
+            self.rejected.writerow(safe_row([*cells, str(row_number), reasons]))
+
+    def _forget_valid_rows(self) -> None:
+        """Part of the file could not be read exactly: nothing in it is imported, not even the rows
+        that were valid, as the rows around the fault cannot be trusted."""
+        self.batch.clear()
+        self.outcome.rows_valid = self.outcome.rows_already_imported = 0
+
+    def _already_imported(self, keys: list[str]) -> set[str]:
+        if self.known_keys is None:
+            return _already_imported(self.profile, keys)
+        return self.known_keys.intersection(keys) if self.known_keys else set()
+
+    def _new_rows_of_batch(self) -> list[MappedRow]:
+        """Count the batch as valid and return its rows not imported before."""
+        done = self._already_imported([row.key for row in self.batch])
+        new = [row for row in self.batch if row.key not in done] if done else list(self.batch)
+        self.outcome.rows_valid += len(self.batch)
+        self.outcome.rows_already_imported += len(self.batch) - len(new)
+        return new
+
+    def _flush(self) -> None:
+        self._new_rows_of_batch()
+        self.batch.clear()
+
+    def _report_finished(self) -> None:
+        if self.progress is not None:
+            self.progress(self.extract.size, self.extract.size)
+
+
+class _Import(_Check):
+    """The import: the check's reading, with each batch of new rows written in one transaction, kept
+    only if no row had a problem (or the valid rows were accepted)."""
+
+    def __init__(
+        self,
+        profile: ImportProfile,
+        extract: Extract,
+        mapper: RowMapper,
+        outcome: Outcome,
+        *,
+        rejects: TextIO | None,
+        progress: Progress | None,
+        by: StaffMember,
+        accept_valid_rows: bool,
+        run: ImportRun | None,
+    ) -> None:
+        super().__init__(profile, extract, mapper, outcome, rejects=rejects, progress=progress)
+        self.by, self.accept_valid_rows, self.import_run = by, accept_valid_rows, run
+        self.recorder: BulkRecorder | None = None
+        # On SQLite, keys are remembered after their items are written (on PostgreSQL, with them).
+        self.unremembered: list[tuple[list[str], list[uuid.UUID]]] = []
+
+    def run(self) -> Outcome:
+        try:
+            with transaction.atomic(), BulkRecorder(by=self.by) as recorder:
+                self.recorder = recorder
+                self._read_every_row()
+                if self.outcome.is_file_unreadable:
+                    self._forget_valid_rows()
                     raise _NothingWritten
-            if batch:
-                flush()
-            remember_written_keys()
-            if progress is not None:
-                progress(extract.size, extract.size)
-            if write and outcome.problem_count and not accept_valid_rows:
-                raise _NothingWritten
-    except _NothingWritten:
-        outcome.rows_created = 0
-        return outcome
-    outcome.written = write and outcome.rows_created > 0
-    return outcome
+                if self.batch:
+                    self._flush()
+                self._remember_written_keys()
+                self._report_finished()
+                if self.outcome.problem_count and not self.accept_valid_rows:
+                    raise _NothingWritten
+        except _NothingWritten:
+            self.outcome.rows_created = 0
+            return self.outcome
+        self.outcome.written = self.outcome.rows_created > 0
+        return self.outcome
+
+    def _already_imported(self, keys: list[str]) -> set[str]:
+        if self.known_keys is None and self.recorder is not None:
+            self.recorder.wait()  # the probe needs the connection
+        return super()._already_imported(keys)
+
+    def _flush(self) -> None:
+        self._remember_written_keys()
+        new = self._new_rows_of_batch()
+        self.batch.clear()
+        if not new or (self.outcome.problem_count and not self.accept_valid_rows):
+            return
+        assert self.recorder is not None
+        keys, rows = [row.key for row in new], [row.fields for row in new]
+        if self.recorder.is_streaming:
+            profile, run = self.profile, self.import_run
+            ids = self.recorder.record(rows, then_copy=lambda ids: _keys_copy(profile, keys, ids, run))
+        else:
+            ids = self.recorder.record(rows)
+            self.unremembered.append((keys, ids))
+        self.outcome.rows_created += len(ids)
+
+    def _remember_written_keys(self) -> None:
+        if not self.unremembered:
+            return
+        if self.recorder is not None:
+            self.recorder.wait()
+        while self.unremembered:
+            keys, ids = self.unremembered.pop()
+            _remember_keys(self.profile, keys, ids, self.import_run)
 
 
 def _file_unreadable(outcome: Outcome, error: FileUnreadable, *, part_way: bool = False) -> None:
