@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from iomshare.errors import InvalidInput, NotPermitted
 from iomshare.partnership.models import AssuranceLevel, Role
-from iomshare.protocols.decisions import OWN_AGENCY, RefusalReason, access_grid, grid_filter, purposes_for
+from iomshare.protocols.decisions import OWN_AGENCY, RefusalReason, access_grid, purposes_for
 from iomshare.records.models import InformationItem, Sensitivity
+from iomshare.records.selectors.grid import grid_filter
 from tests.factories import (
     ClauseDocumentFactory,
     InformationItemFactory,

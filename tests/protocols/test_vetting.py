@@ -7,9 +7,10 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from iomshare.partnership.models import Role, VettingLevel
-from iomshare.protocols.decisions import OWN_AGENCY, RefusalReason, access_grid, grid_filter, own_items_filter
+from iomshare.protocols.decisions import OWN_AGENCY, RefusalReason, access_grid
 from iomshare.protocols.rules import VETTING_NEEDED, cleared_sensitivity
 from iomshare.records.models import InformationItem, Sensitivity
+from iomshare.records.selectors.grid import grid_filter, own_items_filter
 from tests.factories import (
     ClauseDocumentFactory,
     InformationItemFactory,

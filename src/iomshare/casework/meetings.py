@@ -57,7 +57,7 @@ def people_to_discuss(
     return memberships.select_related("person", "lead_agency").order_by("review_on", "person__family_name")
 
 
-def _arrange_errors(
+def _arrange_errors(  # noqa: C901 (one check per field of the form, each reported at once)
     by: StaffMember,
     *,
     kind: str,

@@ -477,7 +477,7 @@ class SourceRecordGenerator:
         # Prisons and the police record names in capitals; others as people write them.
         return name if agency in {"police", "prison"} else name.title()
 
-    def _record(self, person: _TruePerson, agency: str) -> GeneratedRecord:
+    def _record(self, person: _TruePerson, agency: str) -> GeneratedRecord:  # noqa: C901 (synthetic data: one branch per kind of slip it puts into a record)
         rng, rates = self.rng, self.rates
         given, family = person.given, person.family
         nicknames = nicknames_for(given)
@@ -541,7 +541,7 @@ class SourceRecordGenerator:
             )
         )
 
-    def _extract_errors(self, record: GeneratedRecord, person: _TruePerson) -> None:
+    def _extract_errors(self, record: GeneratedRecord, person: _TruePerson) -> None:  # noqa: C901 (synthetic data: one branch per kind of slip it puts into an extract)
         """The errors of real extracts, on top of the tidy ones (drawn only when their rates are set)."""
         rng, rates = self.rng, self.rates
         if person.middle and record.given_name and rng.random() < 0.6:

@@ -26,7 +26,7 @@ from iomshare.exchange.readers import (
 )
 
 
-def open_csv(path: Path, multiline_columns: frozenset[str], limits: ReadLimits, budget: RowBudget) -> Extract:
+def open_csv(path: Path, multiline_columns: frozenset[str], limits: ReadLimits, budget: RowBudget) -> Extract:  # noqa: C901 (a strict reader: one refusal per way a file can be malformed, each named)
     """A CSV extract's header and rows, read strictly; only `multiline_columns` may hold line breaks."""
     encoding = check_encoding(path)
     csv.field_size_limit(limits.cell_characters)

@@ -145,21 +145,12 @@ def import_file(
     except FileUnreadable as error:
         _file_unreadable(outcome, error)
         return outcome
-    mapper = RowMapper(profile, extract.header)
-    if mapper.header_problems:
-        outcome.is_file_unreadable = True
-        outcome.add(mapper.header_problems)
-        return outcome
-    if mapper.category_id is None:
-        raise InvalidInput(f"The import profile {profile.name} names neither a category nor a form.")
     with _cyclic_collector_paused():
         if not write:
-            return _Check(profile, extract, mapper, outcome, rejects=rejects, progress=progress).run()
+            return _Check(profile, extract, rejects=rejects, progress=progress).run()
         return _Import(
             profile,
             extract,
-            mapper,
-            outcome,
             rejects=rejects,
             progress=progress,
             by=by,
@@ -175,20 +166,32 @@ class _Check:
         self,
         profile: ImportProfile,
         extract: Extract,
-        mapper: RowMapper,
-        outcome: Outcome,
         *,
         rejects: TextIO | None,
         progress: Progress | None,
     ) -> None:
-        self.profile, self.extract, self.mapper, self.outcome = profile, extract, mapper, outcome
+        self.profile, self.extract, self.outcome = profile, extract, Outcome()
+        self.mapper = RowMapper(profile, extract.header)
         self.rejected = _rejects_writer(rejects, extract.header)
         self.progress = progress
         self.seen: dict[str, int] = {}  # key -> the row that first had it
         self.batch: list[MappedRow] = []
-        self.known_keys = _imported_keys(profile)
+        self.known_keys: set[str] | None = set()
+
+    def _header_is_readable(self) -> bool:
+        """Whether the header names the profile's columns (else every problem with it is reported)."""
+        if self.mapper.header_problems:
+            self.outcome.is_file_unreadable = True
+            self.outcome.add(self.mapper.header_problems)
+            return False
+        if self.mapper.category_id is None:
+            raise InvalidInput(f"The import profile {self.profile.name} names neither a category nor a form.")
+        self.known_keys = _imported_keys(self.profile)
+        return True
 
     def run(self) -> Outcome:
+        if not self._header_is_readable():
+            return self.outcome
         self._read_every_row()
         if self.outcome.is_file_unreadable:
             self._forget_valid_rows()
@@ -269,8 +272,6 @@ class _Import(_Check):
         self,
         profile: ImportProfile,
         extract: Extract,
-        mapper: RowMapper,
-        outcome: Outcome,
         *,
         rejects: TextIO | None,
         progress: Progress | None,
@@ -278,13 +279,15 @@ class _Import(_Check):
         accept_valid_rows: bool,
         run: ImportRun | None,
     ) -> None:
-        super().__init__(profile, extract, mapper, outcome, rejects=rejects, progress=progress)
+        super().__init__(profile, extract, rejects=rejects, progress=progress)
         self.by, self.accept_valid_rows, self.import_run = by, accept_valid_rows, run
         self.recorder: BulkRecorder | None = None
         # On SQLite, keys are remembered after their items are written (on PostgreSQL, with them).
         self.unremembered: list[tuple[list[str], list[uuid.UUID]]] = []
 
     def run(self) -> Outcome:
+        if not self._header_is_readable():
+            return self.outcome
         try:
             with transaction.atomic(), BulkRecorder(by=self.by) as recorder:
                 self.recorder = recorder

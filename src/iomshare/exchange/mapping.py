@@ -141,7 +141,7 @@ def _is_number(text: str) -> bool:
 class RowMapper:
     """Maps rows of one profile's files; build it once per run, after reading the file's header."""
 
-    def __init__(self, profile: ImportProfile, header: Sequence[str]) -> None:
+    def __init__(self, profile: ImportProfile, header: Sequence[str]) -> None:  # noqa: C901 (one check per column the profile names, each reported)
         self.profile = profile
         self.header = [str(name).strip() for name in header]
         self.header_problems: list[Problem] = []
@@ -342,7 +342,7 @@ class RowMapper:
             )
         return person_id
 
-    def map(self, row_number: int, cells: Sequence[str]) -> MappedRow:
+    def map(self, row_number: int, cells: Sequence[str]) -> MappedRow:  # noqa: C901 (one check per cell of the row, each reported with its column)
         """The row as an item, or RowProblems naming every problem in it."""
         if len(cells) != self.width:
             raise RowProblems(

@@ -220,7 +220,7 @@ def _cell_text(value: Any) -> str:
     raise ValueError("a value must be text, a number or true/false, not a list or an object")
 
 
-def _json(path: Path, keys: list[str], limits: ReadLimits, budget: RowBudget) -> Extract:
+def _json(path: Path, keys: list[str], limits: ReadLimits, budget: RowBudget) -> Extract:  # noqa: C901 (a strict reader: one refusal per way a file can be malformed, each named)
     check_encoding(path)
     with path.open("r", encoding="utf-8-sig") as handle:
         first = handle.read(1)

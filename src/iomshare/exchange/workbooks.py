@@ -23,7 +23,7 @@ from iomshare.exchange.readers import Extract, FileUnreadable, Row, RowBudget
 RATIO_CHECKED_FROM_BYTES = MB
 
 
-def open_workbook(path: Path, limits: ReadLimits, budget: RowBudget) -> Extract:
+def open_workbook(path: Path, limits: ReadLimits, budget: RowBudget) -> Extract:  # noqa: C901 (a strict reader: one refusal per way a workbook can be malformed, each named)
     """The header and rows of the workbook's first sheet; FileUnreadable past a limit or if damaged."""
     from openpyxl import load_workbook
 

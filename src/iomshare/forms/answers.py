@@ -112,7 +112,7 @@ class AnswerValidator:
             sorted(found.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
         )
 
-    def _describe(self, error: ValidationError, answers: dict[str, Any]):
+    def _describe(self, error: ValidationError, answers: dict[str, Any]):  # noqa: C901 (one branch per kind of answer a form question can hold)
         if not error.path:
             if error.validator == "required":
                 for name in error.validator_value:

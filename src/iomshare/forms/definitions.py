@@ -67,7 +67,7 @@ def _widget_problem(widget: str, prop: dict[str, Any]) -> str | None:
     return None
 
 
-def check_definition(document: Any) -> list[DefinitionProblem]:
+def check_definition(document: Any) -> list[DefinitionProblem]:  # noqa: C901 (one check per rule of a form definition, each reported)
     """Every problem with a form definition document; an empty list means it can be published."""
     problems = [
         DefinitionProblem(format_path(error.absolute_path) or "(the file)", error.message)

@@ -61,7 +61,7 @@ def _ig_leads_of(agency_id: int) -> list[StaffMember]:
     return list(StaffMember.objects.filter(agency_id=agency_id, role=Role.IG_LEAD, is_active=True))
 
 
-def make_request(
+def make_request(  # noqa: C901 (one check per field of the request, each reported at once)
     *,
     by: StaffMember,
     person: Person,

@@ -184,7 +184,7 @@ def _expiry_parts(day: dt.date) -> dict[str, str]:
 
 
 @login_required
-def request_detail(request: SignedInRequest, request_id: int) -> HttpResponse:
+def request_detail(request: SignedInRequest, request_id: int) -> HttpResponse:  # noqa: C901 (until the view reads through a Django form (issue 17))
     """A request: its status for the requester; the decision for the holding agency's IG lead."""
     information_request = selectors.request_for(request.user, request_id)
     if information_request is None:

@@ -384,7 +384,7 @@ def _item_facts(items: Iterable[Any]) -> tuple[list[str], list[str]]:
     return ids, sorted(codes)
 
 
-def record(
+def record(  # noqa: PLR0913 (the entry's columns, each a keyword named at every call)
     action: str,
     *,
     by: Any = None,

@@ -50,7 +50,7 @@ def _facts(agency: Agency) -> dict[str, object]:
     }
 
 
-def problems(
+def problems(  # noqa: C901 (one check per field of the agency, each reported at once)
     agency: Agency | None,
     *,
     code: str = "",

@@ -12,7 +12,7 @@ from iomshare.partnership.models import Agency, Role, StaffMember
 
 
 @transaction.atomic
-def create_staff_member(
+def create_staff_member(  # noqa: C901, PLR0913 (one check per field of the account, each reported at once)
     *,
     username: str,
     agency_code: str,

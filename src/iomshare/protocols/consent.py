@@ -172,7 +172,7 @@ def _text(value: str | None, field: str, label: str, *, required: bool, errors: 
 
 
 @transaction.atomic
-def record_consent(
+def record_consent(  # noqa: C901 (one check per field of the consent, each reported at once)
     person: Person,
     sharing_agency: Agency | None,
     purposes: Iterable[Purpose] | None,

@@ -110,7 +110,7 @@ def _yes_no(value: bool, yes: str, no: str) -> str:
     return yes if value else no
 
 
-def _clause_changes(before: dict[str, Any], after: dict[str, Any], names: _Names) -> list[str]:
+def _clause_changes(before: dict[str, Any], after: dict[str, Any], names: _Names) -> list[str]:  # noqa: C901 (one comparison per field of a clause)
     lines = []
     if before["shared_by"] != after["shared_by"]:
         lines.append(f"Now shared by {names('agency', [after['shared_by']])}")

@@ -58,6 +58,10 @@ class ClauseRule:
     redacted_fields: tuple[str, ...] = ()
     retention_days: int | None = None
 
+    def reaches(self, role: str, *, is_volunteer: bool) -> bool:
+        """Whether the clause shares with this role (volunteers are named apart from staff roles)."""
+        return self.volunteers_may_receive if is_volunteer else role in self.recipient_roles
+
     def covers(
         self, *, purpose: str, holding_agency_id: int, category: str, recipient_agency_id: int
     ) -> bool:

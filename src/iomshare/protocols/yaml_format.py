@@ -273,7 +273,7 @@ class _Checker:
         return value
 
 
-def validate(data: Any, lines: dict[str, int] | None = None, *, today: dt.date | None = None) -> ProtocolSpec:
+def validate(data: Any, lines: dict[str, int] | None = None, *, today: dt.date | None = None) -> ProtocolSpec:  # noqa: C901 (one check per field of a protocol file, each reported)
     """Check a parsed protocol document against the schema and the partnership's reference lists."""
     today = today or timezone.localdate()
     check = _Checker(lines or {})
@@ -363,7 +363,7 @@ def validate(data: Any, lines: dict[str, int] | None = None, *, today: dt.date |
     )
 
 
-def _clause(
+def _clause(  # noqa: C901 (one check per field of a clause, each reported)
     check: _Checker, raw: Any, path: str, parties: list[str], categories: list[str], disclose: bool
 ) -> ClauseSpec | None:
     if not isinstance(raw, dict):

@@ -63,6 +63,25 @@ def dispose_items(
     Legal holds are the caller's to check. Returns the certificates of the items disposed of now.
     """
     rule, reason = (rule or "").strip(), (reason or "").strip()
+    buckets = _buckets_to_dispose(_checked_ids(item_ids, rule=rule, reason=reason))
+    if by is not None:
+        foreign = {agency for _, agency in buckets} - {by.agency_id}
+        if by.role not in ROLES_THAT_DISPOSE or (by.role == Role.IG_LEAD and foreign):
+            raise NotPermitted(
+                "Only the information-governance lead of the agency that holds information can dispose of it."
+            )
+    if buckets:
+        key_store.mark_rotation_due()
+    certificates: list[DisposalCertificate] = []
+    for (person_id, agency_id), bucket_ids in sorted(buckets.items(), key=lambda pair: str(pair[0])):
+        certificates += _dispose_bucket(person_id, agency_id, bucket_ids, by=by, rule=rule, reason=reason)
+    if rotate_master_key and key_store.master_keys().rotation_due:
+        key_store.rotate_master_key()
+    return certificates
+
+
+def _checked_ids(item_ids: Iterable[uuid.UUID | str], *, rule: str, reason: str) -> list[uuid.UUID]:
+    """The item ids as UUIDs, once the rule and reason are given and every id reads as one."""
     problems = {}
     if not rule:
         problems["rule"] = "Name the retention rule the information is disposed of under"
@@ -76,6 +95,11 @@ def dispose_items(
             problems[f"item_ids[{index}]"] = f"{item_id!r} is not an item id"
     if problems:
         raise InvalidInput("Nothing was disposed of: correct the problems listed.", field_errors=problems)
+    return ids
+
+
+def _buckets_to_dispose(ids: list[uuid.UUID]) -> dict[tuple[uuid.UUID, int], set[uuid.UUID]]:
+    """The items not yet disposed of, by (person, holding agency); an unknown id refuses them all."""
     found: dict[uuid.UUID, tuple[uuid.UUID, int, str]] = {}
     for start in range(0, len(ids), 900):
         for item_id, person_id, agency_id, status in InformationItem.objects.filter(
@@ -92,20 +116,7 @@ def dispose_items(
     for item_id, (person_id, agency_id, status) in found.items():
         if status != ItemStatus.DISPOSED:
             buckets.setdefault((person_id, agency_id), set()).add(item_id)
-    if by is not None:
-        foreign = {agency for _, agency in buckets} - {by.agency_id}
-        if by.role not in ROLES_THAT_DISPOSE or (by.role == Role.IG_LEAD and foreign):
-            raise NotPermitted(
-                "Only the information-governance lead of the agency that holds information can dispose of it."
-            )
-    if buckets:
-        key_store.mark_rotation_due()
-    certificates: list[DisposalCertificate] = []
-    for (person_id, agency_id), bucket_ids in sorted(buckets.items(), key=lambda pair: str(pair[0])):
-        certificates += _dispose_bucket(person_id, agency_id, bucket_ids, by=by, rule=rule, reason=reason)
-    if rotate_master_key and key_store.master_keys().rotation_due:
-        key_store.rotate_master_key()
-    return certificates
+    return buckets
 
 
 @transaction.atomic

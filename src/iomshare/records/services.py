@@ -71,7 +71,7 @@ __all__ = [
 
 
 @transaction.atomic
-def record_item(
+def record_item(  # noqa: PLR0913 (the item's fields, each a keyword named at every call)
     *,
     by: StaffMember,
     person: Person,

@@ -83,7 +83,7 @@ def _record(
 # -- Schedules --------------------------------------------------------------------------------------
 
 
-def schedule_problems(*, period: Any, unit: str, trigger: str, action: str, reasoning: str) -> dict[str, str]:
+def schedule_problems(*, period: Any, unit: str, trigger: str, action: str, reasoning: str) -> dict[str, str]:  # noqa: C901 (one check per field of the schedule, each reported at once)
     """What is wrong with a schedule as entered, by field (empty when nothing is)."""
     errors: dict[str, str] = {}
     text = str(period if period is not None else "").strip()

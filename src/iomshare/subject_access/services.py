@@ -233,7 +233,7 @@ def _decision_errors(
 
 
 @transaction.atomic
-def decide_item(
+def decide_item(  # noqa: PLR0913 (the decision's fields, each a keyword named at every call)
     request: SubjectAccessRequest,
     item_id: uuid.UUID,
     *,
