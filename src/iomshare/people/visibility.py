@@ -21,7 +21,6 @@ search, person page, IG tools, identity pages, notifications, exports, the API, 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from functools import lru_cache
 
 from django.db import connection
@@ -29,7 +28,7 @@ from django.db.models import BooleanField, Case, Exists, OuterRef, Prefetch, Q, 
 from django.utils import timezone
 
 from iomshare import plain_sql as sql
-from iomshare.errors import InvalidInput, NotPermitted
+from iomshare.errors import NotPermitted
 from iomshare.partnership.models import Role, StaffMember
 from iomshare.people.access_lists import hidden_person_ids, may_see_person
 from iomshare.people.models import AgencyIdentifier, CohortMembership, Person
@@ -47,20 +46,20 @@ def open_agencies(viewer: StaffMember, purpose: str | None = None) -> frozenset[
     this adds no Cedar call where the viewer has read before; an error in a decision opens nothing.
     """
     # Imported here: protocols builds on people's models.
-    from iomshare.protocols.decisions import access_grid, purposes_for
+    from iomshare.protocols.decisions import access_grids
 
     if getattr(viewer, "agency_id", None) is None:
         return frozenset()
     cached = getattr(viewer, "_open_agencies", {})
     if purpose in cached:
         return cached[purpose]
-    codes: Iterable[str] = [purpose] if purpose else [p.code for p in purposes_for(viewer)]
     agencies = {viewer.agency_id}
-    for code in codes:
-        try:
-            grid = access_grid(viewer, code)
-        except (InvalidInput, NotPermitted):
-            continue
+    try:
+        # One read of the facts for every purpose (None: each the viewer may declare).
+        grids = access_grids(viewer, [purpose] if purpose else None)
+    except NotPermitted:
+        grids = []
+    for grid in grids:
         agencies |= {grant.holding_agency_id for grant in grid.grants.values()}
     opened = frozenset(agencies)
     viewer._open_agencies = {**cached, purpose: opened}  # once per request: the viewer is per request

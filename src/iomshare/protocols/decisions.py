@@ -37,6 +37,7 @@ __all__ = [
     "Refusal",
     "RefusalReason",
     "access_grid",
+    "access_grids",
     "compute_grid",
     "forget_grids",
     "purposes_for",
@@ -117,15 +118,20 @@ def purposes_for(viewer: StaffMember, *, on: dt.date | None = None) -> list[Purp
     """
     if viewer.agency_id is None:
         return []
+    codes = _declarable(viewer, selectors.rules_in_force(on=on))
+    return list(Purpose.objects.filter(code__in=codes).order_by("name"))
+
+
+def _declarable(viewer: StaffMember, rules: Iterable[ClauseRule]) -> set[str]:
+    """The purposes of `rules` under which another agency shares something with the viewer."""
     is_volunteer = bool(viewer.is_volunteer or viewer.role == Role.VOLUNTEER)
-    codes = {
+    return {
         purpose
-        for rule in selectors.rules_in_force(on=on)
+        for rule in rules
         if viewer.agency_id in rule.recipient_agency_ids
         and rule.reaches(viewer.role, is_volunteer=is_volunteer)
         for purpose in rule.purposes
     }
-    return list(Purpose.objects.filter(code__in=codes).order_by("name"))
 
 
 def access_grid(
@@ -142,38 +148,66 @@ def access_grid(
     Given as a function, it is called only when a clause in force for this purpose and the viewer's
     agency needs consent, so most reads skip the consent records altogether.
     """
-    if viewer.agency_id is None:
-        raise NotPermitted("Your account is not linked to an agency, so it cannot see any information.")
-    day = on or timezone.localdate()
-    purposes = facts.purpose_names()
-    if purpose_code not in purposes:
+    decision = _DecisionFacts.read(viewer, on or timezone.localdate())
+    if purpose_code not in decision.partnership.purpose_names:
         raise InvalidInput(
             f"'{purpose_code}' is not a purpose for sharing information.",
             field_errors={"purpose": "Choose the purpose for which you need the information"},
         )
-    agencies = facts.agencies()
-    viewer_facts = ViewerFacts.of(
-        viewer,
-        day,
-        training=facts.training_of(viewer.pk),
-        agency=next((agency for agency in agencies if agency.pk == viewer.agency_id), None),
-    )
-    partnership = PartnershipFacts(
-        agency_names={agency.pk: agency.name for agency in agencies},
-        categories=facts.category_ids_and_names(),
-        purpose_names=purposes,
-        agency_assurance_in_force={agency.pk: int(agency.assurance_on(day)) for agency in agencies},
-    )
-    rules = selectors.rules_in_force(on=day)
     if callable(consented_sources):
         needs_consent = any(
             rule.consent_needed
             and purpose_code in rule.purposes
             and viewer.agency_id in rule.recipient_agency_ids
-            for rule in rules
+            for rule in decision.rules
         )
         consented_sources = consented_sources() if needs_consent else ()
-    return _remembered_grid(viewer_facts, purpose_code, rules, partnership, frozenset(consented_sources))
+    return decision.grid(purpose_code, frozenset(consented_sources))
+
+
+def access_grids(
+    viewer: StaffMember, purpose_codes: Iterable[str] | None = None, *, on: dt.date | None = None
+) -> list[AccessGrid]:
+    """`access_grid` for each of `purpose_codes` (unknown codes skipped; None: every purpose the
+    viewer may declare, as `purposes_for`), the facts read once.
+
+    Without consent: for questions about the viewer rather than one person (which agencies share
+    anything with them at all), where no person's consent is in view.
+    """
+    decision = _DecisionFacts.read(viewer, on or timezone.localdate())
+    codes = sorted(_declarable(viewer, decision.rules)) if purpose_codes is None else purpose_codes
+    return [decision.grid(code, frozenset()) for code in codes if code in decision.partnership.purpose_names]
+
+
+@dataclass(frozen=True)
+class _DecisionFacts:
+    """Every fact a decision rests on, read fresh: the viewer's, the partnership's, the clauses in force."""
+
+    viewer: ViewerFacts
+    partnership: PartnershipFacts
+    rules: list[ClauseRule]
+
+    @classmethod
+    def read(cls, viewer: StaffMember, day: dt.date) -> _DecisionFacts:
+        if viewer.agency_id is None:
+            raise NotPermitted("Your account is not linked to an agency, so it cannot see any information.")
+        agencies = facts.agencies()
+        viewer_facts = ViewerFacts.of(
+            viewer,
+            day,
+            training=facts.training_of(viewer.pk),
+            agency=next((agency for agency in agencies if agency.pk == viewer.agency_id), None),
+        )
+        partnership = PartnershipFacts(
+            agency_names={agency.pk: agency.name for agency in agencies},
+            categories=facts.category_ids_and_names(),
+            purpose_names=facts.purpose_names(),
+            agency_assurance_in_force={agency.pk: int(agency.assurance_on(day)) for agency in agencies},
+        )
+        return cls(viewer_facts, partnership, selectors.rules_in_force(on=day))
+
+    def grid(self, purpose_code: str, consented: frozenset[int]) -> AccessGrid:
+        return _remembered_grid(self.viewer, purpose_code, self.rules, self.partnership, consented)
 
 
 # Grids computed from exactly these facts: the same facts always give the same grid, and a read
