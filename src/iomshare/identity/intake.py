@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from iomshare.errors import InvalidInput, NotPermitted
+from iomshare.identity import bulk_rows
 from iomshare.identity.models import EventKind, ResolutionEvent, SourceRecord
 from iomshare.partnership.models import Agency, Role, StaffMember
 
@@ -104,7 +105,7 @@ def receive_batch(
     outcome.received = len(records)
     if dry_run or not records:
         return outcome
-    SourceRecord.objects.bulk_create(records, batch_size=2000)
+    bulk_rows.insert(SourceRecord, records)
     if any(record.pk is None for record in records):  # backends that return no ids from bulk_create
         by_key = dict(
             SourceRecord.objects.filter(
@@ -119,8 +120,7 @@ def receive_batch(
         summary=f"{agency.name} sent {len(records):,} records in one batch ({provenance})"[:500],
     )
     Through = ResolutionEvent.records.through
-    Through.objects.bulk_create(
-        [Through(resolutionevent_id=event.pk, sourcerecord_id=record.pk) for record in records],
-        batch_size=5000,
+    bulk_rows.insert(
+        Through, [Through(resolutionevent_id=event.pk, sourcerecord_id=record.pk) for record in records]
     )
     return outcome
