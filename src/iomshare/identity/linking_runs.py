@@ -14,7 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import dateformat, timezone
 
 from iomshare.errors import DomainError, InvalidInput, NotPermitted
-from iomshare.identity import linkage, merging
+from iomshare.identity import bulk_rows, linkage, merging
 from iomshare.identity.models import (
     EventKind,
     LinkageModel,
@@ -291,7 +291,7 @@ def _apply(
             continue
         open_pairs.add(pair)
         cases.append(_review_case(*pair, row, model=model, run=run))
-    ReviewCase.objects.bulk_create(cases, batch_size=1000)
+    bulk_rows.insert(ReviewCase, cases)
     run.review_cases = len(cases)
 
 
@@ -307,7 +307,13 @@ def _bulk_resolve(
     # In the order records arrived, whatever order the clusters came back in, so runs repeat.
     new_groups = sorted((sorted(group) for group in new_groups), key=lambda group: group[0])
     ids = [r for group in new_groups for r in group] + list(joining)
-    records = SourceRecord.objects.select_related("agency").in_bulk(ids)
+    wanted = set(ids)
+    # One pass over the table rather than naming each id: the first link resolves nearly all of it.
+    records = {
+        record.pk: record
+        for record in SourceRecord.objects.select_related("agency").order_by("pk").iterator(chunk_size=5000)
+        if record.pk in wanted
+    }
     people: list[Person] = []
     for group in new_groups:
         best = _best([records[r] for r in group])
@@ -322,7 +328,7 @@ def _bulk_resolve(
             records[r].person = person
     for r, person_id in joining.items():
         records[r].person_id = person_id
-    Person.objects.bulk_create(people, batch_size=1000)
+    bulk_rows.insert(Person, people)
     for record in records.values():
         record.person_id = record.person.pk if record.person_id is None else record.person_id
     merging.move_rows(SourceRecord, {record.pk: record.person_id for record in records.values()})
@@ -338,7 +344,7 @@ def _bulk_resolve(
                         person_id=record.person_id, agency_id=record.agency_id, scheme=scheme, value=value
                     )
                 )
-    AgencyIdentifier.objects.bulk_create(identifiers, batch_size=1000)
+    bulk_rows.insert(AgencyIdentifier, identifiers)
     by_person: dict[Any, list[SourceRecord]] = {}
     for record in records.values():
         by_person.setdefault(record.person_id, []).append(record)
@@ -355,13 +361,9 @@ def _bulk_resolve(
         )
         for person_id, held in by_person.items()
     ]
-    ResolutionEvent.objects.bulk_create(events, batch_size=1000)
-    Through = ResolutionEvent.records.through
-    Through.objects.bulk_create(
-        [
-            Through(resolutionevent_id=event.pk, sourcerecord_id=record.pk)
-            for event in events
-            for record in by_person[event.person_id]
-        ],
-        batch_size=1000,
+    bulk_rows.insert(ResolutionEvent, events)
+    bulk_rows.insert_values(
+        ResolutionEvent.records.through,
+        ["resolutionevent_id", "sourcerecord_id"],
+        [(event.pk, record.pk) for event in events for record in by_person[event.person_id]],
     )
