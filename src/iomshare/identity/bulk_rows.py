@@ -114,9 +114,10 @@ def update_field(model: type[Model], name: str, values: dict[Any, Any]) -> None:
     per thousand rows (Django's `bulk_update` writes a CASE of a thousand branches, a second a batch
     on PostgreSQL)."""
     table = connection.ops.quote_name(model._meta.db_table)
-    field = model._meta.get_field(name)
+    field: Any = model._meta.get_field(name)
+    primary_key: Any = model._meta.pk
     column = connection.ops.quote_name(field.column)
-    key = connection.ops.quote_name(model._meta.pk.column)
+    key = connection.ops.quote_name(primary_key.column)
     cast = f"::{field.db_type(connection)}" if connection.vendor == "postgresql" else ""
     pairs = list(values.items())
     with connection.cursor() as cursor:
@@ -127,7 +128,7 @@ def update_field(model: type[Model], name: str, values: dict[Any, Any]) -> None:
                 p
                 for pk, value in chunk
                 for p in (
-                    model._meta.pk.get_db_prep_value(pk, connection),
+                    primary_key.get_db_prep_value(pk, connection),
                     field.get_db_prep_save(value, connection),
                 )
             ]
