@@ -49,14 +49,18 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()[0]:.2f}", flush=True)
     started = time.perf_counter()
     received = waiting = 0
+    batch_seconds = []
     for at in range(0, len(rows), BATCH):
+        batch_started = time.perf_counter()
         outcome = receive_batch(agency=agency, rows=rows[at : at + BATCH], provenance="bench", by=None)
+        batch_seconds.append(time.perf_counter() - batch_started)
         received, waiting = received + outcome.received, waiting + outcome.waiting
     seconds = time.perf_counter() - started
     print(
         f"{received:,} records received ({waiting:,} waiting) in {seconds:.1f} s: {received / seconds:,.0f} records/s",
         flush=True,
     )
+    print(f"seconds a batch of {BATCH:,}: {', '.join(f'{t:.1f}' for t in batch_seconds)}", flush=True)
     print(f"load average after: {os.getloadavg()[0]:.2f}", flush=True)
 
 

@@ -7,11 +7,13 @@ from iomshare.identity import services
 from iomshare.identity.models import (
     Confidence,
     ConflictCase,
+    EventKind,
     HoldingAgencyNotice,
     LinkageModel,
     Merge,
     MergeReason,
     Outcome,
+    ResolutionEvent,
     ReviewCase,
     SourceRecord,
 )
@@ -193,8 +195,12 @@ def test_two_different_nhs_numbers_flag_the_cluster_instead_of_merging_it(receiv
     assert set(case.records.values_list("pk", flat=True)) == {police.pk, health.pk, council.pk}
     assert _person(health) != _person(council)
     assert run.conflicts == 1
+    flagged = ResolutionEvent.objects.get(kind=EventKind.FLAGGED)
+    assert flagged.summary.startswith("Not merged, needs attention: ")
+    assert set(flagged.records.values_list("pk", flat=True)) == {police.pk, health.pk, council.pk}
     services.link_records(by=reviewer)
     assert ConflictCase.objects.count() == 1  # the same conflict is not raised twice
+    assert ResolutionEvent.objects.filter(kind=EventKind.FLAGGED).count() == 1
 
 
 def test_twins_are_flagged_as_needing_attention_not_merged(receive, reviewer, active_model):

@@ -4,18 +4,20 @@ result applied to people."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import dateformat, timezone
 
 from iomshare.errors import DomainError, InvalidInput, NotPermitted
-from iomshare.identity import linkage, merging
+from iomshare.identity import bulk_rows, linkage, merging
 from iomshare.identity.models import (
+    ConflictCase,
     EventKind,
     LinkageModel,
     LinkageRun,
@@ -30,7 +32,6 @@ from iomshare.identity.resolution import (
     REVIEWER_ROLES,
     Progress,
     _best,
-    _open_conflict,
     _review_case,
     no_progress,
 )
@@ -276,9 +277,7 @@ def _apply(
     run.records_linked = len(joining) + sum(len(group) for group in new_groups if len(group) > 1)
     _bulk_resolve(new_groups, joining, by=by, new_person_ids=new_person_ids)
     progress("Resolving people", total, total)
-    for conflict in result.conflicts:
-        if _open_conflict(conflict.records, conflict.reasons, run=run, groups=conflict.kept_together):
-            run.conflicts += 1
+    run.conflicts += _open_conflicts(result.conflicts, run=run)
     decided = set(
         MatchDecision.objects.filter(superseded_at__isnull=True).values_list("record_a", "record_b")
     )
@@ -291,8 +290,58 @@ def _apply(
             continue
         open_pairs.add(pair)
         cases.append(_review_case(*pair, row, model=model, run=run))
-    ReviewCase.objects.bulk_create(cases, batch_size=1000)
+    bulk_rows.insert(ReviewCase, cases)
     run.review_cases = len(cases)
+
+
+def _open_conflicts(conflicts: Sequence[linkage.Conflict], *, run: LinkageRun) -> int:
+    """Open a case for each conflict with none open yet, as `_open_conflict` does one at a time, with
+    its "needs attention" event: a few queries for the run, not a handful per conflict."""
+    fresh: dict[str, ConflictCase] = {}
+    records_of: dict[str, list[int]] = {}
+    for conflict in conflicts:
+        ids = sorted(set(conflict.records))
+        signature = hashlib.sha256(
+            (",".join(map(str, ids)) + "|" + "|".join(sorted(conflict.reasons))).encode()
+        ).hexdigest()
+        if signature not in fresh:
+            fresh[signature] = ConflictCase(
+                reasons=sorted(set(conflict.reasons)),
+                groups=[list(group) for group in conflict.kept_together],
+                run=run,
+                signature=signature,
+            )
+            records_of[signature] = ids
+    signatures = list(fresh)
+    for start in range(0, len(signatures), 1000):
+        for signature in ConflictCase.objects.filter(
+            signature__in=signatures[start : start + 1000], resolved_at__isnull=True
+        ).values_list("signature", flat=True):
+            fresh.pop(signature, None)
+    cases = list(fresh.values())
+    bulk_rows.insert(ConflictCase, cases)
+    bulk_rows.insert_values(
+        ConflictCase.records.through,
+        ["conflictcase_id", "sourcerecord_id"],
+        [(case.pk, record_id) for case in cases for record_id in records_of[case.signature]],
+    )
+    events = [
+        ResolutionEvent(
+            kind=EventKind.FLAGGED, summary=("Not merged, needs attention: " + "; ".join(case.reasons))[:500]
+        )
+        for case in cases
+    ]
+    bulk_rows.insert(ResolutionEvent, events)
+    bulk_rows.insert_values(
+        ResolutionEvent.records.through,
+        ["resolutionevent_id", "sourcerecord_id"],
+        [
+            (event.pk, record_id)
+            for event, case in zip(events, cases, strict=True)
+            for record_id in records_of[case.signature]
+        ],
+    )
+    return len(cases)
 
 
 def _bulk_resolve(
@@ -307,7 +356,13 @@ def _bulk_resolve(
     # In the order records arrived, whatever order the clusters came back in, so runs repeat.
     new_groups = sorted((sorted(group) for group in new_groups), key=lambda group: group[0])
     ids = [r for group in new_groups for r in group] + list(joining)
-    records = SourceRecord.objects.select_related("agency").in_bulk(ids)
+    wanted = set(ids)
+    # One pass over the table rather than naming each id: the first link resolves nearly all of it.
+    records = {
+        record.pk: record
+        for record in SourceRecord.objects.select_related("agency").order_by("pk").iterator(chunk_size=5000)
+        if record.pk in wanted
+    }
     people: list[Person] = []
     for group in new_groups:
         best = _best([records[r] for r in group])
@@ -322,7 +377,7 @@ def _bulk_resolve(
             records[r].person = person
     for r, person_id in joining.items():
         records[r].person_id = person_id
-    Person.objects.bulk_create(people, batch_size=1000)
+    bulk_rows.insert(Person, people)
     for record in records.values():
         record.person_id = record.person.pk if record.person_id is None else record.person_id
     merging.move_rows(SourceRecord, {record.pk: record.person_id for record in records.values()})
@@ -338,7 +393,7 @@ def _bulk_resolve(
                         person_id=record.person_id, agency_id=record.agency_id, scheme=scheme, value=value
                     )
                 )
-    AgencyIdentifier.objects.bulk_create(identifiers, batch_size=1000)
+    bulk_rows.insert(AgencyIdentifier, identifiers)
     by_person: dict[Any, list[SourceRecord]] = {}
     for record in records.values():
         by_person.setdefault(record.person_id, []).append(record)
@@ -355,13 +410,9 @@ def _bulk_resolve(
         )
         for person_id, held in by_person.items()
     ]
-    ResolutionEvent.objects.bulk_create(events, batch_size=1000)
-    Through = ResolutionEvent.records.through
-    Through.objects.bulk_create(
-        [
-            Through(resolutionevent_id=event.pk, sourcerecord_id=record.pk)
-            for event in events
-            for record in by_person[event.person_id]
-        ],
-        batch_size=1000,
+    bulk_rows.insert(ResolutionEvent, events)
+    bulk_rows.insert_values(
+        ResolutionEvent.records.through,
+        ["resolutionevent_id", "sourcerecord_id"],
+        [(event.pk, record.pk) for event in events for record in by_person[event.person_id]],
     )

@@ -14,8 +14,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.apps import apps
-from django.db import connection, transaction
+from django.db import transaction
 
+from iomshare.identity import bulk_rows
 from iomshare.identity.models import (
     EventKind,
     HoldingAgencyNotice,
@@ -36,15 +37,13 @@ MergePlan = Sequence[tuple[Person, Sequence[Person]]]  # each survivor and the p
 
 
 def _rows_by_person(model, person_ids: list[Any], *fields: str) -> dict[Any, list[tuple]]:
-    """Rows of `model` held by each of `person_ids` (in id order), read a thousand people at a time."""
+    """Rows of `model` held by each of `person_ids` (in id order), read in one pass over the table:
+    a first link merges most of it, and naming tens of thousands of people in queries cost more."""
+    wanted = set(person_ids)
     held: dict[Any, list[tuple]] = {}
-    for start in range(0, len(person_ids), CHUNK):
-        rows = (
-            model.objects.filter(person_id__in=person_ids[start : start + CHUNK])
-            .order_by("pk")
-            .values_list("person_id", "pk", *fields)
-        )
-        for person_id, *rest in rows:
+    rows = model.objects.filter(person__isnull=False).order_by("pk").values_list("person_id", "pk", *fields)
+    for person_id, *rest in rows.iterator(chunk_size=10_000):
+        if person_id in wanted:
             held.setdefault(person_id, []).append(tuple(rest))
     return held
 
@@ -58,23 +57,8 @@ def _details(person: Person) -> dict[str, Any]:
 
 
 def move_rows(model, moves: dict[Any, Any]) -> None:
-    """Give each row in `moves` (row id -> person id) its new person: one `UPDATE ... FROM` a `VALUES` list
-    per thousand rows (Django's `bulk_update` writes a CASE of a thousand branches, a second a batch
-    on PostgreSQL)."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    person = model._meta.get_field("person")
-    cast = "::uuid" if connection.vendor == "postgresql" else ""
-    pairs = list(moves.items())
-    with connection.cursor() as cursor:
-        for start in range(0, len(pairs), CHUNK):
-            chunk = pairs[start : start + CHUNK]
-            values = ", ".join(["(%s, %s)"] * len(chunk))
-            params = [p for pk, to in chunk for p in (pk, person.get_db_prep_value(to, connection))]
-            cursor.execute(
-                f"WITH moves (id, person_id) AS (VALUES {values}) "  # noqa: S608 - names from the model
-                f"UPDATE {table} SET person_id = moves.person_id{cast} FROM moves WHERE {table}.id = moves.id",
-                params,
-            )
+    """Give each row in `moves` (row id -> person id) its new person, a thousand rows a query."""
+    bulk_rows.update_field(model, "person", moves)
 
 
 @transaction.atomic
@@ -135,8 +119,8 @@ def merge_in_bulk(
     move_rows(SourceRecord, record_moves)
     move_rows(AgencyIdentifier, identifier_moves)
     move_rows(CohortMembership, membership_moves)
-    Person.objects.bulk_update(list({p.pk: p for p in changed_survivors}.values()), ["date_of_birth"])
-    Merge.objects.bulk_create(merges, batch_size=CHUNK)
+    bulk_rows.update_field(Person, "date_of_birth", {p.pk: p.date_of_birth for p in changed_survivors})
+    bulk_rows.insert(Merge, merges)
     _history(merges, merged_records, by=by)
     _ledger_entry(merges, run=run, by=by, records_moved=len(record_moves))
     agency_of = {pk: agency_id for rows in held_records.values() for pk, agency_id, _key in rows}
@@ -165,15 +149,15 @@ def _history(merges: list[Merge], merged_records: list[list[int]], *, by: StaffM
         )
         for merge in merges
     ]
-    ResolutionEvent.objects.bulk_create(events, batch_size=CHUNK)
-    Through = ResolutionEvent.records.through
-    Through.objects.bulk_create(
+    bulk_rows.insert(ResolutionEvent, events)
+    bulk_rows.insert_values(
+        ResolutionEvent.records.through,
+        ["resolutionevent_id", "sourcerecord_id"],
         [
-            Through(resolutionevent_id=event.pk, sourcerecord_id=record_id)
+            (event.pk, record_id)
             for event, record_ids in zip(events, merged_records, strict=True)
             for record_id in record_ids
         ],
-        batch_size=5000,
     )
 
 

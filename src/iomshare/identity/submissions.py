@@ -24,6 +24,7 @@ _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 _FIELD_SCHEMES = {"pnc": "pnc", "cro": "cro", "nomis": "nomis", "nhs": "nhs_number", "local": "local_id"}
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
 MINIMUM_AGE = 10  # the age of criminal responsibility in England and Wales
+_SEXES = frozenset(["", *Sex.values])  # read once: `Sex.values` builds its list on every call
 
 
 def _clean_name(value: Any, field: str, label: str, errors: dict[str, str]) -> str:
@@ -192,7 +193,7 @@ def validate_submission(
     date_of_birth = _clean_date_of_birth(data.get("date_of_birth"), errors, today)
     sex_text = str(data.get("sex") or "").strip().upper()
     sex = {"MALE": "M", "FEMALE": "F", "U": "", "UNKNOWN": ""}.get(sex_text, sex_text)
-    if sex not in {"", *Sex.values}:
+    if sex not in _SEXES:
         errors["sex"] = "Sex must be M, F or X, or left blank"
         sex = ""
     postcode = _clean_postcode(data.get("postcode"), errors)
