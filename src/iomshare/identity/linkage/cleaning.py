@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import duckdb
+import jellyfish
 import pyarrow as pa
 
 from iomshare.identity.comparisons import PREPARE_SQL, RAW_SCHEMA
@@ -81,10 +82,37 @@ def prepare(con: duckdb.DuckDBPyConnection, source: pa.Table | str, out: str = "
         if field.name not in present
     ]
     full = f"(select *, {', '.join(missing)} from {relation})" if missing else relation
+    register_sounds(con, full)
     con.execute(PREPARE_SQL.format(out=out, source=full))
     if isinstance(source, pa.Table):
         con.unregister("__iom_raw")
     return out
+
+
+def sound(name: str | None) -> str | None:
+    """How a cleaned name sounds (Metaphone): STOKES and STOOKES, HOWARD and HOWRD agree."""
+    return jellyfish.metaphone(name) or None if name else None
+
+
+def register_sounds(con: duckdb.DuckDBPyConnection, relation: str) -> None:
+    """Fill `__iom_sounds` (name, sound) for every cleaned family and canonical first name in `relation`.
+
+    Computed in Python over distinct names (far fewer than records), then joined by PREPARE_SQL:
+    DuckDB has no phonetic function, and a Python UDF would call out once per record.
+    """
+    families = con.sql(f"select distinct family_name from {relation}").fetchall()
+    givens = con.sql(f"select distinct given_name from {relation}").fetchall()
+    names = {clean_family(family) for (family,) in families} | {canonical_given(given) for (given,) in givens}
+    ordered = sorted(name for name in names if name)
+    con.register(
+        "__iom_sound_rows",
+        pa.table(
+            {"name": ordered, "sound": [sound(name) for name in ordered]},
+            schema=pa.schema([("name", pa.string()), ("sound", pa.string())]),
+        ),
+    )
+    con.execute("create or replace table __iom_sounds as select * from __iom_sound_rows")
+    con.unregister("__iom_sound_rows")
 
 
 def raw_table(rows: Iterable[dict[str, Any]]) -> pa.Table:
