@@ -169,6 +169,10 @@ def _family_comparison() -> cl.CustomComparison:
     )
 
 
+# m equal to u: a weight of zero (any small value would do; it must not be learnt).
+SWAP_COUNTED_ONCE = 0.001
+
+
 def _given_comparison() -> cl.CustomComparison:
     return cl.CustomComparison(
         output_column_name="given_name",
@@ -178,8 +182,14 @@ def _given_comparison() -> cl.CustomComparison:
             cll.ExactMatchLevel("given_canonical", term_frequency_adjustments=True).configure(
                 label_for_charts="First names match (nicknames allowed for: Bob and Robert agree)"
             ),
+            # A swap is one fact, weighed once (under last names): weighed here too it counted twice,
+            # and two different IAN BROWNs, one written BROWN IAN, outscored an exact match.
             cll.CustomLevel(_SWAPPED, base_dialect_str="duckdb").configure(
-                label_for_charts="First name given as the last name (names swapped)"
+                label_for_charts="First name given as the last name (names swapped: weighed under last names)",
+                m_probability=SWAP_COUNTED_ONCE,
+                u_probability=SWAP_COUNTED_ONCE,
+                fix_m_probability=True,
+                fix_u_probability=True,
             ),
             cll.DamerauLevenshteinLevel("given_name", 1).configure(
                 label_for_charts="First names match apart from a typing slip"

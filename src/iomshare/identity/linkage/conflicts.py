@@ -23,8 +23,9 @@ class Conflict:
 
 # Pairs of records in one cluster that cannot be one person: different national identifiers, a
 # pair a reviewer kept apart, or (twins) the same date of birth and last name with two different,
-# real first names. A typing slip makes a rare string, so a first name counts as real when it is a
-# known first name or at least `common` records carry it.
+# real first names, or with different first names and sex recorded differently (Victor and
+# Victoria: names too alike for the first rule). A typing slip makes a rare string, so a first name
+# counts as real when it is a known first name or at least `common` records carry it.
 CONFLICTING_PAIRS_SQL = """
 create or replace table __iom_conflicting_pairs as
 with members as (
@@ -32,7 +33,7 @@ with members as (
     -- is its maximum), so singletons need no filtering out: at 100,000 records nine in ten records
     -- are in clusters of two or more anyway, and a window count to drop the rest cost more than it saved.
     select c.cluster_id, r.unique_id, r.given_name, r.family_name, r.given_canonical, r.dob,
-        r.pnc, r.cro, r.nomis, r.nhs
+        r.sex, r.pnc, r.cro, r.nomis, r.nhs
     from __iom_clusters c join {records} r on r.unique_id = c.unique_id
 ),
 suspect as (
@@ -67,15 +68,19 @@ pairs as (
               and damerau_levenshtein(a.given_canonical, b.given_canonical) > 2
               and jaro_winkler_similarity(a.given_canonical, b.given_canonical) < 0.8
              then 'possible twins: same date of birth and last name, different first names' end as twins,
+        case when a.dob = b.dob and a.family_name = b.family_name
+              and a.sex <> b.sex and a.given_canonical <> b.given_canonical
+             then 'possible twins: same date of birth and last name, different sex and first names'
+        end as twins_of_each_sex,
         case when k.unique_id_l is not null then 'records a reviewer kept apart are linked again' end as kept_apart
     from named a
     join named b on a.cluster_id = b.cluster_id and a.unique_id < b.unique_id
     left join {cannot_link} k on k.unique_id_l = a.unique_id and k.unique_id_r = b.unique_id
 )
 select cluster_id, unique_id_l, unique_id_r,
-    list_filter([{reason_columns}, twins, kept_apart], lambda x: x is not null) as reasons
+    list_filter([{reason_columns}, twins, twins_of_each_sex, kept_apart], lambda x: x is not null) as reasons
 from pairs
-where coalesce({reason_columns}, twins, kept_apart) is not null
+where coalesce({reason_columns}, twins, twins_of_each_sex, kept_apart) is not null
 """
 
 
@@ -124,6 +129,40 @@ def _components(nodes: Iterable[int], edges: Iterable[tuple[int, int]]) -> list[
     return sorted(sorted(group) for group in groups.values())
 
 
+def _without_undecided(
+    nodes: list[int],
+    edges: list[tuple[int, int, float]],
+    groups: list[list[int]],
+    bad_pairs: set[tuple[int, int]],
+    threshold: float,
+    upper: float,
+) -> list[list[int]]:
+    """`groups` with each record that bridged them set apart: one in no conflicting pair itself that
+    also links (at or above `upper`) into another group.
+
+    Such a record fits two people who cannot be one (a twin's record with no first name, the same
+    in every other field as the other twin's): joining it to the stronger side would be a guess, so
+    it stands alone and the conflict shows a person both. Pairs that must link stay linked.
+    """
+    group_of = {node: i for i, group in enumerate(groups) for node in group}
+    in_conflict = {node for pair in bad_pairs for node in pair}
+    undecided = {
+        node
+        for a, b, p in edges
+        if p >= upper and group_of[a] != group_of[b]
+        for node in (a, b)
+        if node not in in_conflict
+    }
+    if not undecided:
+        return groups
+    kept = [
+        (a, b)
+        for a, b, p in edges
+        if p >= 1.0 or (p >= threshold and a not in undecided and b not in undecided)
+    ]
+    return _components(nodes, kept)
+
+
 def resolve_conflicts(con: duckdb.DuckDBPyConnection, upper: float) -> list[Conflict]:
     """Each conflicting cluster, re-cut in `__iom_clusters`: the groups left when only edges above
     the strictest threshold that removes every conflict are kept (singletons if none does).
@@ -162,6 +201,7 @@ def resolve_conflicts(con: duckdb.DuckDBPyConnection, upper: float) -> list[Conf
             group_of = {node: i for i, group in enumerate(groups) for node in group}
             if not any(group_of[a] == group_of[b] for a, b in bad_pairs[cluster_id]):
                 break
+        groups = _without_undecided(nodes, edges[cluster_id], groups, bad_pairs[cluster_id], threshold, upper)
         for group in groups:
             for node in group:
                 reassigned[node] = group[0]
