@@ -192,3 +192,20 @@ def test_names_written_the_wrong_way_round_are_weighed_once_not_twice(trained_mo
     assert scores.get(1, 0.0) < linkage.DEFAULT_UPPER
     # The same person written both ways round, same birthday and home, still links.
     assert scores[3] >= linkage.DEFAULT_UPPER
+
+
+def test_a_missing_first_name_is_explained_as_missing_and_a_swap_as_a_swap(trained_model):
+    """Both weigh (next to) nothing under first names, yet a reviewer must read which it was."""
+    existing = [
+        {"unique_id": 1, "given_name": "Ian", "family_name": "Brown", "date_of_birth": "1968-09-03"},
+        {"unique_id": 3, "given_name": None, "family_name": "Brown", "date_of_birth": "1968-09-03"},
+    ]
+    swapped = {"unique_id": 2, "given_name": "Brown", "family_name": "Ian", "date_of_birth": "1968-09-03"}
+    findings = {
+        row["unique_id_l"]: {e.comparison: e.finding for e in linkage.explain(trained_model, row)}
+        for row in linkage.match_new(
+            trained_model, swapped, existing, thresholds=linkage.Thresholds(lower=1e-9, upper=0.5)
+        )
+    }
+    assert findings[1]["First names"].startswith("First name given as the last name")
+    assert findings[3]["First names"] == "A first name is missing from one record"

@@ -169,8 +169,10 @@ def _family_comparison() -> cl.CustomComparison:
     )
 
 
-# m equal to u: a weight of zero (any small value would do; it must not be learnt).
-SWAP_COUNTED_ONCE = 0.001
+# m and u for the first-name swap level: fixed, not learnt, at a weight of next to nothing (+0.001),
+# not exactly zero, which is a missing name's weight: explanations find the level by its weight.
+SWAP_COUNTED_ONCE_M = 0.001
+SWAP_COUNTED_ONCE_U = SWAP_COUNTED_ONCE_M / 2**0.001
 
 
 def _given_comparison() -> cl.CustomComparison:
@@ -186,8 +188,8 @@ def _given_comparison() -> cl.CustomComparison:
             # and two different IAN BROWNs, one written BROWN IAN, outscored an exact match.
             cll.CustomLevel(_SWAPPED, base_dialect_str="duckdb").configure(
                 label_for_charts="First name given as the last name (names swapped: weighed under last names)",
-                m_probability=SWAP_COUNTED_ONCE,
-                u_probability=SWAP_COUNTED_ONCE,
+                m_probability=SWAP_COUNTED_ONCE_M,
+                u_probability=SWAP_COUNTED_ONCE_U,
                 fix_m_probability=True,
                 fix_u_probability=True,
             ),

@@ -47,7 +47,12 @@ def explain(model: dict[str, Any], weights: dict[str, float]) -> list[Evidence]:
         if weight is None:
             continue
         description = DESCRIPTIONS.get(name, comparison.get("comparison_description", name))
-        levels = [level for level in comparison["comparison_levels"] if not level.get("is_null_level")]
+        # A level training never reached (no m or u) has no weight: it cannot be the one that scored.
+        levels = [
+            level
+            for level in comparison["comparison_levels"]
+            if not level.get("is_null_level") and level.get("m_probability") and level.get("u_probability")
+        ]
         scored = [(abs(_level_weight(level) - weight), level) for level in levels]
         distance, level = min(scored, key=lambda item: item[0]) if scored else (1.0, None)
         if level is None or (weight == 0 and distance > 1e-6):
