@@ -42,7 +42,7 @@ def _compared(model: dict, records: list[tuple[str | None, str | None, str | Non
         # No first name, a vowel dropped from the last name, the month wrong: its consonants and
         # the year of birth agree.
         (("Frederick", "Howard", "1990-01-27", "HD7 9XJ"), (None, "Howrd", "1990-09-27", "HD26 6AF")),
-        # No first name, no date of birth, no postcode: only the last name is left to go on.
+        # No first name and no date of birth (nor postcode): only the last name is left to go on.
         ((None, "Whitwick", None, None), ("Denis", "Whitwick", "1983-12-21", "LS11 2YU")),
         (("Denis", "Whitwick", "1983-12-21", "LS11 2YU"), (None, "Whitwick", None, None)),
     ],
@@ -52,10 +52,15 @@ def test_a_duplicate_with_slips_in_both_names_and_the_date_of_birth_is_compared(
 
 
 def test_two_people_sharing_only_a_last_name_are_not_compared(trained_model):
-    """The missing-first-name rules must not open every pair of records with one last name."""
+    """The bare-record rules must not open every pair of records with one last name: a record with
+    no first name but a date of birth is compared through that date, not through its last name alone."""
     assert not _compared(
         trained_model,
         [("John", "Smith", "1980-03-04", "LS1 1AA"), ("Paul", "Smith", "1991-07-08", "BD2 4QQ")],
+    )
+    assert not _compared(
+        trained_model,
+        [(None, "Smith", "1980-03-04", "LS1 1AA"), ("Paul", "Smith", "1991-07-08", "BD2 4QQ")],
     )
 
 

@@ -364,14 +364,16 @@ def blocking_rules() -> list:
         block_on("given_canonical", "birth_year"),
         block_on("family_name", "substr(given_name, 1, 1)"),
         # Slips in both names and the date of birth (7 December, second round): names that sound
-        # alike; the family name's letters, or its consonants, with the year of birth; the same
-        # family name where one record has no first name (both ways round, so each join filters one
-        # side first rather than comparing every pair that shares a family name).
+        # alike; the family name's letters, its consonants, or its sound, with the year of birth;
+        # the same family name where one record has neither a first name nor a date of birth (both
+        # ways round, so each join starts from the few bare records: every record without a first
+        # name against its whole family name grew with the square of the records).
         block_on("family_sound", "given_sound"),
         block_on("family_letters", "birth_year"),
         block_on("family_consonants", "birth_year"),
-        CustomRule("l.family_name = r.family_name and l.given_name is null"),
-        CustomRule("l.family_name = r.family_name and r.given_name is null"),
+        block_on("family_sound", "birth_year"),
+        CustomRule("l.family_name = r.family_name and l.given_name is null and l.dob is null"),
+        CustomRule("l.family_name = r.family_name and r.given_name is null and r.dob is null"),
         *[block_on(scheme) for scheme in IDENTIFIER_SCHEMES],
     ]
 
