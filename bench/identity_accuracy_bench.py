@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import sys
 import time
 
@@ -30,6 +31,11 @@ THRESHOLDS = (0.9, 0.95, 0.99, 0.995, 0.999, 0.9999)
 
 
 def _records(count: int, national):
+    # iomshare.demo's package imports Django models, so Django is set up first.
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iomshare.settings")
+    django.setup()
     from iomshare.demo.source_records import EXTRACT_RATES, generate
 
     return generate(count, seed=SEED, rates=EXTRACT_RATES, national_identifiers=national)
@@ -112,6 +118,23 @@ def _threshold_evidence(con, predictions: str) -> list[dict]:
     return rows
 
 
+FALSE_LINKS_SQL = """
+select l.given_name, l.family_name, l.dob, l.postcode, l.address_key,
+    r.given_name, r.family_name, r.dob, r.postcode, r.address_key
+from iom_clusters cl join iom_clusters cr on cl.cluster_id = cr.cluster_id and cl.unique_id < cr.unique_id
+join bench_truth a on a.unique_id = cl.unique_id join bench_truth b on b.unique_id = cr.unique_id
+join {table} l on l.unique_id = cl.unique_id join {table} r on r.unique_id = cr.unique_id
+where a.person_key <> b.person_key
+order by l.family_name, l.unique_id, r.unique_id
+limit {limit}
+"""
+
+
+def _false_links(con, table: str, limit: int = 12) -> list[tuple]:
+    """Pairs linked automatically that are two people: what precision work starts from."""
+    return con.execute(FALSE_LINKS_SQL.format(table=table, limit=limit)).fetchall()
+
+
 def iomshare(con, rows) -> dict:
     from iomshare.identity import linkage
     from iomshare.identity.comparisons import blocking_rules
@@ -146,6 +169,7 @@ def iomshare(con, rows) -> dict:
         "by_upper": by_upper,
         "review_pairs": len(result.review_pairs),
         "conflicts": len(result.conflicts),
+        "false_links": _false_links(con, table),
         "seconds": {"train": trained, "link": linked},
     }
 
@@ -256,6 +280,8 @@ def _print(label: str, figures: dict) -> None:
                 f"{t['threshold']}: {t['precision']:.4f} ({t['pairs']:,})" for t in result["thresholds"]
             )
         )
+        for link in result.get("false_links", []):
+            print(f"    false link: {link[:5]} ~ {link[5:]}")
         for row in result.get("by_upper", []):
             print(
                 f"    linked at >= {row['threshold']}: pairwise P {row['precision']:.4f} R {row['recall']:.4f} "

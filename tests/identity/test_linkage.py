@@ -154,3 +154,58 @@ def test_term_frequencies_are_computed_whatever_digits_the_trained_u_has(trained
         (1 + linkage.TF_PSEUDO_RECORDS * 0.06341463414634146) / (1 + linkage.TF_PSEUDO_RECORDS)
     )
     con.close()
+
+
+def test_names_written_the_wrong_way_round_are_weighed_once_not_twice(trained_model):
+    """Two IAN BROWNs born months apart and living apart, one written BROWN IAN: the swap is one fact.
+    Counted under first names as well as last names it outscored an exact match and linked them."""
+    existing = [
+        {
+            "unique_id": 1,
+            "given_name": "Ian",
+            "family_name": "Brown",
+            "date_of_birth": "1968-05-08",
+            "sex": "M",
+            "postcode": "WF23 3ZW",
+        },
+        {
+            "unique_id": 3,
+            "given_name": "Ian",
+            "family_name": "Brown",
+            "date_of_birth": "1968-09-03",
+            "sex": "M",
+            "postcode": "WF20 3SB",
+        },
+    ]
+    swapped = {
+        "unique_id": 2,
+        "given_name": "Brown",
+        "family_name": "Ian",
+        "date_of_birth": "1968-09-03",
+        "sex": "M",
+        "postcode": "WF20 3SB",
+    }
+    scores = {
+        row["unique_id_l"]: row["match_probability"]
+        for row in linkage.match_new(trained_model, swapped, existing)
+    }
+    assert scores.get(1, 0.0) < linkage.DEFAULT_UPPER
+    # The same person written both ways round, same birthday and home, still links.
+    assert scores[3] >= linkage.DEFAULT_UPPER
+
+
+def test_a_missing_first_name_is_explained_as_missing_and_a_swap_as_a_swap(trained_model):
+    """Both weigh (next to) nothing under first names, yet a reviewer must read which it was."""
+    existing = [
+        {"unique_id": 1, "given_name": "Ian", "family_name": "Brown", "date_of_birth": "1968-09-03"},
+        {"unique_id": 3, "given_name": None, "family_name": "Brown", "date_of_birth": "1968-09-03"},
+    ]
+    swapped = {"unique_id": 2, "given_name": "Brown", "family_name": "Ian", "date_of_birth": "1968-09-03"}
+    findings = {
+        row["unique_id_l"]: {e.comparison: e.finding for e in linkage.explain(trained_model, row)}
+        for row in linkage.match_new(
+            trained_model, swapped, existing, thresholds=linkage.Thresholds(lower=1e-9, upper=0.5)
+        )
+    }
+    assert findings[1]["First names"].startswith("First name given as the last name")
+    assert findings[3]["First names"] == "A first name is missing from one record"
