@@ -50,6 +50,11 @@ def _warm_up(con, table: str, run) -> None:
 
 
 def generate_parquet(count: int, path: Path) -> None:
+    # iomshare.demo's package imports Django models, so Django is set up first.
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iomshare.settings")
+    django.setup()
     from iomshare.demo.source_records import iter_generate
     from iomshare.identity.linkage import RAW_SCHEMA
 
@@ -68,6 +73,8 @@ def generate_parquet(count: int, path: Path) -> None:
             "cro": record.identifiers.get("cro"),
             "nomis": record.identifiers.get("nomis"),
             "nhs": record.identifiers.get("nhs"),
+            "address": record.address or None,
+            "other_ids": None,
             "person_key": record.person_key,
         }
         for name in schema.names:
