@@ -105,7 +105,7 @@ def test_an_ig_lead_sets_and_then_drops_their_agencys_own_schedule(lead_client, 
     own = RetentionSchedule.objects.get(category__code="contact", holding_agency=police)
     assert own.describe() == "3 years after the person's last contact, then dispose"
     assert "Your agency's" in lead_client.get("/retention/schedules/").content.decode()
-    lead_client.post("/retention/schedules/contact/", {"use_default": "1"})
+    lead_client.post("/retention/schedules/contact/default/")
     assert not RetentionSchedule.objects.filter(holding_agency=police).exists()
 
 
@@ -126,7 +126,7 @@ def test_the_restriction_page_restricts_and_lifts(lead_client, police, person):
     assert lead_client.post(url, {"action": "restrict", "reason": ""}).status_code == 400
     assert lead_client.post(url, {"action": "restrict", "reason": "Disputed address"}).status_code == 302
     assert "Restricted since" in lead_client.get(url).content.decode()
-    assert lead_client.post(url, {"action": "lift", "lift_reason": "Confirmed"}).status_code == 302
+    assert lead_client.post(f"{url}lift/", {"lift_reason": "Confirmed"}).status_code == 302
     assert "Not restricted" in lead_client.get(url).content.decode()
 
 
