@@ -165,3 +165,10 @@ def test_the_holding_agency_withdraws_an_item_in_the_browser(client, item, offic
 def test_another_agency_cannot_open_the_change_page(client, item, probation_officer):
     client.force_login(probation_officer)
     assert client.get(reverse("records:change-item", args=[item.id])).status_code == 404
+
+
+def test_the_change_page_sends_a_withdrawal_to_its_own_address(client, item, officer):
+    client.force_login(officer)
+    page = client.get(reverse("records:change-item", args=[item.id])).content.decode()
+    assert f'action="{reverse("records:withdraw-item", args=[item.id])}"' in page
+    assert client.get(reverse("records:withdraw-item", args=[item.id])).status_code == 405

@@ -20,7 +20,8 @@ def test_a_ruling_on_two_records_of_a_conflict_needs_two_of_its_records_and_a_re
     first, second = case.records.order_by("pk")[:2]
     client.force_login(reviewer)
     url = f"/identity/attention/{case.pk}/"
-    assert client.get(url).status_code == 200
+    page = client.get(url)
+    assert page.status_code == 200 and f'action="{url}close/"' in page.content.decode()
     refused = client.post(url, {"record_a": str(first.pk), "record_b": "0", "outcome": Outcome.DIFFERENT})
     assert refused.status_code == 400
     page = refused.content.decode()
