@@ -153,9 +153,10 @@ def test_the_holding_agency_corrects_an_item_in_the_browser_and_recipients_are_t
 def test_the_holding_agency_withdraws_an_item_in_the_browser(client, item, officer, person):
     client.force_login(officer)
     url = reverse("records:change-item", args=[item.id])
-    response = client.post(url, {"action": "withdraw", "withdraw_reason": ""})
+    withdraw = reverse("records:withdraw-item", args=[item.id])
+    response = client.post(withdraw, {"withdraw_reason": ""})
     assert response.status_code == 400 and 'href="#withdraw_reason"' in response.content.decode()
-    assert client.post(url, {"action": "withdraw", "withdraw_reason": "Wrong person"}).status_code == 302
+    assert client.post(withdraw, {"withdraw_reason": "Wrong person"}).status_code == 302
     item.refresh_from_db()
     assert item.status == ItemStatus.WITHDRAWN
     assert client.get(url).status_code == 404  # withdrawn items are seen by nobody
@@ -164,3 +165,10 @@ def test_the_holding_agency_withdraws_an_item_in_the_browser(client, item, offic
 def test_another_agency_cannot_open_the_change_page(client, item, probation_officer):
     client.force_login(probation_officer)
     assert client.get(reverse("records:change-item", args=[item.id])).status_code == 404
+
+
+def test_the_change_page_sends_a_withdrawal_to_its_own_address(client, item, officer):
+    client.force_login(officer)
+    page = client.get(reverse("records:change-item", args=[item.id])).content.decode()
+    assert f'action="{reverse("records:withdraw-item", args=[item.id])}"' in page
+    assert client.get(reverse("records:withdraw-item", args=[item.id])).status_code == 405

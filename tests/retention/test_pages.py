@@ -105,7 +105,7 @@ def test_an_ig_lead_sets_and_then_drops_their_agencys_own_schedule(lead_client, 
     own = RetentionSchedule.objects.get(category__code="contact", holding_agency=police)
     assert own.describe() == "3 years after the person's last contact, then dispose"
     assert "Your agency's" in lead_client.get("/retention/schedules/").content.decode()
-    lead_client.post("/retention/schedules/contact/", {"use_default": "1"})
+    lead_client.post("/retention/schedules/contact/default/")
     assert not RetentionSchedule.objects.filter(holding_agency=police).exists()
 
 
@@ -126,7 +126,7 @@ def test_the_restriction_page_restricts_and_lifts(lead_client, police, person):
     assert lead_client.post(url, {"action": "restrict", "reason": ""}).status_code == 400
     assert lead_client.post(url, {"action": "restrict", "reason": "Disputed address"}).status_code == 302
     assert "Restricted since" in lead_client.get(url).content.decode()
-    assert lead_client.post(url, {"action": "lift", "lift_reason": "Confirmed"}).status_code == 302
+    assert lead_client.post(f"{url}lift/", {"lift_reason": "Confirmed"}).status_code == 302
     assert "Not restricted" in lead_client.get(url).content.decode()
 
 
@@ -136,3 +136,33 @@ def test_the_is_stale_filter_marks_items_past_review(police, person):
     assert rendered.render(Context({"item": old})) == "stale"
     old.review_by = dt.date(2099, 1, 1)
     assert rendered.render(Context({"item": old})) == "fresh"
+
+
+def test_restricting_and_lifting_are_separate_forms_with_their_own_addresses(lead_client, police, person):
+    disputed = item(person=person, agency=police, code="accommodation", recorded=TODAY - dt.timedelta(days=3))
+    url = f"/retention/items/{disputed.pk}/restriction/"
+    lift = f"{url}lift/"
+    assert lift not in lead_client.get(url).content.decode()
+    lead_client.post(url, {"reason": "Disputed address"})
+    assert f'action="{lift}"' in lead_client.get(url).content.decode()
+    assert lead_client.get(lift).status_code == 405
+    refused = lead_client.post(lift, {"lift_reason": " "})
+    page = refused.content.decode()
+    assert refused.status_code == 400 and "<title>Error: Restrict information" in page
+    assert 'href="#lift_reason"' in page and "Restricted since" in page
+
+
+def test_going_back_to_the_default_schedule_is_its_own_form(lead_client, police):
+    fields = {
+        "period": "3",
+        "unit": "years",
+        "trigger": "last_contact",
+        "action": "dispose",
+        "reasoning": "Policy",
+    }
+    lead_client.post("/retention/schedules/contact/", fields)
+    page = lead_client.get("/retention/schedules/contact/").content.decode()
+    assert 'action="/retention/schedules/contact/default/"' in page
+    assert lead_client.get("/retention/schedules/contact/default/").status_code == 405
+    assert lead_client.post("/retention/schedules/contact/default/").status_code == 302
+    assert not RetentionSchedule.objects.filter(holding_agency=police).exists()

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.review_queue, name="review-queue"),
     path("review/<int:case_id>/", views.review_case, name="review-case"),
     path("attention/<int:case_id>/", views.conflict_case, name="conflict-case"),
+    path("attention/<int:case_id>/close/", views.close_conflict, name="close-conflict"),
     path("people/<uuid:person_id>/history/", views.person_history, name="person-history"),
     path("merges/<int:merge_id>/unmerge/", views.unmerge, name="unmerge"),
     path("model/", views.linkage_model, name="model"),

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from functools import wraps
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from iomshare.errors import DomainError
 from iomshare.identity import selectors, services, waiting
+from iomshare.identity.forms import (
+    CloseConflictForm,
+    CompleteRecordForm,
+    ConflictDecisionForm,
+    DecisionForm,
+    UnmergeForm,
+)
 from iomshare.identity.models import (
     Confidence,
     ConflictCase,
@@ -26,19 +35,23 @@ from iomshare.identity.models import (
     RunStatus,
     SourceRecord,
 )
+from iomshare.kit.form_pages import render_form_page
+from iomshare.kit.posted import in_order, posted
+from iomshare.partnership.signed_in import SignedInRequest
 from iomshare.people.models import Person
 from iomshare.people.visibility import may_know
+from iomshare.web.govuk_date_field import typed_parts
 
 PAGE_SIZE = 25
 DECISION_FIELDS = ["record_a", "record_b", "outcome", "confidence", "rationale"]
 
 
-def reviewers_only(view):
+def reviewers_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Identity pages show every agency's names and dates of birth: reviewers only."""
 
     @wraps(view)
     @login_required
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapped(request: SignedInRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.role not in services.REVIEWER_ROLES:
             return render(
                 request,
@@ -51,13 +64,8 @@ def reviewers_only(view):
     return wrapped
 
 
-def _ordered(errors: dict[str, str], order: list[str]) -> dict[str, str]:
-    known = {field: errors[field] for field in order if field in errors}
-    return {**known, **{field: message for field, message in errors.items() if field not in known}}
-
-
 @reviewers_only
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: SignedInRequest) -> HttpResponse:
     page = Paginator(selectors.open_review_cases(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -82,17 +90,17 @@ def _get(queryset, **lookup):
 
 
 @reviewers_only
-def review_case(request: HttpRequest, case_id: int) -> HttpResponse:
+def review_case(request: SignedInRequest, case_id: int) -> HttpResponse:
     case = _get(
         ReviewCase.objects.select_related("record_a__agency", "record_b__agency", "model"), pk=case_id
     )
     errors: dict[str, str] = {}
-    values = request.POST if request.method == "POST" else {}
+    form = DecisionForm(posted(request))
     rows = selectors.side_by_side(case.record_a, case.record_b)
-    if request.method == "POST" and case.status == "open":
-        decision = {key: request.POST.get(key, "") for key in ("outcome", "confidence", "rationale")}
+    if form.is_valid() and case.status == "open":
+        decision = form.decision()
         # Linking two people is asked twice: first what differs between them, then "Yes, link them".
-        confirming = decision["outcome"] == Outcome.SAME and request.POST.get("confirmed") != "yes"
+        confirming = decision["outcome"] == Outcome.SAME and form.cleaned_data["confirmed"] != "yes"
         try:
             if confirming:
                 services.check_decision(case.record_a, case.record_b, **decision, by=request.user)
@@ -105,7 +113,7 @@ def review_case(request: HttpRequest, case_id: int) -> HttpResponse:
                 return _confirm_merge(request, case, rows, decision)
             return _decided(request, case, decision["outcome"])
     merge = _just_merged(case, request.GET.get("merged", ""))
-    return render(
+    return render_form_page(
         request,
         "identity/review_case.html",
         {
@@ -113,14 +121,13 @@ def review_case(request: HttpRequest, case_id: int) -> HttpResponse:
             "rows": rows,
             "merge": merge,
             "explanation": selectors.explain_case(case),
-            "errors": _ordered(errors, DECISION_FIELDS),
-            "values": values,
+            "values": form.data,
             "outcomes": Outcome.choices,
             "confidences": Confidence.choices,
             "nav": "identity",
-            "page_title": ("Error: " if errors else "") + "Are these the same person?",
         },
-        status=400 if errors else 200,
+        title="Are these the same person?",
+        errors=in_order(errors, DECISION_FIELDS),
     )
 
 
@@ -128,7 +135,7 @@ def review_case(request: HttpRequest, case_id: int) -> HttpResponse:
 NOT_ABOUT_THE_PERSON = frozenset({"Agency", "Agency's record key", "Received"})
 
 
-def _confirm_merge(request: HttpRequest, case: ReviewCase, rows, decision: dict) -> HttpResponse:
+def _confirm_merge(request: SignedInRequest, case: ReviewCase, rows, decision: dict) -> HttpResponse:
     """Check your answers before a merge: what differs between the two people, highlighted."""
     person_rows = [row for row in rows if row.label not in NOT_ABOUT_THE_PERSON]
     return render(
@@ -146,7 +153,7 @@ def _confirm_merge(request: HttpRequest, case: ReviewCase, rows, decision: dict)
     )
 
 
-def _decided(request: HttpRequest, case: ReviewCase, outcome: str) -> HttpResponse:
+def _decided(request: SignedInRequest, case: ReviewCase, outcome: str) -> HttpResponse:
     """After a decision: a link back to the queue, and for a merge an undo link on its own page."""
     keys = f"Records {case.record_a.record_key} and {case.record_b.record_key}"
     if outcome != Outcome.SAME:
@@ -175,60 +182,75 @@ def _just_merged(case: ReviewCase, merge_id: str) -> Merge | None:
     )
 
 
-@reviewers_only
-def conflict_case(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = _get(ConflictCase.objects.all(), pk=case_id)
-    records = list(case.records.select_related("agency", "person").order_by("pk"))
-    errors: dict[str, str] = {}
-    values = request.POST if request.method == "POST" else {}
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "decide":
-                by_id = {str(r.pk): r for r in records}
-                first, second = (
-                    by_id.get(request.POST.get("record_a", "")),
-                    by_id.get(request.POST.get("record_b", "")),
-                )
-                if first is None or second is None:
-                    errors = {"record_a": "Select two of the records listed"}
-                else:
-                    services.decide(
-                        first,
-                        second,
-                        outcome=request.POST.get("outcome", ""),
-                        confidence=request.POST.get("confidence", ""),
-                        rationale=request.POST.get("rationale", ""),
-                        by=request.user,
-                    )
-                    messages.success(
-                        request, f"Your decision on {first.record_key} and {second.record_key} is recorded."
-                    )
-                    return redirect("identity:conflict-case", case.pk)
-            elif action == "close":
-                services.resolve_conflict(case, by=request.user, note=request.POST.get("note", ""))
-                messages.success(request, "The case is closed.")
-                return redirect("identity:review-queue")
-            else:
-                errors = {"action": "Choose what to do"}
-        except DomainError as error:
-            errors = error.field_errors or {"rationale": error.message}
-    return render(
+def _conflict_page(
+    request: SignedInRequest,
+    case: ConflictCase,
+    records: list[SourceRecord],
+    values: Mapping[str, Any],
+    errors: dict[str, str],
+) -> HttpResponse:
+    return render_form_page(
         request,
         "identity/conflict_case.html",
         {
             "case": case,
             "records": records,
-            "errors": _ordered(errors, [*DECISION_FIELDS, "note"]),
             "values": values,
             "outcomes": Outcome.choices,
             "confidences": Confidence.choices,
             "decisions": selectors.decisions_about(records)[:20],
             "nav": "identity",
-            "page_title": ("Error: " if errors else "") + "Records that need attention",
         },
-        status=400 if errors else 200,
+        title="Records that need attention",
+        errors=in_order(errors, [*DECISION_FIELDS, "note"]),
     )
+
+
+def _conflict_of(case_id: int) -> tuple[ConflictCase, list[SourceRecord]]:
+    case = _get(ConflictCase.objects.all(), pk=case_id)
+    return case, list(case.records.select_related("agency", "person").order_by("pk"))
+
+
+@reviewers_only
+def conflict_case(request: SignedInRequest, case_id: int) -> HttpResponse:
+    """Records that need attention: decide on any two of them (close_conflict closes the case)."""
+    case, records = _conflict_of(case_id)
+    form = ConflictDecisionForm(posted(request))
+    if not form.is_bound:
+        return _conflict_page(request, case, records, form.data, {})
+    form.is_valid()
+    by_id = {str(r.pk): r for r in records}
+    first = by_id.get(form.cleaned_data.get("record_a", ""))
+    second = by_id.get(form.cleaned_data.get("record_b", ""))
+    if first is None or second is None:
+        return _conflict_page(
+            request, case, records, form.data, {"record_a": "Select two of the records listed"}
+        )
+    try:
+        services.decide(first, second, **form.decision(), by=request.user)
+    except DomainError as error:
+        return _conflict_page(
+            request, case, records, form.data, error.field_errors or {"rationale": error.message}
+        )
+    messages.success(request, f"Your decision on {first.record_key} and {second.record_key} is recorded.")
+    return redirect("identity:conflict-case", case.pk)
+
+
+@reviewers_only
+@require_POST
+def close_conflict(request: SignedInRequest, case_id: int) -> HttpResponse:
+    """Close a case that needed attention, saying what was decided."""
+    case, records = _conflict_of(case_id)
+    form = CloseConflictForm(request.POST)
+    form.is_valid()
+    try:
+        services.resolve_conflict(case, by=request.user, note=form.cleaned_data.get("note", ""))
+    except DomainError as error:
+        return _conflict_page(
+            request, case, records, form.data, error.field_errors or {"rationale": error.message}
+        )
+    messages.success(request, "The case is closed.")
+    return redirect("identity:review-queue")
 
 
 def _may_open_history(viewer, person_id) -> bool:
@@ -241,7 +263,7 @@ def _may_open_history(viewer, person_id) -> bool:
 
 
 @reviewers_only
-def person_history(request: HttpRequest, person_id) -> HttpResponse:
+def person_history(request: SignedInRequest, person_id) -> HttpResponse:
     # A person's identity history names them and every agency that holds them: for a viewer who may
     # know the person (people.visibility), or a reviewer reaching a person through a merge they
     # resolve (reviewers compare every agency's records by design); never past an access list.
@@ -267,12 +289,13 @@ def person_history(request: HttpRequest, person_id) -> HttpResponse:
 
 
 @reviewers_only
-def unmerge(request: HttpRequest, merge_id: int) -> HttpResponse:
+def unmerge(request: SignedInRequest, merge_id: int) -> HttpResponse:
     merge = _get(Merge.objects.select_related("survivor", "absorbed"), pk=merge_id)
     errors: dict[str, str] = {}
-    if request.method == "POST":
+    form = UnmergeForm(posted(request))
+    if form.is_valid():
         try:
-            services.unmerge(merge, by=request.user, rationale=request.POST.get("rationale", ""))
+            services.unmerge(merge, by=request.user, rationale=form.cleaned_data["rationale"])
         except DomainError as error:
             errors = error.field_errors or {"rationale": error.message}
         else:
@@ -283,24 +306,23 @@ def unmerge(request: HttpRequest, merge_id: int) -> HttpResponse:
     moved_records = SourceRecord.objects.filter(pk__in=merge.moved.get("source_records", [])).select_related(
         "agency"
     )
-    return render(
+    return render_form_page(
         request,
         "identity/unmerge.html",
         {
             "merge": merge,
             "moved_records": moved_records,
             "counts": {key: len(value) for key, value in merge.moved.items()},
-            "errors": errors,
-            "values": request.POST,
+            "values": form.data,
             "nav": "identity",
-            "page_title": ("Error: " if errors else "") + "Undo this merge",
         },
-        status=400 if errors else 200,
+        title="Undo this merge",
+        errors=errors,
     )
 
 
 @reviewers_only
-def linkage_model(request: HttpRequest) -> HttpResponse:
+def linkage_model(request: SignedInRequest) -> HttpResponse:
     model = selectors.active_model()
     return render(
         request,
@@ -318,7 +340,7 @@ def linkage_model(request: HttpRequest) -> HttpResponse:
 
 @reviewers_only
 @require_POST
-def start_linking(request: HttpRequest) -> HttpResponse:
+def start_linking(request: SignedInRequest) -> HttpResponse:
     """'Link new records': the same linking as `iomshare link`, with the saved model, in the background."""
     try:
         run = services.start_linking(by=request.user)
@@ -341,7 +363,7 @@ def _run_context(run: LinkageRun) -> dict:
 
 
 @reviewers_only
-def link_run(request: HttpRequest, run_id: int) -> HttpResponse:
+def link_run(request: SignedInRequest, run_id: int) -> HttpResponse:
     run = _get(LinkageRun.objects.select_related("started_by", "model"), pk=run_id)
     return render(
         request,
@@ -351,24 +373,14 @@ def link_run(request: HttpRequest, run_id: int) -> HttpResponse:
 
 
 @reviewers_only
-def link_run_status(request: HttpRequest, run_id: int) -> HttpResponse:
+def link_run_status(request: SignedInRequest, run_id: int) -> HttpResponse:
     """The run's status panel alone: the run page polls it (HTMX) until the run finishes."""
     run = _get(LinkageRun.objects.select_related("started_by", "model"), pk=run_id)
     return render(request, "identity/_link_run_status.html", _run_context(run))
 
 
-def _date_from_parts(post) -> str:
-    """A GOV.UK date input's three fields as YYYY-MM-DD (checked by the service, which names the problem)."""
-    day, month, year = (post.get(f"date_of_birth-{part}", "").strip() for part in ("day", "month", "year"))
-    if not (day or month or year):
-        return ""
-    if not (day.isdigit() and month.isdigit() and year.isdigit()):
-        return f"{year}-{month}-{day}"
-    return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
-
-
 @login_required
-def waiting_queue(request: HttpRequest) -> HttpResponse:
+def waiting_queue(request: SignedInRequest) -> HttpResponse:
     """Records too bare to match, waiting to be completed: the viewer's agency's, or all for an IG lead."""
     page = Paginator(waiting.waiting_records(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -379,7 +391,7 @@ def waiting_queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def waiting_record(request: HttpRequest, record_id: int) -> HttpResponse:
+def waiting_record(request: SignedInRequest, record_id: int) -> HttpResponse:
     """A waiting record's details, and (for its holding agency) a form to add what it lacks."""
     try:
         record = waiting.waiting_record(record_id, viewer=request.user)
@@ -387,10 +399,9 @@ def waiting_record(request: HttpRequest, record_id: int) -> HttpResponse:
         raise Http404(error.message) from error
     may_complete = waiting.may_complete(record, request.user)
     errors: dict[str, str] = {}
-    values = request.POST if request.method == "POST" else {}
-    if request.method == "POST" and may_complete:
-        changes = {field: request.POST.get(field, "") for field in ("given_name", "family_name", "postcode")}
-        changes["date_of_birth"] = _date_from_parts(request.POST)
+    form = CompleteRecordForm(posted(request))
+    if form.is_valid() and may_complete:
+        changes = dict(form.cleaned_data)
         try:
             arrival = waiting.complete_record(record, changes, by=request.user)
         except DomainError as error:
@@ -410,9 +421,9 @@ def waiting_record(request: HttpRequest, record_id: int) -> HttpResponse:
             "record": record,
             "may_complete": may_complete,
             "errors": errors,
-            "values": values,
+            "values": form.data,
             "dob_error": errors.get("date_of_birth-day", ""),
-            "dob": {part: values.get(f"date_of_birth-{part}", "") for part in ("day", "month", "year")},
+            "dob": typed_parts(form, "date_of_birth"),
             "nav": "identity",
             "page_title": f"Complete record {record.record_key}",
         },

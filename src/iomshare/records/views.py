@@ -3,141 +3,132 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from iomshare.errors import DomainError
+from iomshare.kit.form_pages import first_errors, render_form_page
+from iomshare.kit.posted import posted
+from iomshare.partnership.signed_in import SignedInRequest
 from iomshare.people.selectors import person_profile
 from iomshare.records import selectors, services
-from iomshare.records.models import Category, Sensitivity
-from iomshare.web.govuk_dates import DateInputError, parse_date_input
+from iomshare.records.forms import CorrectItemForm, RecordItemForm, WithdrawItemForm
+from iomshare.records.models import Category, InformationItem, Sensitivity
+from iomshare.web.govuk_date_field import typed_parts
 
 # The order fields appear on the form: the error summary lists problems in the same order.
 FIELD_ORDER = ["category", "sensitivity", "summary", "details", "valid_from", "review_by"]
+DATES = ("valid_from", "review_by")
 
 
-def _date_fields(name: str, day: dt.date) -> dict[str, str]:
-    return {f"{name}-day": str(day.day), f"{name}-month": str(day.month), f"{name}-year": str(day.year)}
+def _date_parts(day: dt.date) -> dict[str, str]:
+    return {"day": str(day.day), "month": str(day.month), "year": str(day.year)}
 
 
-def _default_dates() -> dict[str, str]:
+def _default_dates() -> dict[str, dict[str, str]]:
     """Today, and a review a year from now: what most practitioners choose, so pre-fill it."""
     today = timezone.localdate()
-    return {**_date_fields("valid_from", today), **_date_fields("review_by", today + dt.timedelta(days=365))}
+    return {"valid_from": _date_parts(today), "review_by": _date_parts(today + dt.timedelta(days=365))}
 
 
 @login_required
-def record_item(request: HttpRequest, person_id) -> HttpResponse:  # noqa: C901 (until the view reads through a Django form (issue 17))
+def record_item(request: SignedInRequest, person_id: uuid.UUID) -> HttpResponse:
     person = person_profile(person_id, request.user)
     if person is None:
         raise Http404("No such person")
+    form = RecordItemForm(posted(request))
     errors: dict[str, str] = {}
-    values = request.POST if request.method == "POST" else _default_dates()
-    if request.method == "POST":
-        category = Category.objects.filter(code=request.POST.get("category", "")).first()
-        if category is None:
-            errors["category"] = "Select the kind of information"
-        try:
-            sensitivity = int(request.POST.get("sensitivity", ""))
-        except ValueError:
-            sensitivity = 0
-            errors["sensitivity"] = "Select how sensitive the information is"
-        dates = {}
-        for name, label, required in (
-            ("valid_from", "the date the information applies from", True),
-            ("review_by", "the date it must be reviewed by", True),
-        ):
+    if form.is_bound:
+        if form.is_valid():
             try:
-                dates[name] = parse_date_input(request.POST, name, label, required=required)
-            except DateInputError as error:
-                errors[name] = str(error)
-        if not request.POST.get("summary", "").strip():
-            errors["summary"] = "Enter a summary of the information"
-        if not errors:
-            try:
-                services.record_item(
-                    by=request.user,
-                    person=person,
-                    category=category,
-                    sensitivity=sensitivity,
-                    summary=request.POST["summary"],
-                    details=request.POST.get("details", ""),
-                    valid_from=dates["valid_from"],
-                    review_by=dates["review_by"],
-                )
+                services.record_item(by=request.user, person=person, **form.cleaned_data)
             except DomainError as error:
                 errors = error.field_errors or {"summary": error.message}
             else:
                 messages.success(request, "The information has been recorded.")
                 return redirect("people:person", person.id)
-    return render(
+        else:
+            errors = first_errors(form)
+    return render_form_page(
         request,
         "records/record_item.html",
         {
             "person": person,
-            "errors": {field: errors[field] for field in FIELD_ORDER if field in errors},
-            "values": values,
-            "dates": {
-                name: {part: values.get(f"{name}-{part}", "") for part in ("day", "month", "year")}
-                for name in ("valid_from", "review_by")
-            },
+            "values": form.data,
+            "dates": {name: typed_parts(form, name) for name in DATES} if form.is_bound else _default_dates(),
             "categories": Category.objects.all(),
             "sensitivities": Sensitivity.choices,
             "nav": "cohort",
-            "page_title": ("Error: " if errors else "") + f"Record information about {person.full_name}",
         },
-        status=400 if errors else 200,
+        title=f"Record information about {person.full_name}",
+        errors={field: errors[field] for field in FIELD_ORDER if field in errors},
+    )
+
+
+def _item_of(request: SignedInRequest, item_id: uuid.UUID) -> InformationItem:
+    item = selectors.item_for(request.user, item_id)
+    if item is None:
+        raise Http404("No such item")
+    return item
+
+
+def _change_page(
+    request: SignedInRequest, item: InformationItem, values: Mapping[str, Any], errors: dict[str, str]
+) -> HttpResponse:
+    return render_form_page(
+        request,
+        "records/change_item.html",
+        {"item": item, "values": values, "nav": "cohort"},
+        title="Correct or withdraw information",
+        errors=errors,
     )
 
 
 @login_required
-def change_item(request: HttpRequest, item_id) -> HttpResponse:
-    """Correct or withdraw an item held by the viewer's own agency (invariant 4)."""
-    item = selectors.item_for(request.user, item_id)
-    if item is None:
-        raise Http404("No such item")
-    errors: dict[str, str] = {}
-    action = request.POST.get("action", "")
-    values = request.POST if request.method == "POST" else {"summary": item.summary, "details": item.details}
-    if request.method == "POST" and action in {"correct", "withdraw"}:
-        try:
-            if action == "correct":
-                services.correct_item(
-                    item,
-                    by=request.user,
-                    changes={
-                        "summary": request.POST.get("summary", ""),
-                        "details": request.POST.get("details", ""),
-                    },
-                    reason=request.POST.get("reason", ""),
-                )
-                messages.success(
-                    request, "The information has been corrected. Everyone who saw it has been told."
-                )
-            else:
-                services.withdraw_item(item, by=request.user, reason=request.POST.get("withdraw_reason", ""))
-                messages.success(
-                    request, "The information has been withdrawn. Everyone who saw it has been told."
-                )
-        except DomainError as error:
-            errors = dict(error.field_errors) or {"reason": error.message}
-            if action == "withdraw" and "reason" in errors:
-                errors["withdraw_reason"] = errors.pop("reason")
-        else:
-            return redirect("people:person", item.person_id)
-    return render(
-        request,
-        "records/change_item.html",
-        {
-            "item": item,
-            "errors": errors,
-            "values": values,
-            "nav": "cohort",
-            "page_title": ("Error: " if errors else "") + "Correct or withdraw information",
-        },
-        status=400 if errors else 200,
-    )
+def change_item(request: SignedInRequest, item_id: uuid.UUID) -> HttpResponse:
+    """Correct an item held by the viewer's own agency (invariant 4); withdraw_item withdraws it."""
+    item = _item_of(request, item_id)
+    form = CorrectItemForm(posted(request))
+    if not form.is_bound:
+        return _change_page(request, item, {"summary": item.summary, "details": item.details}, {})
+    form.is_valid()
+    try:
+        services.correct_item(
+            item,
+            by=request.user,
+            changes={
+                "summary": form.cleaned_data.get("summary", ""),
+                "details": form.cleaned_data.get("details", ""),
+            },
+            reason=form.cleaned_data.get("reason", ""),
+        )
+    except DomainError as error:
+        return _change_page(request, item, form.data, dict(error.field_errors) or {"reason": error.message})
+    messages.success(request, "The information has been corrected. Everyone who saw it has been told.")
+    return redirect("people:person", item.person_id)
+
+
+@login_required
+@require_POST
+def withdraw_item(request: SignedInRequest, item_id: uuid.UUID) -> HttpResponse:
+    """Withdraw an item held by the viewer's own agency: nobody sees it again (invariant 4)."""
+    item = _item_of(request, item_id)
+    form = WithdrawItemForm(request.POST)
+    form.is_valid()
+    try:
+        services.withdraw_item(item, by=request.user, reason=form.cleaned_data.get("withdraw_reason", ""))
+    except DomainError as error:
+        errors = dict(error.field_errors) or {"reason": error.message}
+        if "reason" in errors:
+            errors["withdraw_reason"] = errors.pop("reason")
+        return _change_page(request, item, form.data, errors)
+    messages.success(request, "The information has been withdrawn. Everyone who saw it has been told.")
+    return redirect("people:person", item.person_id)

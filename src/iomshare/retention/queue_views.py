@@ -2,38 +2,43 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect
 
 from iomshare.errors import DomainError
+from iomshare.kit.form_pages import first_errors, render_form_page
+from iomshare.kit.posted import in_order, posted
 from iomshare.partnership.models import Role
+from iomshare.partnership.signed_in import SignedInRequest
 from iomshare.records.models import Category
 from iomshare.retention import accuracy, bulk, due, selectors, services
-from iomshare.retention.forms import AccuracyDecisionForm
-from iomshare.retention.views import PAGE_SIZE, _errors_of, _not_permitted, _title, ig_leads_only
-from iomshare.web.govuk_dates import DateInputError, parse_date_input
+from iomshare.retention.forms import AccuracyDecisionForm, RetainManyForm
+from iomshare.retention.views import PAGE_SIZE, _errors_of, _not_permitted, ig_leads_only, lead_agency_id
+from iomshare.web.govuk_date_field import typed_parts
 
 
 @ig_leads_only
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: SignedInRequest) -> HttpResponse:
     """The queue, filtered and sorted; the chosen rows can be kept with one reason and date."""
     filters = bulk.filters_from(request.GET)
+    form = RetainManyForm(posted(request))
     errors: dict[str, str] = {}
-    if request.method == "POST":
-        errors = _retain_chosen(request)
+    if form.is_bound:
+        errors = _retain_chosen(request, form)
         if not errors:
             return redirect(f"{request.path}?{request.GET.urlencode()}")
-    page = Paginator(bulk.filtered_reviews(request.user.agency_id, filters), PAGE_SIZE).get_page(
+    page = Paginator(bulk.filtered_reviews(lead_agency_id(request), filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     reviews = list(page.object_list)
     holds = selectors.holds_by_target(reviews)
     rows = [(review, services.hold_explanation(holds[review.pk])) for review in reviews]
-    values = request.POST if request.method == "POST" else {}
-    return render(
+    return render_form_page(
         request,
         "retention/review_queue.html",
         {
@@ -41,33 +46,27 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "filters": filters,
             **_filter_form(bulk.REVIEWS, request),
-            "errors": errors,
-            "values": values,
-            "chosen": set(values.getlist("reviews")) if values else set(),
-            "retain": {part: values.get(f"retain_until-{part}", "") for part in ("day", "month", "year")},
-            "decided": selectors.decided_reviews(request.user.agency_id),
+            "values": form.data,
+            "chosen": set(form["reviews"].value() or []) if form.is_bound else set(),
+            "retain": typed_parts(form, "retain_until"),
+            "decided": selectors.decided_reviews(lead_agency_id(request)),
             "nav": "retention",
-            "page_title": _title("Information due for a retention decision", errors),
         },
-        status=400 if errors else 200,
+        title="Information due for a retention decision",
+        errors=errors,
     )
 
 
-def _retain_chosen(request: HttpRequest) -> dict[str, str]:
+def _retain_chosen(request: SignedInRequest, form: RetainManyForm) -> dict[str, str]:
     """Keep the chosen reviews (all or none); the errors to show, or none when it was done."""
-    errors: dict[str, str] = {}
-    try:
-        retain_until = parse_date_input(
-            request.POST, "retain_until", "the date to review the information again", required=True
-        )
-    except DateInputError as error:
-        retain_until = None
-        errors["retain_until"] = str(error)
+    form.is_valid()
+    errors = first_errors(form)
+    retain_until = form.cleaned_data.get("retain_until")
     try:
         kept = bulk.retain_many(
-            request.POST.getlist("reviews"),
+            form.cleaned_data.get("reviews") or [],
             by=request.user,
-            reason=request.POST.get("reason", ""),
+            reason=form.cleaned_data.get("reason", ""),
             retain_until=retain_until,
         )
     except DomainError as error:
@@ -79,7 +78,7 @@ def _retain_chosen(request: HttpRequest) -> dict[str, str]:
     return {}
 
 
-def _filter_form(shape: bulk.QueueShape, request: HttpRequest) -> dict:
+def _filter_form(shape: bulk.QueueShape, request: SignedInRequest) -> dict[str, Any]:
     """What the shared filter form (retention/_queue_filters.html) needs, and the page's query string."""
     querystring = request.GET.copy()
     querystring.pop("page", None)
@@ -95,7 +94,7 @@ ACCURACY_FIELDS = ("selected", "decision", "reason", "review_by")
 
 
 @login_required
-def stale_items(request: HttpRequest) -> HttpResponse:
+def stale_items(request: SignedInRequest) -> HttpResponse:
     """The holding agency's items past their accuracy review date: its staff check them, one by one
     or many at once with one decision and one reason."""
     viewer = request.user
@@ -103,16 +102,16 @@ def stale_items(request: HttpRequest) -> HttpResponse:
         return _not_permitted(request)
     filters = accuracy.filters_from(request.GET)
     decisions = accuracy.decisions_for(viewer)
+    form = AccuracyDecisionForm(posted(request), decisions=decisions)
     errors: dict[str, str] = {}
-    if request.method == "POST":
-        errors = _decide_chosen(request, AccuracyDecisionForm(request.POST, decisions=decisions))
+    if form.is_bound:
+        errors = _decide_chosen(request, form)
         if not errors:
             return redirect(f"{request.path}?{request.GET.urlencode()}")
     page = Paginator(accuracy.filtered_items(viewer.agency_id, filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    values = request.POST if request.method == "POST" else {}
-    return render(
+    return render_form_page(
         request,
         "retention/stale_items.html",
         {
@@ -121,38 +120,30 @@ def stale_items(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             **_filter_form(accuracy.ACCURACY, request),
             "decisions": decisions,
-            "errors": errors,
-            "values": values,
-            "chosen": set(values.getlist("selected")) if values else set(),
-            "review_by": {part: values.get(f"review_by-{part}", "") for part in ("day", "month", "year")},
+            "values": form.data,
+            "chosen": set(form["selected"].value() or []) if form.is_bound else set(),
+            "review_by": typed_parts(form, "review_by"),
             "nav": "retention",
-            "page_title": _title("Information to check for accuracy", errors),
         },
-        status=400 if errors else 200,
+        title="Information to check for accuracy",
+        errors=errors,
     )
 
 
-def _decide_chosen(request: HttpRequest, form: AccuracyDecisionForm) -> dict[str, str]:
+def _decide_chosen(request: SignedInRequest, form: AccuracyDecisionForm) -> dict[str, str]:
     """Decide the chosen items (all or none); the errors to show, in the page's order, or none."""
-    errors = (
-        {name: str(messages_[0]) for name, messages_ in form.errors.items()} if not form.is_valid() else {}
-    )
+    errors = first_errors(form) if not form.is_valid() else {}
     decision = form.cleaned_data.get("decision", "")
-    review_by = None
-    if decision == accuracy.AccuracyDecision.ACCURATE:
-        try:
-            review_by = parse_date_input(
-                request.POST, "review_by", "the date to check the information again", required=True
-            )
-        except DateInputError as error:
-            errors["review_by"] = str(error)
+    review_by = form.cleaned_data.get("review_by")
+    chosen = form.cleaned_data.get("selected") or []
+    done = 0
     try:
         if errors:
             # Still ask which items were chosen, so an empty choice is reported with the rest.
-            accuracy.chosen_items(request.POST.getlist("selected"))
+            accuracy.chosen_items(chosen)
         else:
             done = accuracy.decide_many(
-                request.POST.getlist("selected"),
+                chosen,
                 by=request.user,
                 decision=decision,
                 reason=form.cleaned_data["reason"],
@@ -161,9 +152,7 @@ def _decide_chosen(request: HttpRequest, form: AccuracyDecisionForm) -> dict[str
     except DomainError as error:
         errors = {**_errors_of(error, "selected"), **errors}
     if errors:
-        return {name: errors[name] for name in ACCURACY_FIELDS if name in errors} | {
-            name: message for name, message in errors.items() if name not in ACCURACY_FIELDS
-        }
+        return in_order(errors, ACCURACY_FIELDS)
     plural = "s" if done != 1 else ""
     if decision == accuracy.AccuracyDecision.ACCURATE:
         messages.success(

@@ -14,5 +14,7 @@ urlpatterns = [
     path("accuracy/", queue_views.stale_items, name="stale-items"),
     path("schedules/", views.schedules, name="schedules"),
     path("schedules/<slug:category_code>/", views.edit_schedule, name="edit-schedule"),
+    path("schedules/<slug:category_code>/default/", views.use_default_schedule, name="use-default-schedule"),
     path("items/<uuid:item_id>/restriction/", views.restriction, name="restriction"),
+    path("items/<uuid:item_id>/restriction/lift/", views.lift_restriction, name="lift-restriction"),
 ]

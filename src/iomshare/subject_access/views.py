@@ -7,23 +7,34 @@ the person; for anyone else every page answers 404 (or 403 for staff who are not
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from iomshare.errors import DomainError, NotFound
+from iomshare.kit.form_pages import first_errors, render_form_page
+from iomshare.kit.posted import posted
 from iomshare.partnership.signed_in import SignedInRequest
 from iomshare.people.selectors import person_profile
 from iomshare.records import selectors as records
 from iomshare.subject_access import selectors, services
+from iomshare.subject_access.forms import (
+    DecideItemForm,
+    ExtendForm,
+    IdentityCheckForm,
+    NewRequestForm,
+    ReleaseForm,
+)
 from iomshare.subject_access.letter import covering_letter
 from iomshare.subject_access.models import Exemption, MadeBy, Outcome, RequestStatus, SubjectAccessRequest
 from iomshare.subject_access.pdf import pack_pdf
-from iomshare.web.govuk_dates import DateInputError, parse_date_input
+from iomshare.web.govuk_date_field import typed_parts
 
 NOT_IG_LEAD = "Subject access requests are handled by information-governance leads."
 
@@ -41,33 +52,11 @@ def _sar(request: SignedInRequest, request_id: int) -> SubjectAccessRequest:
         raise Http404("No such subject access request") from None
 
 
-def _typed(request: SignedInRequest, *names: str) -> dict[str, dict[str, str]]:
-    data = request.POST if request.method == "POST" else {}
-    return {n: {p: data.get(f"{n}-{p}", "") for p in ("day", "month", "year")} for n in names}
-
-
-def _date(request: SignedInRequest, name: str, label: str, errors: dict[str, str]):
-    try:
-        return parse_date_input(request.POST, name, label, required=True)
-    except DateInputError as error:
-        errors[name] = str(error)
-        return None
-
-
 def _page(
-    request: HttpRequest, template: str, title: str, errors: dict | None = None, **context
+    request: HttpRequest, template: str, title: str, errors: dict[str, str] | None = None, **context: Any
 ) -> HttpResponse:
-    errors = errors or {}
-    return render(
-        request,
-        f"subject_access/{template}",
-        {
-            "errors": errors,
-            "nav": "governance",
-            "page_title": ("Error: " if errors else "") + title,
-            **context,
-        },
-        status=400 if errors else 200,
+    return render_form_page(
+        request, f"subject_access/{template}", {"nav": "governance", **context}, title=title, errors=errors
     )
 
 
@@ -87,11 +76,16 @@ def new(request: SignedInRequest, person_id: uuid.UUID) -> HttpResponse:
     if person is None:
         raise Http404("No such person")
     errors: dict[str, str] = {}
-    if request.method == "POST":
-        received_on = _date(request, "received_on", "the date the request was received", errors)
+    form = NewRequestForm(posted(request))
+    if form.is_bound:
+        form.is_valid()
+        errors = first_errors(form)
         try:
             sar = services.record_request(
-                person, received_on=received_on, made_by=request.POST.get("made_by", ""), by=request.user
+                person,
+                received_on=form.cleaned_data.get("received_on"),
+                made_by=form.cleaned_data.get("made_by", ""),
+                by=request.user,
             )
         except DomainError as error:
             errors = {**errors, **error.field_errors} or {"received_on": error.message}
@@ -108,8 +102,8 @@ def new(request: SignedInRequest, person_id: uuid.UUID) -> HttpResponse:
         errors,
         person=person,
         made_by=MadeBy.choices,
-        chosen=request.POST.get("made_by", ""),
-        dates=_typed(request, "received_on"),
+        chosen=form.data.get("made_by", ""),
+        dates={"received_on": typed_parts(form, "received_on")},
     )
 
 
@@ -137,11 +131,16 @@ def identity(request: SignedInRequest, request_id: int) -> HttpResponse:
     if not selectors.is_coordinator(request.user, sar):
         raise PermissionDenied("Only the agency that received the request checks the requester's identity.")
     errors: dict[str, str] = {}
-    if request.method == "POST":
-        checked_on = _date(request, "checked_on", "the date identity was confirmed", errors)
+    form = IdentityCheckForm(posted(request))
+    if form.is_bound:
+        form.is_valid()
+        errors = first_errors(form)
         try:
             services.record_identity_check(
-                sar, checked_on=checked_on, method=request.POST.get("method", ""), by=request.user
+                sar,
+                checked_on=form.cleaned_data.get("checked_on"),
+                method=form.cleaned_data.get("method", ""),
+                by=request.user,
             )
         except DomainError as error:
             errors = {**errors, **error.field_errors} or {"method": error.message}
@@ -157,8 +156,8 @@ def identity(request: SignedInRequest, request_id: int) -> HttpResponse:
         "Record the identity check",
         errors,
         sar=sar,
-        dates=_typed(request, "checked_on"),
-        method=request.POST.get("method", ""),
+        dates={"checked_on": typed_parts(form, "checked_on")},
+        method=form.data.get("method", ""),
     )
 
 
@@ -169,14 +168,15 @@ def extend(request: SignedInRequest, request_id: int) -> HttpResponse:
     if not selectors.is_coordinator(request.user, sar):
         raise PermissionDenied("Only the agency that received the request can extend its deadline.")
     errors: dict[str, str] = {}
-    if request.method == "POST":
-        try:
-            months = int(request.POST.get("months", ""))
-        except ValueError:
-            months = None
+    form = ExtendForm(posted(request))
+    if form.is_bound:
+        form.is_valid()
         try:
             services.extend_deadline(
-                sar, months=months, reason=request.POST.get("reason", ""), by=request.user
+                sar,
+                months=form.cleaned_data.get("months"),
+                reason=form.cleaned_data.get("reason", ""),
+                by=request.user,
             )
         except DomainError as error:
             errors = error.field_errors or {"months": error.message}
@@ -186,7 +186,7 @@ def extend(request: SignedInRequest, request_id: int) -> HttpResponse:
                 f"The deadline is now {sar.due_on:%-d %B %Y}. Tell the person why, within the first month.",
             )
             return redirect("subject_access:detail", sar.pk)
-    return _page(request, "extend.html", "Extend the deadline", errors, sar=sar, form=request.POST)
+    return _page(request, "extend.html", "Extend the deadline", errors, sar=sar, form=form.data)
 
 
 @login_required
@@ -235,18 +235,20 @@ def decide(request: SignedInRequest, request_id: int, item_id: uuid.UUID) -> Htt
     fields = records.item_fields(item)
     decision = selectors.decisions_by_item(part).get(item.pk)
     errors: dict[str, str] = {}
-    form = request.POST if request.method == "POST" else {}
-    if request.method == "POST":
+    form = DecideItemForm(posted(request))
+    shown: Mapping[str, Any] = form.data
+    if form.is_bound:
+        form.is_valid()
         try:
             services.decide_item(
                 sar,
                 item.pk,
-                outcome=request.POST.get("outcome", ""),
+                outcome=form.cleaned_data.get("outcome", ""),
                 fields={name for name, _ in fields},
-                exemption=request.POST.get("exemption", ""),
-                exemption_named=request.POST.get("exemption_named", ""),
-                redacted_fields=request.POST.getlist("redacted_fields"),
-                note=request.POST.get("note", ""),
+                exemption=form.cleaned_data.get("exemption", ""),
+                exemption_named=form.cleaned_data.get("exemption_named", ""),
+                redacted_fields=form.cleaned_data.get("redacted_fields") or [],
+                note=form.cleaned_data.get("note", ""),
                 by=request.user,
             )
         except DomainError as error:
@@ -254,15 +256,15 @@ def decide(request: SignedInRequest, request_id: int, item_id: uuid.UUID) -> Htt
         else:
             return redirect("subject_access:review", sar.pk)
     elif decision is not None:
-        form = {
+        shown = {
             "outcome": decision.outcome,
             "exemption": decision.exemption,
             "exemption_named": decision.exemption_named if decision.exemption == Exemption.OTHER else "",
             "note": decision.note,
         }
     chosen_fields = (
-        request.POST.getlist("redacted_fields")
-        if request.method == "POST"
+        form["redacted_fields"].value() or []
+        if form.is_bound
         else (decision.redacted_fields if decision else [])
     )
     return _page(
@@ -273,7 +275,7 @@ def decide(request: SignedInRequest, request_id: int, item_id: uuid.UUID) -> Htt
         sar=sar,
         item=item,
         fields=fields,
-        form=form,
+        form=shown,
         chosen_fields=chosen_fields,
         outcomes=Outcome.choices,
         exemptions=Exemption.choices,
@@ -304,11 +306,13 @@ def pack(request: SignedInRequest, request_id: int) -> HttpResponse:
     if sar.status not in (RequestStatus.ASSEMBLED, RequestStatus.RELEASED):
         raise Http404("The pack is not assembled yet")
     errors: dict[str, str] = {}
-    if request.method == "POST":
-        sent_on = _date(request, "sent_on", "the date the pack was sent", errors)
+    form = ReleaseForm(posted(request))
+    if form.is_bound:
+        form.is_valid()
+        errors = first_errors(form)
         try:
             if not errors:
-                services.release_pack(sar, sent_on=sent_on, by=request.user)
+                services.release_pack(sar, sent_on=form.cleaned_data["sent_on"], by=request.user)
         except DomainError as error:
             errors = error.field_errors or {"sent_on": error.message}
         if not errors:
@@ -323,7 +327,7 @@ def pack(request: SignedInRequest, request_id: int) -> HttpResponse:
         sar=sar,
         pack=assembled,
         letter=covering_letter(assembled),
-        dates=_typed(request, "sent_on"),
+        dates={"sent_on": typed_parts(form, "sent_on")},
     )
 
 

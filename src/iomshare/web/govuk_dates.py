@@ -55,7 +55,13 @@ class DateInputError(ValueError):
 
 def parse_date_input(data: Mapping[str, Any], name: str, label: str, *, required: bool) -> dt.date | None:
     """Read `name-day`, `name-month`, `name-year`; raise DateInputError with a GOV.UK-style message."""
-    parts = [data.get(f"{name}-{part}", "").strip() for part in ("day", "month", "year")]
+    day, month, year = (data.get(f"{name}-{part}", "") for part in ("day", "month", "year"))
+    return date_from_parts(day, month, year, label, required=required)
+
+
+def date_from_parts(day: str, month: str, year: str, label: str, *, required: bool) -> dt.date | None:
+    """The date typed in the three boxes; raise DateInputError with a GOV.UK-style message naming `label`."""
+    parts = [str(value or "").strip() for value in (day, month, year)]
     if not any(parts):
         if required:
             raise DateInputError(f"Enter {label}")
@@ -64,9 +70,9 @@ def parse_date_input(data: Mapping[str, Any], name: str, label: str, *, required
     if missing:
         raise DateInputError(f"{label[0].upper()}{label[1:]} must include a {' and '.join(missing)}")
     try:
-        day, month, year = (int(p) for p in parts)
-        if year < 1900 or year > 2200:
+        day_number, month_number, year_number = (int(p) for p in parts)
+        if year_number < 1900 or year_number > 2200:
             raise ValueError
-        return dt.date(year, month, day)
+        return dt.date(year_number, month_number, day_number)
     except ValueError:
         raise DateInputError(f"{label[0].upper()}{label[1:]} must be a real date") from None
