@@ -47,20 +47,23 @@ def open_agencies(viewer: StaffMember, purpose: str | None = None) -> frozenset[
     this adds no Cedar call where the viewer has read before; an error in a decision opens nothing.
     """
     # Imported here: protocols builds on people's models.
-    from iomshare.protocols.decisions import access_grid, purposes_for
+    from iomshare.protocols.decisions import access_grid, access_grids, purposes_for
 
     if getattr(viewer, "agency_id", None) is None:
         return frozenset()
     cached = getattr(viewer, "_open_agencies", {})
     if purpose in cached:
         return cached[purpose]
-    codes: Iterable[str] = [purpose] if purpose else [p.code for p in purposes_for(viewer)]
+    grids = []
+    try:
+        if purpose:
+            grids = [access_grid(viewer, purpose)]
+        else:  # every purpose they may declare, decided on one reading of the facts
+            grids = list(access_grids(viewer, [p.code for p in purposes_for(viewer)]).values())
+    except (InvalidInput, NotPermitted):
+        pass
     agencies = {viewer.agency_id}
-    for code in codes:
-        try:
-            grid = access_grid(viewer, code)
-        except (InvalidInput, NotPermitted):
-            continue
+    for grid in grids:
         agencies |= {grant.holding_agency_id for grant in grid.grants.values()}
     opened = frozenset(agencies)
     viewer._open_agencies = {**cached, purpose: opened}  # once per request: the viewer is per request

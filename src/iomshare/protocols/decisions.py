@@ -172,13 +172,48 @@ def access_grid(
     """
     if viewer.agency_id is None:
         raise NotPermitted("Your account is not linked to an agency, so it cannot see any information.")
-    day = on or timezone.localdate()
-    purposes = facts.purpose_names()
-    if purpose_code not in purposes:
+    read = _read_facts(viewer, on or timezone.localdate())
+    if purpose_code not in read.partnership.purpose_names:
         raise InvalidInput(
             f"'{purpose_code}' is not a purpose for sharing information.",
             field_errors={"purpose": "Choose the purpose for which you need the information"},
         )
+    if callable(consented_sources):
+        needs_consent = any(
+            rule.consent_needed
+            and purpose_code in rule.purposes
+            and viewer.agency_id in rule.recipient_agency_ids
+            for rule in read.rules
+        )
+        consented_sources = consented_sources() if needs_consent else ()
+    return _remembered_grid(
+        read.viewer, purpose_code, read.rules, read.partnership, frozenset(consented_sources)
+    )
+
+
+def access_grids(viewer: StaffMember, purpose_codes: Iterable[str], *, on: dt.date | None = None) -> dict[str, AccessGrid]:
+    """`access_grid` (no consent counted) for each of `purpose_codes` that is a purpose, from one
+    reading of the facts: a page that asks about every purpose the viewer may declare (what they may
+    know of a person) reads training, agencies and protocols once, not once a purpose."""
+    if viewer.agency_id is None:
+        raise NotPermitted("Your account is not linked to an agency, so it cannot see any information.")
+    read = _read_facts(viewer, on or timezone.localdate())
+    return {
+        code: _remembered_grid(read.viewer, code, read.rules, read.partnership, frozenset())
+        for code in purpose_codes
+        if code in read.partnership.purpose_names
+    }
+
+
+@dataclass(frozen=True)
+class _Facts:
+    viewer: ViewerFacts
+    partnership: PartnershipFacts
+    rules: list[ClauseRule]
+
+
+def _read_facts(viewer: StaffMember, day: dt.date) -> _Facts:
+    """Every fact a decision for `viewer` on `day` rests on, read now (a few plain queries)."""
     agencies = facts.agencies()
     viewer_facts = ViewerFacts.of(
         viewer,
@@ -189,19 +224,10 @@ def access_grid(
     partnership = PartnershipFacts(
         agency_names={agency.pk: agency.name for agency in agencies},
         categories=facts.category_ids_and_names(),
-        purpose_names=purposes,
+        purpose_names=facts.purpose_names(),
         agency_assurance_in_force={agency.pk: int(agency.assurance_on(day)) for agency in agencies},
     )
-    rules = selectors.rules_in_force(on=day)
-    if callable(consented_sources):
-        needs_consent = any(
-            rule.consent_needed
-            and purpose_code in rule.purposes
-            and viewer.agency_id in rule.recipient_agency_ids
-            for rule in rules
-        )
-        consented_sources = consented_sources() if needs_consent else ()
-    return _remembered_grid(viewer_facts, purpose_code, rules, partnership, frozenset(consented_sources))
+    return _Facts(viewer=viewer_facts, partnership=partnership, rules=selectors.rules_in_force(on=day))
 
 
 # Grids computed from exactly these facts: the same facts always give the same grid, and a read
