@@ -62,7 +62,7 @@ def build(total_items: int, progress) -> None:
 
     from iomshare.demo.generator import load_demo
     from iomshare.partnership.demo_second_factor import enrol_demo_accounts
-    from iomshare.partnership.models import Agency, Role, StaffMember
+    from iomshare.partnership.models import Agency, StaffMember
     from iomshare.people.models import CohortMembership, Person, Tier
     from iomshare.records.models import InformationItem
 

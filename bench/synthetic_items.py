@@ -110,7 +110,9 @@ def insert_items(
         if sealed:
             chosen |= {"id": "s.id", "sealed_content": "s.sealed"}
             joins += " JOIN bench_sealed s ON s.n = g"
-            cursor.execute("CREATE TEMP TABLE IF NOT EXISTS bench_sealed (n bigint PRIMARY KEY, id uuid, sealed bytea)")
+            cursor.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS bench_sealed (n bigint PRIMARY KEY, id uuid, sealed bytea)"
+            )
         started = time.perf_counter()
         # Secondary indexes are built once at the end: much faster than maintaining them per row.
         cursor.execute(

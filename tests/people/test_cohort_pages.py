@@ -161,7 +161,10 @@ def test_my_caseload_row_names_the_person_tier_lead_agency_review_and_every_key_
     client.force_login(officer)
     page = client.get(reverse("people:caseload")).content.decode()
     person_url = reverse("people:person", args=[person.pk])
-    assert f'<a class="govuk-link" href="{person_url}">{person.family_name.upper()}, {person.given_name}</a>' in page
+    assert (
+        f'<a class="govuk-link" href="{person_url}">{person.family_name.upper()}, {person.given_name}</a>'
+        in page
+    )
     assert f'<strong class="govuk-tag govuk-tag--red">Fixed</strong> Led by {police.name}.' in page
     assert f"Review by {membership.review_on:%-d %b %Y}." in page
     workers = sorted(

@@ -72,7 +72,9 @@ def open_actions_about(viewer: StaffMember, person_id) -> list[Action]:
     actions = Action.objects.filter(person_id=person_id, status=ActionStatus.OPEN)
     if visibility.is_volunteer(viewer):
         actions = actions.filter(Q(owner=viewer) | Q(raised_by=viewer))
-    return list(actions.select_related("person", "owner", "owning_agency", "raised_by", "raising_agency")[:50])
+    return list(
+        actions.select_related("person", "owner", "owning_agency", "raised_by", "raising_agency")[:50]
+    )
 
 
 def action_for(viewer: StaffMember, action_id: int) -> Action | None:

@@ -115,7 +115,7 @@ def caseload_of(viewer: StaffMember) -> QuerySet[CohortMembership]:
 
 
 # The colour of each tier's tag on a caseload (GOV.UK tag modifiers); any other tier is green.
-TIER_COLOURS = {Tier.FIXED: "red", Tier.FLEX: "yellow"}
+TIER_COLOURS: dict[str, str] = {Tier.FIXED: "red", Tier.FLEX: "yellow"}
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,6 @@ search, person page, IG tools, identity pages, notifications, exports, the API, 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from functools import lru_cache
 
 from django.db import connection

@@ -191,7 +191,9 @@ def access_grid(
     )
 
 
-def access_grids(viewer: StaffMember, purpose_codes: Iterable[str], *, on: dt.date | None = None) -> dict[str, AccessGrid]:
+def access_grids(
+    viewer: StaffMember, purpose_codes: Iterable[str], *, on: dt.date | None = None
+) -> dict[str, AccessGrid]:
     """`access_grid` (no consent counted) for each of `purpose_codes` that is a purpose, from one
     reading of the facts: a page that asks about every purpose the viewer may declare (what they may
     know of a person) reads training, agencies and protocols once, not once a purpose."""
