@@ -20,8 +20,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+import synthetic_items  # noqa: E402  (the item generator, shared with the caseload benchmark)
+
 TODAY = dt.date(2026, 11, 26)
-CHUNK = 1_000_000
 
 
 def default_database_url() -> str:
@@ -59,46 +61,14 @@ def setup_django(database_url: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-# Filler by column type, for NOT NULL columns the generator does not set itself.
-FILLER = {
-    "uuid": "gen_random_uuid()",
-    "text": "''",
-    "character varying": "''",
-    "integer": "0",
-    "smallint": "0",
-    "bigint": "0",
-    "bytea": "''::bytea",
-    "jsonb": "'{}'::jsonb",
-    "date": "DATE '2026-01-01'",
-    "timestamp with time zone": "TIMESTAMPTZ '2026-01-01 00:00+00'",
-    "boolean": "false",
+# Recorded between 2008 and 2026; review-by a year later; a few items withdrawn.
+ITEM_COLUMNS = {
+    "sensitivity": "1",
+    "recorded_at": "TIMESTAMPTZ '2008-01-01 00:00+00' + (random() * 6900) * INTERVAL '1 day'",
+    "valid_from": "DATE '2008-01-01'",
+    "review_by": "DATE '2009-01-01' + (g %% 6900)::int",
+    "status": "CASE WHEN g %% 50 = 0 THEN 'withdrawn' ELSE 'live' END",
 }
-
-
-def item_columns(cursor) -> dict[str, str]:
-    """Every NOT NULL column of the items table with the SQL that fills it for row g of a series."""
-    cursor.execute(
-        "SELECT column_name, data_type FROM information_schema.columns "
-        "WHERE table_name = 'records_informationitem' AND is_nullable = 'NO'"
-    )
-    columns = {name: FILLER[kind] for name, kind in cursor.fetchall()}
-    # Recorded between 2008 and 2026; review-by a year later; a few items withdrawn.
-    recorded = "TIMESTAMPTZ '2008-01-01 00:00+00' + (random() * 6900) * INTERVAL '1 day'"
-    columns.update(
-        {
-            "id": "gen_random_uuid()",
-            "person_id": "p.id",
-            "holding_agency_id": "a.id",
-            "author_id": "a.author_id",
-            "category_id": "c.id",
-            "sensitivity": "1",
-            "recorded_at": recorded,
-            "valid_from": "DATE '2008-01-01'",
-            "review_by": "DATE '2009-01-01' + (g %% 6900)::int",
-            "status": "CASE WHEN g %% 50 = 0 THEN 'withdrawn' ELSE 'live' END",
-        }
-    )
-    return columns
 
 
 def generate(items: int, people: int) -> None:
@@ -146,37 +116,8 @@ def generate(items: int, people: int) -> None:
             "CREATE TEMP TABLE bench_categories AS "
             "SELECT (row_number() OVER (ORDER BY id)) - 1 AS n, id FROM records_category"
         )
-        cursor.execute("SELECT count(*) FROM bench_agencies")
-        (agencies,) = cursor.fetchone()
-        cursor.execute("SELECT count(*) FROM bench_categories")
-        (categories,) = cursor.fetchone()
-        columns = item_columns(cursor)
-        # Secondary indexes are built once at the end: much faster than maintaining them per row.
-        cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'records_informationitem' "
-            "AND indexname NOT LIKE '%%pkey'"
-        )
-        indexes = cursor.fetchall()
-        for name, _ in indexes:
-            cursor.execute(f'DROP INDEX "{name}"')
-        names = ", ".join(f'"{name}"' for name in columns)
-        values = ", ".join(columns.values())
-        for start in range(0, items, CHUNK):
-            end = min(items, start + CHUNK)
-            cursor.execute(
-                f"INSERT INTO records_informationitem ({names}) SELECT {values} "
-                "FROM generate_series(%s, %s) g "
-                f"JOIN bench_people p ON p.n = (g::bigint * 7919) %% {people} "
-                f"JOIN bench_agencies a ON a.n = g %% {agencies} "
-                f"JOIN bench_categories c ON c.n = (g / 7) %% {categories}",
-                [start, end - 1],
-            )
-            connection.commit() if not connection.get_autocommit() else None
-            print(f"  {end:,} items ({time.perf_counter() - started:.0f} s)", flush=True)
-        for _, definition in indexes:
-            cursor.execute(definition)
-        cursor.execute("ANALYZE")
-        print(f"generated {items:,} items for {people:,} people in {time.perf_counter() - started:.0f} s")
+    synthetic_items.insert_items(items, columns=ITEM_COLUMNS)
+    print(f"generated {items:,} items for {people:,} people in {time.perf_counter() - started:.0f} s")
 
 
 def seed_sentence_ends() -> None:

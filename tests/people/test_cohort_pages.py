@@ -149,3 +149,26 @@ def test_my_caseload_lists_only_the_people_allocated_to_me(
     assert "Jordan" in client.get(reverse("people:caseload")).content.decode()
     client.force_login(probation_officer)
     assert "Jordan" not in client.get(reverse("people:caseload")).content.decode()
+
+
+def test_my_caseload_row_names_the_person_tier_lead_agency_review_and_every_key_worker(
+    client, manager, referral, officer, probation_officer, police, person
+):
+    membership = services.accept_referral(referral, by=manager, tier="fixed", lead_agency="police")
+    services.assign_key_worker(membership, by=manager, key_worker=officer)
+    services.assign_key_worker(membership, by=manager, key_worker=probation_officer)
+    membership.refresh_from_db()
+    client.force_login(officer)
+    page = client.get(reverse("people:caseload")).content.decode()
+    person_url = reverse("people:person", args=[person.pk])
+    assert (
+        f'<a class="govuk-link" href="{person_url}">{person.family_name.upper()}, {person.given_name}</a>'
+        in page
+    )
+    assert f'<strong class="govuk-tag govuk-tag--red">Fixed</strong> Led by {police.name}.' in page
+    assert f"Review by {membership.review_on:%-d %b %Y}." in page
+    workers = sorted(
+        [f"{officer} ({officer.agency.name})", f"{probation_officer} ({probation_officer.agency.name})"]
+    )
+    listed = page.split("Key workers: ", 1)[1].split("</p>", 1)[0]
+    assert sorted(listed.split(", ")) == workers

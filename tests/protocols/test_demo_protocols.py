@@ -7,7 +7,13 @@ from django.utils import timezone
 
 from iomshare.demo.protocols import load_demo_protocols
 from iomshare.partnership.models import AssuranceLevel, Role
-from iomshare.protocols.decisions import RefusalReason, access_grid, purposes_for
+from iomshare.protocols.decisions import (
+    RefusalReason,
+    access_grid,
+    access_grids,
+    forget_grids,
+    purposes_for,
+)
 from iomshare.protocols.models import ProtocolStatus
 from tests.factories import AgencyFactory, StaffMemberFactory
 from tests.protocols.conftest import train
@@ -68,3 +74,24 @@ def test_trained_volunteers_receive_what_a_placement_needs_and_nothing_else(demo
     lapsed_grid = access_grid(lapsed, "volunteering_placement")
     assert not any(grant.holding_agency_id != charity.pk for grant in lapsed_grid.grants.values())
     assert lapsed_grid.refusals[(probation.pk, "ete")].reason == RefusalReason.TRAINING_NOT_CURRENT
+
+
+def test_every_purpose_decided_on_one_reading_of_the_facts_gives_each_purpose_its_own_grid(
+    demo_agencies, django_assert_max_num_queries
+):
+    load_demo_protocols()
+    officer = StaffMemberFactory(agency=demo_agencies["probation"], role=Role.PRACTITIONER)
+    train(officer, "data_protection", "information_sharing")
+    codes = [p.code for p in purposes_for(officer)]
+    assert len(codes) > 1
+    alone = {code: access_grid(officer, code) for code in codes}
+    forget_grids()
+    with django_assert_max_num_queries(6):  # the facts once, not once a purpose
+        grids = access_grids(officer, [*codes, "no_such_purpose"])
+    together = {grid.purpose_code: grid for grid in grids}
+    assert together.keys() == alone.keys() and len(grids) == len(codes)
+    for code in codes:
+        assert together[code].grants == alone[code].grants
+        assert together[code].refusals.keys() == alone[code].refusals.keys()
+    # Asked about no purpose in particular: every purpose the officer may declare, as purposes_for.
+    assert sorted(grid.purpose_code for grid in access_grids(officer)) == sorted(codes)

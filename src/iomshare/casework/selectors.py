@@ -63,8 +63,18 @@ def overdue_for_agency(viewer: StaffMember, *, today: dt.date | None = None) -> 
 
 
 def open_actions_about(viewer: StaffMember, person_id) -> list[Action]:
-    """Open actions about a person, for their summary (the viewer may already know the person)."""
-    return list(visible_actions(viewer).filter(person_id=person_id, status=ActionStatus.OPEN)[:50])
+    """Open actions about a person, for their summary (the viewer may already know the person).
+
+    `visible_actions` narrowed to one person, whose knowability is one `may_know` check (a plain
+    query for most) rather than the whole "known people" condition compiled into the read."""
+    if getattr(viewer, "agency_id", None) is None or not visibility.may_know(viewer, person_id):
+        return []
+    actions = Action.objects.filter(person_id=person_id, status=ActionStatus.OPEN)
+    if visibility.is_volunteer(viewer):
+        actions = actions.filter(Q(owner=viewer) | Q(raised_by=viewer))
+    return list(
+        actions.select_related("person", "owner", "owning_agency", "raised_by", "raising_agency")[:50]
+    )
 
 
 def action_for(viewer: StaffMember, action_id: int) -> Action | None:

@@ -8,6 +8,7 @@ cannot disagree; nothing about a person is read here that the viewer's own pages
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
@@ -104,11 +105,16 @@ class KeyWorkerDashboard:
     recent_events: list[Notification]
 
 
-def key_worker_dashboard(viewer: StaffMember, *, today: dt.date | None = None) -> KeyWorkerDashboard:
+def key_worker_dashboard(
+    viewer: StaffMember, *, today: dt.date | None = None, caseload: list[uuid.UUID] | None = None
+) -> KeyWorkerDashboard:
     """Open actions of the viewer overdue or due within 7 days, and the alerts they were sent in the
-    last 14 days about people on their caseload (notifications already passed the door when sent)."""
+    last 14 days about people on their caseload (notifications already passed the door when sent).
+
+    `caseload`: the people of `caseload_of(viewer)`, where the caller has just read them."""
     today = today or timezone.localdate()
-    caseload = list(caseload_of(viewer).values_list("person_id", flat=True))
+    if caseload is None:
+        caseload = list(caseload_of(viewer).values_list("person_id", flat=True))
     actions = list(my_actions(viewer).filter(due_on__lte=today + WEEK).order_by("due_on", "id"))
     events = Notification.objects.filter(
         recipient=viewer,

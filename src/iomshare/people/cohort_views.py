@@ -366,13 +366,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_caseload(request: HttpRequest) -> HttpResponse:
     """The people the viewer is key worker for (volunteers: only those allocated to them)."""
+    caseload = selectors.caseload_entries(request.user)
     return render(
         request,
         "people/cohort/caseload.html",
         {
-            "caseload": list(selectors.caseload_of(request.user)),
+            "caseload": caseload,
             # The key worker's dashboard heads their caseload, the page they land on.
-            "dashboard": key_worker_dashboard(request.user),
+            "dashboard": key_worker_dashboard(request.user, caseload=[entry.person_id for entry in caseload]),
             "nav": "caseload",
             "page_title": "My caseload",
         },

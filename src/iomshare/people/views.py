@@ -20,7 +20,7 @@ from iomshare.protocols.models import Purpose
 from iomshare.records import selectors as records
 
 PAGE_SIZE = 50
-TIMELINE_PAGE = 50  # items on one page of a person's timeline, newest first
+TIMELINE_PAGE = 20  # items on one page of a person's timeline, newest first (issue 14: kept short)
 
 
 @login_required

@@ -51,8 +51,16 @@ def referral_for(viewer: StaffMember, referral_id) -> ServiceReferral | None:
 
 
 def referrals_about(viewer: StaffMember, person: Person) -> list[ServiceReferral]:
-    """For the person page: the referrals to services the viewer's agency sent or received about them."""
-    return list(referrals_for(viewer).filter(person=person)[:10])
+    """For the person page: the referrals to services the viewer's agency sent or received about them.
+
+    `referrals_for` narrowed to one person, whose knowability is one `may_know` check (a plain
+    query for most) rather than the whole "known people" condition compiled into the read."""
+    if viewer.agency_id is None or getattr(viewer, "is_volunteer", False) or viewer.role == "volunteer":
+        return []
+    if not may_know(viewer, person.pk):
+        return []
+    sent_or_received = Q(referring_agency_id=viewer.agency_id) | Q(receiving_agency_id=viewer.agency_id)
+    return list(_referrals().filter(sent_or_received, person=person)[:10])
 
 
 def exchanges_for(viewer: StaffMember) -> QuerySet[InformalExchange]:
