@@ -148,7 +148,7 @@ def new_request(request: SignedInRequest) -> HttpResponse:
             "person": person,
             "values": values,
             "decision_says": _what_the_decision_says(request.user, values),
-            "agencies": Agency.objects.exclude(pk=request.user.agency_id),
+            "agencies": Agency.objects.exclude(pk__in=[request.user.agency_id]),
             "categories": Category.objects.all(),
             "purposes": Purpose.objects.order_by("name"),
             "gateways": LegalGateway.objects.order_by("title"),
@@ -184,13 +184,14 @@ def queue(request: SignedInRequest) -> HttpResponse:
         return _not_permitted(
             request, "Only an information-governance lead answers requests for information."
         )
+    agency = request.user.agency
     return render(
         request,
         "information_requests/queue.html",
         {
             "requests": selectors.queue_for(request.user),
             "nav": "requests",
-            "page_title": f"Requests to {request.user.agency.name}",
+            "page_title": f"Requests to {agency.name if agency else 'your agency'}",
         },
     )
 

@@ -34,10 +34,14 @@ def _person(request: SignedInRequest, person_id: uuid.UUID) -> Person:
         raise Http404("No such person") from None
 
 
+def _agency_name(staff_member: StaffMember) -> str:
+    return staff_member.agency.name if staff_member.agency else ""
+
+
 def _staff_by_agency() -> list[tuple[str, list[StaffMember]]]:
     staff = StaffMember.objects.filter(is_active=True, agency__isnull=False).select_related("agency")
-    ordered = sorted(staff, key=lambda s: (s.agency.name, s.last_name, s.first_name, s.username))
-    return [(name, list(members)) for name, members in groupby(ordered, key=lambda s: s.agency.name)]
+    ordered = sorted(staff, key=lambda s: (_agency_name(s), s.last_name, s.first_name, s.username))
+    return [(name, list(members)) for name, members in groupby(ordered, key=_agency_name)]
 
 
 @login_required
@@ -50,7 +54,9 @@ def access_list_page(request: SignedInRequest, person_id: uuid.UUID) -> HttpResp
         form = AddToListForm(request.POST)
         form.is_valid()
         posted = form.data
-        member = StaffMember.objects.filter(username=form.cleaned_data["staff_member"], is_active=True).first()
+        member = StaffMember.objects.filter(
+            username=form.cleaned_data["staff_member"], is_active=True
+        ).first()
         try:
             entry = access_lists.add_to_access_list(
                 person,

@@ -50,7 +50,9 @@ class PanelDecisionForm(_Confirmable, DateInputForm):
         return cleaned
 
     def values(self) -> dict[str, str]:
-        return {name: self.cleaned_data[name] for name in ("decision", "tier", "lead_agency", "reason", "note")}
+        return {
+            name: self.cleaned_data[name] for name in ("decision", "tier", "lead_agency", "reason", "note")
+        }
 
 
 class MembershipChangeForm(PageForm):

@@ -24,9 +24,9 @@ from iomshare.errors import DomainError, InvalidInput
 from iomshare.governance.dashboards import key_worker_dashboard
 from iomshare.kit.form_pages import render_form_page
 from iomshare.partnership.models import Agency, Role, StaffMember
+from iomshare.partnership.signed_in import SignedInRequest
 from iomshare.people import cohort_selectors as selectors
 from iomshare.people import services, visibility
-from iomshare.partnership.signed_in import SignedInRequest
 from iomshare.people.cohort_forms import (
     AssignKeyWorkerForm,
     LeaveForm,
@@ -330,7 +330,9 @@ def remove_key_worker(request: SignedInRequest, membership_id: int) -> HttpRespo
             raise InvalidInput(
                 "Choose a key worker to remove.", field_errors={"key_worker": "Choose a key worker"}
             )
-        services.remove_key_worker(found, by=request.user, key_worker=worker, reason=form.cleaned_data["reason"])
+        services.remove_key_worker(
+            found, by=request.user, key_worker=worker, reason=form.cleaned_data["reason"]
+        )
         return f"{worker} is no longer a key worker."
 
     return _changed(request, membership_id, "remove", act)

@@ -35,5 +35,7 @@ urlpatterns = [
         name="membership-remove",
     ),
     path("memberships/<int:membership_id>/tier/", cohort_views.change_tier, name="membership-tier"),
-    path("memberships/<int:membership_id>/review-date/", cohort_views.set_review_date, name="membership-review"),
+    path(
+        "memberships/<int:membership_id>/review-date/", cohort_views.set_review_date, name="membership-review"
+    ),
 ]

@@ -26,4 +26,6 @@ class DateInputForm(PageForm):
 
     def date_parts(self, name: str) -> dict[str, str]:
         """What was typed in `name`'s boxes, to show again (each cut to four characters)."""
-        return {part: str(self.data.get(f"{name}-{part}", "")).strip()[:4] for part in ("day", "month", "year")}
+        return {
+            part: str(self.data.get(f"{name}-{part}", "")).strip()[:4] for part in ("day", "month", "year")
+        }
