@@ -43,20 +43,21 @@ class CodeField(TextField):
 
 class ValuesField(forms.Field):
     """Every value sent under one name (ticked checkboxes), as strings, unchecked: the service decides
-    which are allowed, so a value that is not offered reaches the rule that explains why."""
+    which are allowed, so a value that is not offered reaches the rule that explains why. At most
+    `limit` values are kept, each cut at `clip` characters, when given."""
 
     widget = forms.MultipleHiddenInput
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, limit: int | None = None, clip: int | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
+        self.limit, self.clip = limit, clip
         super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> list[str]:
         if not value:
             return []
-        if isinstance(value, (list, tuple)):
-            return [str(v) for v in value]
-        return [str(value)]
+        values = [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+        return [v[: self.clip] if self.clip is not None else v for v in values[: self.limit]]
 
 
 def choice(*values: str) -> forms.ChoiceField:

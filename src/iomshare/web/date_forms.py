@@ -24,8 +24,7 @@ class DateInputForm(PageForm):
             self.date_errors[name] = str(error)
             return None
 
-    def date_parts(self, name: str) -> dict[str, str]:
+    def date_parts(self, name: str, *, strip: bool = True) -> dict[str, str]:
         """What was typed in `name`'s boxes, to show again (each cut to four characters)."""
-        return {
-            part: str(self.data.get(f"{name}-{part}", "")).strip()[:4] for part in ("day", "month", "year")
-        }
+        typed = {part: str(self.data.get(f"{name}-{part}", "")) for part in ("day", "month", "year")}
+        return {part: (text.strip() if strip else text)[:4] for part, text in typed.items()}
