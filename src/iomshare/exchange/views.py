@@ -18,7 +18,9 @@ from django.views.decorators.http import require_POST
 
 from iomshare.errors import DomainError
 from iomshare.exchange import exports, extract_runs, imports, runs
+from iomshare.exchange.forms import CommitForm, ExtractForm, UploadForm
 from iomshare.exchange.models import ExtractRun, ImportProfile, ImportRun
+from iomshare.kit.form_pages import render_form_page
 from iomshare.partnership.models import Role
 from iomshare.people.selectors import person_profile
 from iomshare.protocols.decisions import purposes_for
@@ -52,10 +54,13 @@ def upload(request: HttpRequest) -> HttpResponse:
     _may_import(request)
     profiles = ImportProfile.objects.filter(agency_id=request.user.agency_id).select_related("form")
     errors: dict[str, str] = {}
-    chosen = request.POST.get("profile", "")
+    chosen = ""
     if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        form.is_valid()
+        chosen = form.cleaned_data["profile"]
         profile = profiles.filter(name=chosen).first()
-        upload = request.FILES.get("file")
+        upload = form.cleaned_data["file"]
         if profile is None:
             errors["profile"] = "Select the kind of extract"
         if upload is None:
@@ -70,21 +75,20 @@ def upload(request: HttpRequest) -> HttpResponse:
             else:
                 runs.start(imports.check_run, run)
                 return redirect("exchange:import-run", run.pk)
-    return render(
+    return render_form_page(
         request,
         "exchange/upload.html",
         {
             "profiles": profiles,
             "chosen": chosen,
-            "errors": errors,
             "runs": ImportRun.objects.filter(profile__agency_id=request.user.agency_id).select_related(
                 "profile"
             )[:RECENT_RUNS],
             "max_size": _size(imports.max_upload_bytes()),
             "nav": "imports",
-            "page_title": ("Error: " if errors else "") + "Import an extract",
         },
-        status=400 if errors else 200,
+        title="Import an extract",
+        errors=errors,
     )
 
 
@@ -117,8 +121,10 @@ def run_status(request: HttpRequest, run_id) -> HttpResponse:
 @require_POST
 def commit(request: HttpRequest, run_id) -> HttpResponse:
     run = _run_or_404(request, run_id)
+    form = CommitForm(request.POST)
+    form.is_valid()
     try:
-        run = imports.begin_import(run, accept_valid_rows=request.POST.get("accept_valid_rows") == "yes")
+        run = imports.begin_import(run, accept_valid_rows=form.cleaned_data["accept_valid_rows"] == "yes")
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("exchange:import-run", run.pk)
@@ -233,7 +239,7 @@ def export_person_page(request: HttpRequest, person_id) -> HttpResponse:
 
 
 def _export_page(request, person, purposes, file_format: str, purpose: str, errors: dict) -> HttpResponse:
-    return render(
+    return render_form_page(
         request,
         "exchange/export_person.html",
         {
@@ -241,12 +247,10 @@ def _export_page(request, person, purposes, file_format: str, purpose: str, erro
             "purposes": purposes,
             "chosen_format": file_format,
             "chosen_purpose": purpose,
-            "errors": errors,
             "nav": "cohort",
-            "page_title": ("Error: " if errors else "")
-            + f"Export {person.given_name} {person.family_name}'s picture",
         },
-        status=400 if errors else 200,
+        title=f"Export {person.given_name} {person.family_name}'s picture",
+        errors=errors,
     )
 
 
@@ -263,29 +267,30 @@ def extracts(request: HttpRequest) -> HttpResponse:
     it, and its page shows the progress, then the download."""
     _may_extract(request)
     purposes = purposes_for(request.user)
-    file_format = request.POST.get("format", "")
-    purpose = request.POST.get("purpose", "")[:200]
+    file_format = purpose = ""
     errors: dict[str, str] = {}
     if request.method == "POST":
+        form = ExtractForm(request.POST)
+        form.is_valid()
+        file_format, purpose = form.cleaned_data["format"], form.cleaned_data["purpose"]
         try:
             run = extract_runs.ask_for_extract(request.user, file_format=file_format, purpose=purpose)
         except DomainError as error:
             errors = error.field_errors or {"format": error.message}
         else:
             return redirect("exchange:extract-run", run.pk)
-    return render(
+    return render_form_page(
         request,
         "exchange/extracts.html",
         {
-            "errors": errors,
             "purposes": purposes,
             "chosen_purpose": purpose,
             "chosen_format": file_format,
             "runs": ExtractRun.objects.filter(requested_by=request.user)[:RECENT_RUNS],
             "nav": "imports",
-            "page_title": ("Error: " if errors else "") + "Extract in bulk",
         },
-        status=400 if errors else 200,
+        title="Extract in bulk",
+        errors=errors,
     )
 
 

@@ -22,6 +22,8 @@ from iomshare.forms import selectors, services
 from iomshare.forms.answers import AnswerValidator, read_post
 from iomshare.forms.definitions import CODED_WIDGETS
 from iomshare.forms.models import FormDefinition
+from iomshare.forms.page_forms import ChooseFormForm
+from iomshare.kit.form_pages import render_form_page
 from iomshare.partnership.signed_in import SignedInRequest
 from iomshare.people.models import Person
 from iomshare.people.selectors import person_profile
@@ -157,16 +159,12 @@ def publish(request: SignedInRequest) -> HttpResponse:
                 else:
                     messages.success(request, f"{form.title} version {form.version} has been published.")
                     return redirect("forms:definition-version", form.code, form.version)
-    return render(
+    return render_form_page(
         request,
         "forms/publish.html",
-        {
-            "errors": errors,
-            "problems": problems,
-            "nav": "forms",
-            "page_title": ("Error: " if errors else "") + "Publish a standard form",
-        },
-        status=400 if errors else 200,
+        {"problems": problems, "nav": "forms"},
+        title="Publish a standard form",
+        errors=errors,
     )
 
 
@@ -183,23 +181,20 @@ def choose(request: SignedInRequest, person_id) -> HttpResponse:
     forms = list(selectors.current_forms())
     errors: dict[str, str] = {}
     if request.method == "POST":
-        code = request.POST.get("form", "")
+        chosen = ChooseFormForm(request.POST)
+        chosen.is_valid()
+        code = chosen.cleaned_data["form"]
         if any(form.code == code for form in forms):
             purpose = request.GET.get("purpose", "").strip()[:40] or remembered_purpose(request, person.pk)
             query = f"?{urlencode({'purpose': purpose})}" if purpose else ""
             return redirect(reverse("forms:fill", args=[person.pk, code]) + query)
         errors["form"] = "Select the form you want to fill in"
-    return render(
+    return render_form_page(
         request,
         "forms/choose.html",
-        {
-            "person": person,
-            "forms": forms,
-            "errors": errors,
-            "nav": "cohort",
-            "page_title": ("Error: " if errors else "") + f"Fill a standard form about {person.full_name}",
-        },
-        status=400 if errors else 200,
+        {"person": person, "forms": forms, "nav": "cohort"},
+        title=f"Fill a standard form about {person.full_name}",
+        errors=errors,
     )
 
 
@@ -216,8 +211,9 @@ def fill(request: SignedInRequest, person_id, code: str) -> HttpResponse:
     errors: dict[str, str] = {}
     raw = None
     if request.method == "POST":
+        # A standard form's questions are data (its definition), so forms.answers reads them.
         raw = request.POST
-        answers, errors = read_post(form, request.POST)
+        answers, errors = read_post(form, raw)
         for name, message in AnswerValidator(form).errors(answers).items():
             errors.setdefault(name, message)
         if not errors:
@@ -225,19 +221,18 @@ def fill(request: SignedInRequest, person_id, code: str) -> HttpResponse:
             return redirect("forms:check", person.pk, code)
         order = [field["name"] for field in form.fields]
         errors = dict(sorted(errors.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 0))
-    return render(
+    return render_form_page(
         request,
         "forms/fill.html",
         {
             "person": person,
             "form": form,
             "sections": _fields_for_page(form, answers, errors, raw),
-            "errors": errors,
             **(_earlier(request, person, form) if form.is_assessment else {"earlier": None}),
             "nav": "cohort",
-            "page_title": ("Error: " if errors else "") + f"{form.title} – {person.full_name}",
         },
-        status=400 if errors else 200,
+        title=f"{form.title} – {person.full_name}",
+        errors=errors,
     )
 
 
@@ -281,7 +276,7 @@ def check(request: SignedInRequest, person_id, code: str) -> HttpResponse:
             del request.session[_draft_key(person, code)]
             messages.success(request, f"The {form.title.lower()} has been recorded: {item.summary}")
             return redirect("people:person", person.pk)
-    return render(
+    return render_form_page(
         request,
         "forms/check.html",
         {
@@ -289,9 +284,8 @@ def check(request: SignedInRequest, person_id, code: str) -> HttpResponse:
             "form": form,
             "payload": services.payload_of(form, answers),
             "change_url": reverse("forms:fill", args=[person.pk, code]),
-            "errors": {"check": error} if error else {},
             "nav": "cohort",
-            "page_title": ("Error: " if error else "") + f"Check your answers – {form.title}",
         },
-        status=400 if error else 200,
+        title=f"Check your answers – {form.title}",
+        errors={"check": error} if error else {},
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 
 
 class PageForm(forms.Form):
@@ -58,6 +59,17 @@ class ValuesField(forms.Field):
             return []
         values = [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
         return [v[: self.clip] if self.clip is not None else v for v in values[: self.limit]]
+
+
+class FileAsSentField(forms.FileField):
+    """The uploaded file as sent, even empty: the import's own check says what is wrong with it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, data: Any) -> UploadedFile | None:
+        return data or None
 
 
 def choice(*values: str) -> forms.ChoiceField:

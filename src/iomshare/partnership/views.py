@@ -10,7 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from iomshare.errors import DomainError
+from iomshare.kit.form_pages import render_form_page
 from iomshare.partnership import second_factor, selectors, session_policy, sessions
+from iomshare.partnership.account_forms import ResetSecondFactorForm
 from iomshare.partnership.models import Role, StaffMember
 from iomshare.partnership.notices import add_notice
 
@@ -78,7 +80,9 @@ def reset_second_factor(request: HttpRequest, staff_id: int) -> HttpResponse:
     errors: dict[str, str] = {}
     reason = ""
     if request.method == "POST":
-        reason = request.POST.get("reason", "")
+        form = ResetSecondFactorForm(request.POST)
+        form.is_valid()
+        reason = form.cleaned_data["reason"]
         try:
             removed = second_factor.reset_second_factor(staff, reason=reason, by=viewer)
         except DomainError as error:
@@ -90,15 +94,10 @@ def reset_second_factor(request: HttpRequest, staff_id: int) -> HttpResponse:
                 "They will set one up when they next sign in.",
             )
             return redirect("partnership:account")
-    return render(
+    return render_form_page(
         request,
         "partnership/reset_second_factor.html",
-        {
-            "page_title": f"Reset the second factor of {staff}",
-            "staff": staff,
-            "factors": selectors.second_factors_of(staff),
-            "errors": errors,
-            "reason": reason,
-        },
-        status=400 if errors else 200,
+        {"staff": staff, "factors": selectors.second_factors_of(staff), "reason": reason},
+        title=f"Reset the second factor of {staff}",
+        errors=errors,
     )

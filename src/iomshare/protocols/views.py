@@ -10,8 +10,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from iomshare.errors import DomainError
+from iomshare.kit.form_pages import render_form_page
 from iomshare.partnership.models import Role
 from iomshare.protocols import readable, selectors, services, simulator, yaml_format
+from iomshare.protocols.forms import ImportProtocolForm, ProtocolActionForm
 from iomshare.protocols.models import AGREEMENT_ELEMENTS, Protocol, ProtocolStatus
 
 MAX_IMPORT_BYTES = 512 * 1024
@@ -105,7 +107,9 @@ def protocol_export(request: HttpRequest, protocol_id: int) -> HttpResponse:
 def protocol_action(request: HttpRequest, protocol_id: int, action: str) -> HttpResponse:
     """Approve, suspend, resume, end, or draft the next version: each a service, each explained."""
     protocol = _protocol(protocol_id)
-    reason = request.POST.get("reason", "")
+    form = ProtocolActionForm(request.POST)
+    form.is_valid()
+    reason = form.cleaned_data["reason"]
     try:
         if action == "approve":
             services.approve_protocol(protocol, by=request.user)
@@ -154,7 +158,9 @@ def protocol_import(request: HttpRequest) -> HttpResponse:
     errors: dict[str, str] = {}
     text = ""
     if request.method == "POST":
-        upload = request.FILES.get("file")
+        form = ImportProtocolForm(request.POST, request.FILES)
+        form.is_valid()
+        upload = form.cleaned_data["file"]
         if upload is not None:
             if upload.size > MAX_IMPORT_BYTES:
                 errors["file"] = "The file must be smaller than 512 KB"
@@ -164,7 +170,7 @@ def protocol_import(request: HttpRequest) -> HttpResponse:
                 except UnicodeDecodeError:
                     errors["file"] = "The file must be a YAML text file in UTF-8"
         else:
-            text = request.POST.get("text", "")
+            text = form.cleaned_data["text"]
         if not errors and not text.strip():
             errors["file"] = "Choose a protocol file, or paste its text"
         if not errors:
@@ -182,17 +188,12 @@ def protocol_import(request: HttpRequest) -> HttpResponse:
                     f"Imported as a draft (version {protocol.version}). Each party must now approve it.",
                 )
                 return redirect("protocols:detail", protocol.pk)
-    return render(
+    return render_form_page(
         request,
         "protocols/import.html",
-        {
-            "errors": errors,
-            "problems": problems,
-            "text": text if request.method == "POST" else "",
-            "nav": "protocols",
-            "page_title": ("Error: " if errors else "") + "Import a protocol",
-        },
-        status=400 if errors else 200,
+        {"problems": problems, "text": text if request.method == "POST" else "", "nav": "protocols"},
+        title="Import a protocol",
+        errors=errors,
     )
 
 
