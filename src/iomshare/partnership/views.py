@@ -15,10 +15,11 @@ from iomshare.partnership import second_factor, selectors, session_policy, sessi
 from iomshare.partnership.account_forms import ResetSecondFactorForm
 from iomshare.partnership.models import Role, StaffMember
 from iomshare.partnership.notices import add_notice
+from iomshare.partnership.signed_in import SignedInRequest
 
 
 @login_required
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: SignedInRequest) -> HttpResponse:
     """One's own account: password, second factors, where one is signed in, and recent sign-ins."""
     viewer = request.user
     return render(
@@ -36,7 +37,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def set_up_second_factor(request: HttpRequest) -> HttpResponse:
+def set_up_second_factor(request: SignedInRequest) -> HttpResponse:
     """First sign-in enrolment: choose an authenticator app or a security key."""
     return render(
         request,
@@ -62,14 +63,14 @@ def session_status(request: HttpRequest) -> JsonResponse:
 
 @require_POST
 @login_required
-def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+def sign_out_everywhere(request: SignedInRequest) -> HttpResponse:
     sessions.sign_out_everywhere(request, by=request.user)
     add_notice(request, "You have been signed out everywhere, on this device and every other.")
     return redirect(settings.LOGIN_URL)
 
 
 @login_required
-def reset_second_factor(request: HttpRequest, staff_id: int) -> HttpResponse:
+def reset_second_factor(request: SignedInRequest, staff_id: int) -> HttpResponse:
     """An administrator removes someone's second factors (lost phone or key), giving a reason."""
     viewer = request.user
     if not (viewer.is_superuser or viewer.role == Role.ADMIN):

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from iomshare.errors import DomainError
 from iomshare.kit.form_pages import render_form_page
 from iomshare.partnership.models import Role
+from iomshare.partnership.signed_in import SignedInRequest
 from iomshare.protocols import readable, selectors, services, simulator, yaml_format
 from iomshare.protocols.forms import ImportProtocolForm, ProtocolActionForm
 from iomshare.protocols.models import AGREEMENT_ELEMENTS, Protocol, ProtocolStatus
@@ -26,7 +27,7 @@ def _protocol(protocol_id: int) -> Protocol:
     return protocol
 
 
-def _context(request: HttpRequest, protocol: Protocol, **extra) -> dict:
+def _context(request: SignedInRequest, protocol: Protocol, **extra) -> dict:
     user = request.user
     party_ids = {agency.pk for agency in protocol.parties.all()}
     is_party_lead = user.role == Role.IG_LEAD and user.agency_id in party_ids
@@ -67,7 +68,7 @@ def _context(request: HttpRequest, protocol: Protocol, **extra) -> dict:
 
 
 @login_required
-def protocol_list(request: HttpRequest) -> HttpResponse:
+def protocol_list(request: SignedInRequest) -> HttpResponse:
     return render(
         request,
         "protocols/list.html",
@@ -81,19 +82,19 @@ def protocol_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def protocol_detail(request: HttpRequest, protocol_id: int) -> HttpResponse:
+def protocol_detail(request: SignedInRequest, protocol_id: int) -> HttpResponse:
     protocol = _protocol(protocol_id)
     return render(request, "protocols/detail.html", _context(request, protocol, errors={}))
 
 
 @login_required
-def protocol_print(request: HttpRequest, protocol_id: int) -> HttpResponse:
+def protocol_print(request: SignedInRequest, protocol_id: int) -> HttpResponse:
     protocol = _protocol(protocol_id)
     return render(request, "protocols/print.html", _context(request, protocol))
 
 
 @login_required
-def protocol_export(request: HttpRequest, protocol_id: int) -> HttpResponse:
+def protocol_export(request: SignedInRequest, protocol_id: int) -> HttpResponse:
     protocol = _protocol(protocol_id)
     response = HttpResponse(
         yaml_format.dump_protocol(protocol), content_type="application/yaml; charset=utf-8"
@@ -104,7 +105,7 @@ def protocol_export(request: HttpRequest, protocol_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def protocol_action(request: HttpRequest, protocol_id: int, action: str) -> HttpResponse:
+def protocol_action(request: SignedInRequest, protocol_id: int, action: str) -> HttpResponse:
     """Approve, suspend, resume, end, or draft the next version: each a service, each explained."""
     protocol = _protocol(protocol_id)
     form = ProtocolActionForm(request.POST)
@@ -152,7 +153,7 @@ def protocol_action(request: HttpRequest, protocol_id: int, action: str) -> Http
 
 
 @login_required
-def protocol_import(request: HttpRequest) -> HttpResponse:
+def protocol_import(request: SignedInRequest) -> HttpResponse:
     """Import a YAML file as a draft; on any problem, list them all and change nothing."""
     problems: list[yaml_format.FileProblem] = []
     errors: dict[str, str] = {}
@@ -198,7 +199,7 @@ def protocol_import(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def protocol_simulate(request: HttpRequest, protocol_id: int) -> HttpResponse:
+def protocol_simulate(request: SignedInRequest, protocol_id: int) -> HttpResponse:
     protocol = _protocol(protocol_id)
     result = simulator.simulate(protocol)
     return render(
