@@ -12,7 +12,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -22,6 +22,7 @@ from iomshare.exchange.forms import CommitForm, ExtractForm, UploadForm
 from iomshare.exchange.models import ExtractRun, ImportProfile, ImportRun
 from iomshare.kit.form_pages import render_form_page
 from iomshare.partnership.models import Role
+from iomshare.partnership.signed_in import SignedInRequest
 from iomshare.people.selectors import person_profile
 from iomshare.protocols.decisions import purposes_for
 
@@ -29,18 +30,20 @@ ROLES_THAT_EXTRACT = extract_runs.ROLES_THAT_EXTRACT
 RECENT_RUNS = 20
 
 
-def _may_import(request: HttpRequest) -> None:
+def _may_import(request: SignedInRequest) -> int:
+    """The importer's agency (its id): only an agency's IG lead, manager or system account imports."""
     if request.user.agency_id is None or request.user.role not in imports.ROLES_THAT_IMPORT:
         raise PermissionDenied(
             "Only an information-governance lead, partnership manager or system account imports."
         )
+    return request.user.agency_id
 
 
-def _run_or_404(request: HttpRequest, run_id) -> ImportRun:
-    _may_import(request)
+def _run_or_404(request: SignedInRequest, run_id) -> ImportRun:
+    agency_id = _may_import(request)
     run = (
         ImportRun.objects.select_related("profile__agency", "profile__form", "started_by")
-        .filter(pk=run_id, profile__agency_id=request.user.agency_id)
+        .filter(pk=run_id, profile__agency_id=agency_id)
         .first()
     )
     if run is None:
@@ -49,10 +52,10 @@ def _run_or_404(request: HttpRequest, run_id) -> ImportRun:
 
 
 @login_required
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: SignedInRequest) -> HttpResponse:
     """Choose a profile and a file; the file is checked before anything can be imported."""
-    _may_import(request)
-    profiles = ImportProfile.objects.filter(agency_id=request.user.agency_id).select_related("form")
+    agency_id = _may_import(request)
+    profiles = ImportProfile.objects.filter(agency_id=agency_id).select_related("form")
     errors: dict[str, str] = {}
     chosen = ""
     if request.method == "POST":
@@ -65,7 +68,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             errors["profile"] = "Select the kind of extract"
         if upload is None:
             errors["file"] = "Choose the extract file to upload"
-        if not errors:
+        if profile is not None and upload is not None:
             try:
                 run = imports.create_run(
                     profile, chunks=upload.chunks(), file_name=upload.name, by=request.user
@@ -81,9 +84,9 @@ def upload(request: HttpRequest) -> HttpResponse:
         {
             "profiles": profiles,
             "chosen": chosen,
-            "runs": ImportRun.objects.filter(profile__agency_id=request.user.agency_id).select_related(
-                "profile"
-            )[:RECENT_RUNS],
+            "runs": ImportRun.objects.filter(profile__agency_id=agency_id).select_related("profile")[
+                :RECENT_RUNS
+            ],
             "max_size": _size(imports.max_upload_bytes()),
             "nav": "imports",
         },
@@ -102,7 +105,7 @@ def _run_context(run: ImportRun) -> dict:
 
 
 @login_required
-def run_page(request: HttpRequest, run_id) -> HttpResponse:
+def run_page(request: SignedInRequest, run_id) -> HttpResponse:
     run = _run_or_404(request, run_id)
     return render(
         request,
@@ -112,14 +115,14 @@ def run_page(request: HttpRequest, run_id) -> HttpResponse:
 
 
 @login_required
-def run_status(request: HttpRequest, run_id) -> HttpResponse:
+def run_status(request: SignedInRequest, run_id) -> HttpResponse:
     """The run's status panel alone: the run page polls it (HTMX) until the run finishes."""
     return render(request, "exchange/_run_status.html", _run_context(_run_or_404(request, run_id)))
 
 
 @login_required
 @require_POST
-def commit(request: HttpRequest, run_id) -> HttpResponse:
+def commit(request: SignedInRequest, run_id) -> HttpResponse:
     run = _run_or_404(request, run_id)
     form = CommitForm(request.POST)
     form.is_valid()
@@ -134,7 +137,7 @@ def commit(request: HttpRequest, run_id) -> HttpResponse:
 
 @login_required
 @require_POST
-def restart(request: HttpRequest, run_id) -> HttpResponse:
+def restart(request: SignedInRequest, run_id) -> HttpResponse:
     """Start a run again whose worker stopped (or whose check or import failed)."""
     run = _run_or_404(request, run_id)
     try:
@@ -145,7 +148,7 @@ def restart(request: HttpRequest, run_id) -> HttpResponse:
 
 
 @login_required
-def rejects(request: HttpRequest, run_id) -> FileResponse:
+def rejects(request: SignedInRequest, run_id) -> FileResponse:
     run = _run_or_404(request, run_id)
     if not run.rejects_path or not Path(run.rejects_path).is_file():
         raise Http404("No rejected rows")
@@ -157,7 +160,7 @@ def rejects(request: HttpRequest, run_id) -> FileResponse:
     )
 
 
-def _may_export(request: HttpRequest) -> None:
+def _may_export(request: SignedInRequest) -> None:
     if request.user.agency_id is None or request.user.role == Role.VOLUNTEER or request.user.is_volunteer:
         raise PermissionDenied("Volunteers cannot export information.")
 
@@ -171,7 +174,7 @@ def _size(size_bytes: int) -> str:
 
 
 @login_required
-def export_person(request: HttpRequest, person_id, file_format: str) -> HttpResponse:
+def export_person(request: SignedInRequest, person_id, file_format: str) -> HttpResponse:
     """Download what the viewer may see about one person, as standard JSON or CSV."""
     _may_export(request)
     if file_format not in {"json", "csv"}:
@@ -196,7 +199,7 @@ def export_person(request: HttpRequest, person_id, file_format: str) -> HttpResp
     return _picture_download(request, person, file_format, purpose)
 
 
-def _picture_download(request: HttpRequest, person, file_format: str, purpose: str) -> HttpResponse:
+def _picture_download(request: SignedInRequest, person, file_format: str, purpose: str) -> HttpResponse:
     name = f"{person.family_name}-{person.given_name}-{person.pk}".replace(" ", "-")
     if file_format == "json":
         body = json.dumps(
@@ -212,7 +215,7 @@ def _picture_download(request: HttpRequest, person, file_format: str, purpose: s
 
 
 @login_required
-def export_person_page(request: HttpRequest, person_id) -> HttpResponse:
+def export_person_page(request: SignedInRequest, person_id) -> HttpResponse:
     """Choose the format and the purpose of a person's picture, then download it.
 
     Other agencies' items come only for a purpose an active protocol covers (purpose first), so the
@@ -254,7 +257,7 @@ def _export_page(request, person, purposes, file_format: str, purpose: str, erro
     )
 
 
-def _may_extract(request: HttpRequest) -> None:
+def _may_extract(request: SignedInRequest) -> None:
     try:
         extract_runs.check_may_extract(request.user)
     except DomainError as error:
@@ -262,7 +265,7 @@ def _may_extract(request: HttpRequest) -> None:
 
 
 @login_required
-def extracts(request: HttpRequest) -> HttpResponse:
+def extracts(request: SignedInRequest) -> HttpResponse:
     """Ask for a bulk extract (everything the viewer may see, as standard JSON or CSV): a worker builds
     it, and its page shows the progress, then the download."""
     _may_extract(request)
@@ -294,7 +297,7 @@ def extracts(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _extract_or_404(request: HttpRequest, extract_id) -> ExtractRun:
+def _extract_or_404(request: SignedInRequest, extract_id) -> ExtractRun:
     _may_extract(request)
     try:
         return extract_runs.run_for(request.user, extract_id)
@@ -303,7 +306,7 @@ def _extract_or_404(request: HttpRequest, extract_id) -> ExtractRun:
 
 
 @login_required
-def extract_run_page(request: HttpRequest, extract_id) -> HttpResponse:
+def extract_run_page(request: SignedInRequest, extract_id) -> HttpResponse:
     run = _extract_or_404(request, extract_id)
     return render(
         request,
@@ -313,14 +316,14 @@ def extract_run_page(request: HttpRequest, extract_id) -> HttpResponse:
 
 
 @login_required
-def extract_run_status(request: HttpRequest, extract_id) -> HttpResponse:
+def extract_run_status(request: SignedInRequest, extract_id) -> HttpResponse:
     """The extract's status panel alone: its page polls it (HTMX) until the extract is built."""
     return render(request, "exchange/_extract_status.html", {"run": _extract_or_404(request, extract_id)})
 
 
 @login_required
 @require_POST
-def extract_restart(request: HttpRequest, extract_id) -> HttpResponse:
+def extract_restart(request: SignedInRequest, extract_id) -> HttpResponse:
     run = _extract_or_404(request, extract_id)
     try:
         extract_runs.restart(run, by=request.user)
@@ -330,7 +333,7 @@ def extract_restart(request: HttpRequest, extract_id) -> HttpResponse:
 
 
 @login_required
-def extract_download(request: HttpRequest, extract_id) -> HttpResponse:
+def extract_download(request: SignedInRequest, extract_id) -> StreamingHttpResponse:
     """The built extract, opened from its sealed file for its requester alone."""
     run = _extract_or_404(request, extract_id)
     try:
