@@ -151,10 +151,13 @@ def test_my_caseload_lists_only_the_people_allocated_to_me(
     assert "Jordan" not in client.get(reverse("people:caseload")).content.decode()
 
 
-def test_each_change_to_a_membership_posts_to_its_own_page(client, manager, referral):
+def test_each_change_to_a_membership_posts_to_its_own_page(client, manager, referral, officer):
     membership = services.accept_referral(referral, by=manager, tier="fixed", lead_agency="police")
     client.force_login(manager)
     page_url = reverse("people:membership", args=[membership.pk])
+    assign_url = reverse("people:membership-assign", args=[membership.pk])
+    assert client.post(assign_url, {"key_worker": officer.username})["Location"] == page_url
+    assert list(membership.key_workers.all()) == [officer]
     page = client.get(page_url).content.decode()
     for name in ("membership-assign", "membership-remove", "membership-tier", "membership-review"):
         assert f'action="{reverse(f"people:{name}", args=[membership.pk])}"' in page, name
