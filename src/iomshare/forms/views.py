@@ -22,8 +22,8 @@ from iomshare.forms import selectors, services
 from iomshare.forms.answers import AnswerValidator, read_post
 from iomshare.forms.definitions import CODED_WIDGETS
 from iomshare.forms.models import FormDefinition
-from iomshare.forms.page_forms import ChooseFormForm
-from iomshare.kit.form_pages import render_form_page
+from iomshare.forms.page_forms import ChooseFormForm, PublishDefinitionForm
+from iomshare.kit.form_pages import first_errors, render_form_page
 from iomshare.partnership.signed_in import SignedInRequest
 from iomshare.people.models import Person
 from iomshare.people.selectors import person_profile
@@ -31,8 +31,6 @@ from iomshare.people.summary import remembered_purpose
 from iomshare.protocols.decisions import purposes_for
 from iomshare.records.services import ROLES_THAT_RECORD
 from iomshare.vocabulary.selectors import concepts_in
-
-MAX_DEFINITION_BYTES = 512 * 1024
 
 
 def _person_or_404(person_id, viewer) -> Person:
@@ -134,31 +132,20 @@ def publish(request: SignedInRequest) -> HttpResponse:
     problems: list = []
     errors: dict[str, str] = {}
     if request.method == "POST":
-        upload = request.FILES.get("definition")
-        if upload is None:
-            errors["definition"] = "Choose a form definition file to upload"
-        elif (upload.size or 0) > MAX_DEFINITION_BYTES:
-            errors["definition"] = "The file must be smaller than 512 KB"
+        upload = PublishDefinitionForm(request.POST, request.FILES)
+        if not upload.is_valid():
+            errors = first_errors(upload)
         else:
             try:
-                document = json.loads(upload.read().decode("utf-8-sig"))
-            except UnicodeDecodeError:
-                errors["definition"] = "The file must be saved as UTF-8 text"
-            except json.JSONDecodeError as error:
-                errors["definition"] = (
-                    f"The file is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
-                )
+                form = services.publish_form(upload.cleaned_data["definition"], by=request.user)
+            except services.InvalidDefinition as error:
+                problems = error.problems
+                errors["definition"] = error.message
+            except DomainError as error:
+                errors["definition"] = error.message
             else:
-                try:
-                    form = services.publish_form(document, by=request.user)
-                except services.InvalidDefinition as error:
-                    problems = error.problems
-                    errors["definition"] = error.message
-                except DomainError as error:
-                    errors["definition"] = error.message
-                else:
-                    messages.success(request, f"{form.title} version {form.version} has been published.")
-                    return redirect("forms:definition-version", form.code, form.version)
+                messages.success(request, f"{form.title} version {form.version} has been published.")
+                return redirect("forms:definition-version", form.code, form.version)
     return render_form_page(
         request,
         "forms/publish.html",
