@@ -270,3 +270,50 @@ def test_minutes_reach_the_attendees_the_protocols_allow_through_the_door(
         action=LedgerAction.VIEW, actor_id=probation_worker.pk, purpose="case_conference"
     ).last()
     assert str(entry.minutes_item_id) in shown.item_ids
+
+
+def test_the_minutes_and_a_new_action_post_to_their_own_pages(
+    client, meeting, chair, probation_worker, person
+):
+    from django.urls import reverse
+
+    client.force_login(chair)
+    pack_url = reverse("casework:pack", args=[meeting.pk, person.pk])
+    minutes_url = reverse("casework:pack-minutes", args=[meeting.pk, person.pk])
+    action_url = reverse("casework:pack-action", args=[meeting.pk, person.pk])
+    page = client.get(pack_url).content.decode()
+    assert f'action="{minutes_url}"' in page and f'action="{action_url}"' in page
+    assert 'name="form"' not in page
+    assert client.get(minutes_url).status_code == 405
+    missing = client.post(minutes_url, {"minutes": " ", "decisions": ""})
+    assert missing.status_code == 422 and "<title>Error:" in missing.content.decode()
+    assert AgendaPerson.objects.get(meeting=meeting, person=person).minutes_item_id is None
+    recorded = client.post(
+        minutes_url, {"minutes": "Discussed the new address.", "decisions": "Stays Fixed."}
+    )
+    assert recorded.status_code == 302 and recorded["Location"] == pack_url
+    assert AgendaPerson.objects.get(meeting=meeting, person=person).minutes_item_id is not None
+    due = timezone.localdate() + dt.timedelta(days=7)
+    bad_date = client.post(
+        action_url,
+        {
+            "description": "Probation to visit.",
+            "owner": f"staff:{probation_worker.username}",
+            "due_on-day": "31",
+            "due_on-month": "2",
+            "due_on-year": str(due.year),
+        },
+    )
+    assert bad_date.status_code == 422 and "must be a real date" in bad_date.content.decode()
+    raised = client.post(
+        action_url,
+        {
+            "description": "Probation to visit.",
+            "owner": f"staff:{probation_worker.username}",
+            "due_on-day": due.day,
+            "due_on-month": due.month,
+            "due_on-year": due.year,
+        },
+    )
+    assert raised.status_code == 302
+    assert [a.description for a in meeting.actions.all()] == ["Probation to visit."]

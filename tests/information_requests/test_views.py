@@ -236,3 +236,42 @@ def test_a_gap_report_with_bad_dates_explains_and_shows_no_counts(client, police
     page = response.content.decode()
     assert response.status_code == 400 and "The last day must be the same as or after the first day" in page
     assert 'data-testid="gap-total"' not in page
+
+
+def test_each_decision_has_its_own_page_and_the_request_page_posts_to_them(
+    client, probation_officer, police_ig, person, intelligence_items
+):
+    request = ask(services, probation_officer, person)
+    client.force_login(police_ig)
+    page = client.get(reverse("information_requests:detail", args=[request.pk])).content.decode()
+    assert f'action="{reverse("information_requests:approve", args=[request.pk])}"' in page
+    assert f'action="{reverse("information_requests:refuse", args=[request.pk])}"' in page
+    assert 'name="action"' not in page
+    refuse = reverse("information_requests:refuse", args=[request.pk])
+    assert client.get(refuse).status_code == 405
+    response = client.post(refuse, {"reason": ""})
+    assert response.status_code == 400 and "Enter the reason for refusing" in response.content.decode()
+    assert "<title>Error: Request" in response.content.decode()
+    response = client.post(refuse, {"reason": "Live operation: disclosure would prejudice it."})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("information_requests:detail", args=[request.pk])
+    assert InformationRequest.objects.get(pk=request.pk).status == RequestStatus.REFUSED
+
+
+def test_an_approval_is_withdrawn_on_its_own_page(
+    client, probation_officer, police_ig, person, intelligence_items
+):
+    request = ask(services, probation_officer, person)
+    client.force_login(police_ig)
+    approve = reverse("information_requests:approve", args=[request.pk])
+    client.post(
+        approve,
+        {"item_ids": [str(intelligence_items[0].pk)], **expiry(timezone.localdate() + dt.timedelta(days=7))},
+    )
+    assert InformationRequest.objects.get(pk=request.pk).status == RequestStatus.APPROVED
+    page = client.get(reverse("information_requests:detail", args=[request.pk])).content.decode()
+    withdraw = reverse("information_requests:withdraw", args=[request.pk])
+    assert f'action="{withdraw}"' in page
+    response = client.post(withdraw, {"withdraw_reason": "The operation it served has ended early."})
+    assert response.status_code == 302
+    assert InformationRequest.objects.get(pk=request.pk).status != RequestStatus.APPROVED

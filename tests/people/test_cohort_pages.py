@@ -172,3 +172,44 @@ def test_my_caseload_row_names_the_person_tier_lead_agency_review_and_every_key_
     )
     listed = page.split("Key workers: ", 1)[1].split("</p>", 1)[0]
     assert sorted(listed.split(", ")) == workers
+
+
+def test_each_change_to_a_membership_posts_to_its_own_page(client, manager, referral, officer):
+    membership = services.accept_referral(referral, by=manager, tier="fixed", lead_agency="police")
+    client.force_login(manager)
+    page_url = reverse("people:membership", args=[membership.pk])
+    assign_url = reverse("people:membership-assign", args=[membership.pk])
+    assert client.post(assign_url, {"key_worker": officer.username})["Location"] == page_url
+    assert list(membership.key_workers.all()) == [officer]
+    page = client.get(page_url).content.decode()
+    for name in ("membership-assign", "membership-remove", "membership-tier", "membership-review"):
+        assert f'action="{reverse(f"people:{name}", args=[membership.pk])}"' in page, name
+    assert 'name="change"' not in page
+    tier_url = reverse("people:membership-tier", args=[membership.pk])
+    assert client.get(tier_url).status_code == 405
+    unexplained = client.post(tier_url, {"tier": "flex", "tier_reason": ""})
+    assert unexplained.status_code == 422 and 'id="tier_reason-error"' in unexplained.content.decode()
+    assert "<title>Error:" in unexplained.content.decode()
+    moved = client.post(
+        tier_url, {"tier": "flex", "tier_reason": "Fewer offences since the new job started."}
+    )
+    assert moved.status_code == 302 and moved["Location"] == page_url
+    membership.refresh_from_db()
+    assert membership.tier == "flex"
+    review_url = reverse("people:membership-review", args=[membership.pk])
+    typo = client.post(review_url, {"review_on-day": "31", "review_on-month": "2", "review_on-year": "2027"})
+    assert typo.status_code == 422 and "must be a real date" in typo.content.decode()
+    assert 'value="31"' in typo.content.decode()  # what was typed is shown again
+    day = timezone.localdate() + dt.timedelta(days=30)
+    client.post(
+        review_url, {"review_on-day": day.day, "review_on-month": day.month, "review_on-year": day.year}
+    )
+    membership.refresh_from_db()
+    assert membership.review_on == day
+
+
+def test_a_post_to_the_membership_page_naming_no_change_is_refused(client, manager, referral):
+    membership = services.accept_referral(referral, by=manager, tier="fixed", lead_agency="police")
+    client.force_login(manager)
+    response = client.post(reverse("people:membership", args=[membership.pk]), {"change": "nonsense"})
+    assert response.status_code == 422 and "Choose what to change" in response.content.decode()

@@ -36,3 +36,14 @@ def test_a_page_without_problems_answers_200(db):
     response = render_form_page(_request(), "web/base.html", {}, title="Record a contact")
     assert response.status_code == 200
     assert "<title>Record a contact –" in response.content.decode()
+
+
+def test_a_page_that_always_answered_problems_with_422_keeps_its_status(db):
+    response = render_form_page(
+        _request(), "web/base.html", {}, title="Refer", errors={"reason": "Enter"}, error_status=422
+    )
+    assert response.status_code == 422
+    assert "<title>Error: Refer –" in response.content.decode()
+    assert (
+        render_form_page(_request(), "web/base.html", {}, title="Refer", error_status=422).status_code == 200
+    )

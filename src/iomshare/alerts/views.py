@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from iomshare.alerts import selectors, services, webhooks
+from iomshare.alerts.forms import FollowForm, PreferencesForm
 from iomshare.alerts.models import (
     AlertPreference,
     DeliveryStatus,
@@ -24,13 +27,15 @@ from iomshare.alerts.models import (
     WebhookEndpoint,
 )
 from iomshare.errors import DomainError, NotFound
+from iomshare.kit.form_pages import render_form_page
 from iomshare.partnership.models import Role
+from iomshare.partnership.signed_in import SignedInRequest
 from iomshare.people.models import Tier
 from iomshare.web.govuk_dates import govuk_time
 
 
 @login_required
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: SignedInRequest) -> HttpResponse:
     status = request.GET.get("status", "") if request.GET.get("status") in {"unread", "read"} else ""
     kind = request.GET.get("kind", "") if request.GET.get("kind") in EventKind.values else ""
     found = selectors.notifications_for(request.user, status=status, kind=kind)
@@ -52,7 +57,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_all_read(request: HttpRequest) -> HttpResponse:
+def mark_all_read(request: SignedInRequest) -> HttpResponse:
     count = services.mark_all_read(by=request.user)
     messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read.")
     return redirect("alerts:notifications")
@@ -60,7 +65,7 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def open_notification(request: HttpRequest, notification_id: int) -> HttpResponse:
+def open_notification(request: SignedInRequest, notification_id: int) -> HttpResponse:
     """Mark one notification read and go to what it is about."""
     try:
         notification = services.mark_read(notification_id, by=request.user)
@@ -73,10 +78,11 @@ def open_notification(request: HttpRequest, notification_id: int) -> HttpRespons
 
 @login_required
 @require_POST
-def follow(request: HttpRequest, person_id) -> HttpResponse:
-    stop = request.POST.get("stop") == "yes"
+def follow(request: SignedInRequest, person_id) -> HttpResponse:
+    form = FollowForm(request.POST)
+    form.is_valid()
     try:
-        following = services.follow(person_id, by=request.user, stop=stop)
+        following = services.follow(person_id, by=request.user, stop=form.is_stop)
     except NotFound as error:
         raise Http404(error.message) from None
     messages.success(
@@ -86,19 +92,23 @@ def follow(request: HttpRequest, person_id) -> HttpResponse:
 
 
 @login_required
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: SignedInRequest) -> HttpResponse:
     """How to be told: e-mail, tiers, the agency's cohort; and the people followed."""
     errors: dict[str, str] = {}
     subscriptions = list(selectors.subscriptions_of(request.user))
+    posted: Mapping[str, Any] = {}
     if request.method == "POST":
+        form = PreferencesForm(request.POST)
+        form.is_valid()
+        posted = form.data
         try:
             services.set_preferences(
                 by=request.user,
-                email=request.POST.get("email", ""),
-                tiers=request.POST.getlist("tiers"),
-                lead_agency=request.POST.get("lead_agency") == "yes",
-                quiet_from=_hour(request.POST.get("quiet_from", "")),
-                quiet_until=_hour(request.POST.get("quiet_until", "")),
+                email=form.cleaned_data["email"],
+                tiers=form.cleaned_data["tiers"],
+                lead_agency=form.cleaned_data["lead_agency"] == "yes",
+                quiet_from=_hour(form.cleaned_data["quiet_from"]),
+                quiet_until=_hour(form.cleaned_data["quiet_until"]),
             )
         except DomainError as error:
             errors = error.field_errors or {"email": error.message}
@@ -106,33 +116,28 @@ def preferences(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Your alert settings are saved.")
             return redirect("alerts:preferences")
     preference = AlertPreference.objects.filter(staff=request.user).first()
-    return render(
+    return render_form_page(
         request,
         "alerts/preferences.html",
         {
-            "errors": errors,
-            "email": request.POST.get("email")
-            if errors
-            else preference.email
-            if preference
-            else EmailChoice.NONE,
+            "email": posted.get("email") if errors else preference.email if preference else EmailChoice.NONE,
             "email_choices": EmailChoice.choices,
             "hours": QUIET_HOURS,
             # After an error the form shows what was sent, so nothing has to be chosen twice.
-            "quiet_from": request.POST.get("quiet_from")
+            "quiet_from": posted.get("quiet_from")
             if errors
-            else _shown(preference and preference.quiet_from),
-            "quiet_until": request.POST.get("quiet_until")
+            else _shown(preference.quiet_from if preference else None),
+            "quiet_until": posted.get("quiet_until")
             if errors
-            else _shown(preference and preference.quiet_until),
+            else _shown(preference.quiet_until if preference else None),
             "tiers": Tier.choices,
             "chosen_tiers": {s.tier for s in subscriptions if s.kind == SubscriptionKind.TIER},
             "lead_agency": any(s.kind == SubscriptionKind.LEAD_AGENCY for s in subscriptions),
             "followed": [s.person for s in subscriptions if s.kind == SubscriptionKind.PERSON],
             "nav": "notifications",
-            "page_title": ("Error: " if errors else "") + "Alert settings",
         },
-        status=400 if errors else 200,
+        title="Alert settings",
+        errors=errors,
     )
 
 
@@ -149,7 +154,7 @@ def _shown(value: dt.time | None) -> str:
     return value.strftime("%H:00") if value is not None else ""
 
 
-def _webhook_admin(request: HttpRequest) -> None:
+def _webhook_admin(request: SignedInRequest) -> None:
     if not (request.user.is_superuser or request.user.role == Role.IG_LEAD):
         raise PermissionDenied(
             "Only an information-governance lead or an administrator reads the webhook log."
@@ -157,13 +162,13 @@ def _webhook_admin(request: HttpRequest) -> None:
 
 
 @login_required
-def webhook_log(request: HttpRequest) -> HttpResponse:
+def webhook_log(request: SignedInRequest) -> HttpResponse:
     """Your agency's webhook endpoints and every delivery: status, attempts, last response; replay."""
     _webhook_admin(request)
     endpoints = (
         WebhookEndpoint.objects.all()
         if request.user.is_superuser
-        else WebhookEndpoint.objects.filter(agency_id=request.user.agency_id)
+        else WebhookEndpoint.objects.filter(agency_id__in=[request.user.agency_id])
     )
     status = request.GET.get("status", "") if request.GET.get("status") in DeliveryStatus.values else ""
     deliveries = WebhookDelivery.objects.filter(endpoint__in=endpoints).select_related("endpoint", "event")
@@ -185,7 +190,7 @@ def webhook_log(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def webhook_replay(request: HttpRequest, delivery_id: int) -> HttpResponse:
+def webhook_replay(request: SignedInRequest, delivery_id: int) -> HttpResponse:
     _webhook_admin(request)
     delivery = WebhookDelivery.objects.filter(pk=delivery_id).select_related("endpoint").first()
     if delivery is None or (

@@ -7,11 +7,13 @@ from typing import Any
 
 from django import forms
 
+from iomshare.kit.form_fields import CodeField, PageForm, TextField
 from iomshare.partnership.models import Agency, StaffMember
+from iomshare.web.date_forms import DateInputForm
 from iomshare.web.govuk_dates import DateInputError, parse_date_input
 
 
-class ReplanActionForm(forms.Form):
+class ReplanActionForm(PageForm):
     """A new due date (GOV.UK day, month, year boxes named due_on-*), owner and the reason."""
 
     owner = forms.CharField(required=False, max_length=200)
@@ -47,3 +49,22 @@ class ReplanActionForm(forms.Form):
         if kind == "agency":
             return None, Agency.objects.filter(code=key).first()
         return None, None
+
+
+class RaiseActionForm(DateInputForm):
+    """A new action: what is to be done, by whom (`staff:<username>` or `agency:<code>`) and by when."""
+
+    description = CodeField(clip=3000)
+    owner = CodeField(clip=3000)
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        self.due_on: dt.date | None = self.read_date("due_on", "the due date", required=True)
+        return cleaned
+
+
+class ActionStatusForm(PageForm):
+    """Mark an action done or cancelled, with a note."""
+
+    status = TextField(clip=20)
+    note = CodeField(clip=3000)

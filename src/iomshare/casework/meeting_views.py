@@ -10,27 +10,38 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from iomshare.casework import meetings, services
-from iomshare.casework.models import MeetingKind, RaisedFrom
+from iomshare.casework.meeting_forms import (
+    AttendanceForm,
+    MeetingActionForm,
+    MinutesForm,
+    NewMeetingForm,
+    PackFormChoice,
+)
+from iomshare.casework.models import Meeting, MeetingKind, RaisedFrom
 from iomshare.casework.views import _owner_choices, _owner_from
 from iomshare.errors import DomainError, InvalidInput, NotFound
+from iomshare.kit.form_pages import render_form_page
 from iomshare.partnership.models import Agency, StaffMember
+from iomshare.partnership.signed_in import SignedInRequest
 from iomshare.people.models import Person, Tier
 from iomshare.protocols.models import Purpose
-from iomshare.web.govuk_dates import DateInputError, parse_date_input
+from iomshare.records.selectors import Picture
 
 
 @login_required
-def meetings_list(request: HttpRequest) -> HttpResponse:
+def meetings_list(request: SignedInRequest) -> HttpResponse:
     viewer = request.user
     return render(
         request,
@@ -44,13 +55,9 @@ def meetings_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _picked(request: HttpRequest, name: str) -> list[str]:
-    return [value[:150] for value in request.POST.getlist(name)[:200]]
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
-def new_meeting(request: HttpRequest) -> HttpResponse:
+def new_meeting(request: SignedInRequest) -> HttpResponse:
     """Arrange a meeting: the agenda is picked from the cohort, narrowed by tier or review due."""
     viewer = request.user
     if viewer.role not in meetings.ARRANGER_ROLES or viewer.is_volunteer:
@@ -71,13 +78,13 @@ def new_meeting(request: HttpRequest) -> HttpResponse:
     picked: dict[str, list[str]] = {"agencies": [], "attendees": [], "people": []}
     date = {"day": "", "month": "", "year": ""}
     if request.method == "POST":
-        values = {name: request.POST.get(name, "").strip()[:150] for name in values}
-        picked = {name: _picked(request, name) for name in picked}
-        date = {part: request.POST.get(f"held_on-{part}", "").strip()[:4] for part in date}
-        try:
-            held_on = parse_date_input(request.POST, "held_on", "the date of the meeting", required=True)
-        except DateInputError as error:
-            errors["held_on"], held_on = str(error), None
+        form = NewMeetingForm(request.POST)
+        form.is_valid()
+        values = {name: form.cleaned_data[name] for name in values}
+        picked = {name: form.cleaned_data[name] for name in picked}
+        date = form.date_parts("held_on")
+        errors.update(form.date_errors)
+        held_on = form.held_on
         by_name = {s.username: s for s in staff}
         try:
             meeting = meetings.arrange_meeting(
@@ -96,7 +103,7 @@ def new_meeting(request: HttpRequest) -> HttpResponse:
             errors = {**(error.field_errors or {"kind": error.message}), **errors}
         except DomainError as error:
             raise PermissionDenied(error.message) from error
-    return render(
+    return render_form_page(
         request,
         "casework/new_meeting.html",
         {
@@ -112,11 +119,11 @@ def new_meeting(request: HttpRequest) -> HttpResponse:
             "values": values,
             "picked": picked,
             "date": date,
-            "errors": errors,
             "nav": "actions",
-            "page_title": ("Error: " if errors else "") + "Arrange a meeting",
         },
-        status=422 if errors else 200,
+        title="Arrange a meeting",
+        errors=errors,
+        error_status=422,
     )
 
 
@@ -137,15 +144,16 @@ def _meeting_or_404(viewer: StaffMember, meeting_id: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting(request: SignedInRequest, meeting_id: int) -> HttpResponse:
     """A meeting: who was invited and came, and the people to discuss (those the viewer may know)."""
     viewer = request.user
     found = _meeting_or_404(viewer, meeting_id)
     agenda = meetings.agenda_for(viewer, found)
     if request.method == "POST":
-        attended = [int(v) for v in request.POST.getlist("attended")[:200] if v.isdigit()]
+        form = AttendanceForm(request.POST)
+        form.is_valid()
         try:
-            meetings.keep_attendance(found, attended=attended, by=viewer)
+            meetings.keep_attendance(found, attended=form.attended_ids(), by=viewer)
             messages.success(request, "Attendance is kept.")
         except DomainError as error:
             raise PermissionDenied(error.message) from error
@@ -171,92 +179,115 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
     )
 
 
-def _minutes(request, found, person, viewer, errors) -> bool:
-    try:
-        meetings.record_minutes(
-            found,
-            person,
-            minutes=request.POST.get("minutes", "")[:12000],
-            decisions=request.POST.get("decisions", "")[:12000],
-            by=viewer,
-        )
-        messages.success(request, f"The minutes about {person.full_name} are recorded.")
-        return True
-    except InvalidInput as error:
-        errors.update(error.field_errors or {"minutes": error.message})
-        return False
-
-
-def _action(request, found, person, viewer, errors, staff) -> bool:
-    try:
-        due_on = parse_date_input(request.POST, "due_on", "the due date", required=True)
-    except DateInputError as error:
-        errors["due_on"] = str(error)
-        due_on = None
-    owner, agency = _owner_from(request.POST.get("owner", "")[:200], staff)
-    try:
-        action = services.raise_action(
-            by=viewer,
-            person=person,
-            description=request.POST.get("description", "")[:3000],
-            due_on=due_on,
-            owner=owner,
-            owning_agency=agency,
-            raised_from=RaisedFrom.MEETING,
-            meeting=found,
-        )
-        messages.success(request, f"Action {action.number} is raised.")
-        return True
-    except InvalidInput as error:
-        errors.update({**(error.field_errors or {"description": error.message}), **errors})
-        return False
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def pack(request: HttpRequest, meeting_id: int, person_id) -> HttpResponse:
-    """One person at the meeting: the attendee's pack through the door, the minutes, the actions."""
-    viewer = request.user
+def _pack_or_404(viewer: StaffMember, meeting_id: int, person_id: uuid.UUID) -> tuple[Meeting, Picture]:
     found = _meeting_or_404(viewer, meeting_id)
     try:
-        picture = meetings.pack_for(viewer, found, person_id)
+        return found, meetings.pack_for(viewer, found, person_id)
     except NotFound as error:
         raise Http404(error.message) from error
     except DomainError as error:
         raise PermissionDenied(error.message) from error
+
+
+def _pack_page(
+    request: SignedInRequest,
+    found: Meeting,
+    picture: Picture,
+    *,
+    errors: dict[str, str] | None = None,
+    posted: Mapping[str, Any] | None = None,
+) -> HttpResponse:
+    viewer = request.user
     person = picture.person
-    entry = found.agenda.get(person=person)
-    staff = _owner_choices(viewer, person)
-    errors: dict[str, str] = {}
-    if request.method == "POST":
-        form = request.POST.get("form", "")
-        try:
-            done = (
-                _minutes(request, found, person, viewer, errors)
-                if form == "minutes"
-                else _action(request, found, person, viewer, errors, staff)
-            )
-        except DomainError as error:
-            raise PermissionDenied(error.message) from error
-        if done:
-            return redirect("casework:pack", meeting_id=found.pk, person_id=person.pk)
-    return render(
+    return render_form_page(
         request,
         "casework/pack.html",
         {
             "meeting": found,
             "person": person,
             "picture": picture,
-            "entry": entry,
+            "entry": found.agenda.get(person=person),
             "actions": list(found.actions.filter(person=person).select_related("owner", "owning_agency")),
             "may_run": meetings.may_run(viewer, found),
-            "staff": staff,
+            "staff": _owner_choices(viewer, person),
             "agencies": Agency.objects.order_by("name"),
-            "post": request.POST if errors else {},
-            "errors": errors,
+            "post": posted if errors else {},
             "today": timezone.localdate(),
             "nav": "actions",
-            "page_title": ("Error: " if errors else "") + f"{person.full_name} at the {found}",
         },
-        status=422 if errors else 200,
+        title=f"{person.full_name} at the {found}",
+        errors=errors,
+        error_status=422,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pack(request: SignedInRequest, meeting_id: int, person_id: uuid.UUID) -> HttpResponse:
+    """One person at the meeting: the attendee's pack through the door, the minutes, the actions.
+
+    The minutes and a new action post to their own pages; a post here names its form in `form`
+    (minutes, or else an action) and is answered by that page, so an older form still works."""
+    if request.method == "POST":
+        form = PackFormChoice(request.POST)
+        form.is_valid()
+        record = record_minutes if form.cleaned_data["form"] == "minutes" else raise_meeting_action
+        return record(request, meeting_id, person_id)
+    found, picture = _pack_or_404(request.user, meeting_id, person_id)
+    return _pack_page(request, found, picture)
+
+
+@login_required
+@require_POST
+def record_minutes(request: SignedInRequest, meeting_id: int, person_id: uuid.UUID) -> HttpResponse:
+    """Record the minutes and decisions about one person at the meeting."""
+    viewer = request.user
+    found, picture = _pack_or_404(viewer, meeting_id, person_id)
+    person = picture.person
+    form = MinutesForm(request.POST)
+    form.is_valid()
+    try:
+        meetings.record_minutes(
+            found,
+            person,
+            minutes=form.cleaned_data["minutes"],
+            decisions=form.cleaned_data["decisions"],
+            by=viewer,
+        )
+    except InvalidInput as error:
+        errors = error.field_errors or {"minutes": error.message}
+        return _pack_page(request, found, picture, errors=errors, posted=form.data)
+    except DomainError as error:
+        raise PermissionDenied(error.message) from error
+    messages.success(request, f"The minutes about {person.full_name} are recorded.")
+    return redirect("casework:pack", meeting_id=found.pk, person_id=person.pk)
+
+
+@login_required
+@require_POST
+def raise_meeting_action(request: SignedInRequest, meeting_id: int, person_id: uuid.UUID) -> HttpResponse:
+    """Raise an action about one person from the meeting's minutes."""
+    viewer = request.user
+    found, picture = _pack_or_404(viewer, meeting_id, person_id)
+    person = picture.person
+    form = MeetingActionForm(request.POST)
+    form.is_valid()
+    owner, agency = _owner_from(form.cleaned_data["owner"], _owner_choices(viewer, person))
+    try:
+        action = services.raise_action(
+            by=viewer,
+            person=person,
+            description=form.cleaned_data["description"],
+            due_on=form.due_on,
+            owner=owner,
+            owning_agency=agency,
+            raised_from=RaisedFrom.MEETING,
+            meeting=found,
+        )
+    except InvalidInput as error:
+        errors = {**(error.field_errors or {"description": error.message}), **form.date_errors}
+        return _pack_page(request, found, picture, errors=errors, posted=form.data)
+    except DomainError as error:
+        raise PermissionDenied(error.message) from error
+    messages.success(request, f"Action {action.number} is raised.")
+    return redirect("casework:pack", meeting_id=found.pk, person_id=person.pk)

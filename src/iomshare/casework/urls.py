@@ -13,4 +13,14 @@ urlpatterns = [
     path("meetings/new/", meeting_views.new_meeting, name="new-meeting"),
     path("meetings/<int:meeting_id>/", meeting_views.meeting, name="meeting"),
     path("meetings/<int:meeting_id>/people/<uuid:person_id>/", meeting_views.pack, name="pack"),
+    path(
+        "meetings/<int:meeting_id>/people/<uuid:person_id>/minutes/",
+        meeting_views.record_minutes,
+        name="pack-minutes",
+    ),
+    path(
+        "meetings/<int:meeting_id>/people/<uuid:person_id>/actions/new/",
+        meeting_views.raise_meeting_action,
+        name="pack-action",
+    ),
 ]

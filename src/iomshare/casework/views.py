@@ -10,26 +10,27 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from iomshare.casework import selectors, services
-from iomshare.casework.forms import ReplanActionForm
+from iomshare.casework.forms import ActionStatusForm, RaiseActionForm, ReplanActionForm
 from iomshare.casework.models import ActionStatus, RaisedFrom
 from iomshare.errors import DomainError, InvalidInput
 from iomshare.information_requests.models import InformationRequest
+from iomshare.kit.form_pages import render_form_page
 from iomshare.partnership.models import Agency, StaffMember
+from iomshare.partnership.signed_in import SignedInRequest
 from iomshare.people import visibility
 from iomshare.people.models import Person
-from iomshare.web.govuk_dates import DateInputError, parse_date_input
 
 STATUS_FILTERS = [("open", "Open"), ("done", "Done"), ("cancelled", "Cancelled"), ("all", "All")]
 
 
 @login_required
-def my_actions(request: HttpRequest) -> HttpResponse:
+def my_actions(request: SignedInRequest) -> HttpResponse:
     viewer = request.user
     status = request.GET.get("status", "open")
     status = status if status in {value for value, _ in STATUS_FILTERS} else "open"
@@ -51,7 +52,7 @@ def my_actions(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def overdue(request: HttpRequest) -> HttpResponse:
+def overdue(request: SignedInRequest) -> HttpResponse:
     viewer = request.user
     if not selectors.may_read_overdue_list(viewer):
         raise PermissionDenied("Only an agency's IG lead or a partnership manager reads its overdue list.")
@@ -62,7 +63,7 @@ def overdue(request: HttpRequest) -> HttpResponse:
             "actions": list(selectors.overdue_for_agency(viewer)[:500]),
             "today": timezone.localdate(),
             "nav": "actions",
-            "page_title": f"Overdue actions owned by {viewer.agency.name}",
+            "page_title": f"Overdue actions owned by {viewer.agency}",
         },
     )
 
@@ -108,7 +109,7 @@ def _owner_from(value: str, staff: list[StaffMember]) -> tuple[StaffMember | Non
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def raise_action(request: HttpRequest, person_id) -> HttpResponse:
+def raise_action(request: SignedInRequest, person_id) -> HttpResponse:
     """Raise an action about a person, from their page or from a request for information about them."""
     viewer = request.user
     person = _person_or_404(viewer, person_id)
@@ -118,12 +119,12 @@ def raise_action(request: HttpRequest, person_id) -> HttpResponse:
     due = {"day": "", "month": "", "year": ""}
     errors: dict[str, str] = {}
     if request.method == "POST":
-        values = {name: request.POST.get(name, "").strip()[:3000] for name in values}
-        due = {part: request.POST.get(f"due_on-{part}", "").strip()[:4] for part in due}
-        try:
-            due_on = parse_date_input(request.POST, "due_on", "the due date", required=True)
-        except DateInputError as error:
-            errors["due_on"], due_on = str(error), None
+        form = RaiseActionForm(request.POST)
+        form.is_valid()
+        values = {name: form.cleaned_data[name] for name in values}
+        due = form.date_parts("due_on")
+        errors.update(form.date_errors)
+        due_on = form.due_on
         owner, agency = _owner_from(values["owner"], staff)
         try:
             if errors:
@@ -151,7 +152,7 @@ def raise_action(request: HttpRequest, person_id) -> HttpResponse:
             errors = {**(error.field_errors or {"description": error.message}), **errors}
         except DomainError as error:
             raise PermissionDenied(error.message) from error
-    return render(
+    return render_form_page(
         request,
         "casework/raise.html",
         {
@@ -159,19 +160,19 @@ def raise_action(request: HttpRequest, person_id) -> HttpResponse:
             "information_request": information_request,
             "values": values,
             "due": due,
-            "errors": errors,
             "staff": staff,
             "agencies": Agency.objects.order_by("name"),
             "nav": "actions",
-            "page_title": ("Error: " if errors else "") + f"Raise an action about {person.full_name}",
         },
-        status=422 if errors else 200,
+        title=f"Raise an action about {person.full_name}",
+        errors=errors,
+        error_status=422,
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def action(request: HttpRequest, action_id: int) -> HttpResponse:
+def action(request: SignedInRequest, action_id: int) -> HttpResponse:
     """One action: what, who owns it, by when, where it was raised, its history; mark done or cancel."""
     viewer = request.user
     found = selectors.action_for(viewer, action_id)
@@ -180,16 +181,18 @@ def action(request: HttpRequest, action_id: int) -> HttpResponse:
     errors: dict[str, str] = {}
     note = ""
     if request.method == "POST":
-        note = request.POST.get("note", "").strip()[:3000]
+        form = ActionStatusForm(request.POST)
+        form.is_valid()
+        note = form.cleaned_data["note"]
         try:
-            services.change_status(found, status=request.POST.get("status", "")[:20], note=note, by=viewer)
+            services.change_status(found, status=form.cleaned_data["status"], note=note, by=viewer)
             messages.success(request, f"Action {found.number} is changed.")
             return redirect("casework:action", action_id=found.pk)
         except InvalidInput as error:
             errors = error.field_errors or {"status": error.message}
         except DomainError as error:
             raise PermissionDenied(error.message) from error
-    return render(
+    return render_form_page(
         request,
         "casework/action.html",
         {
@@ -198,19 +201,19 @@ def action(request: HttpRequest, action_id: int) -> HttpResponse:
             "may_change": services.may_change(viewer, found),
             "may_replan": services.may_replan(viewer, found),
             "statuses": ActionStatus,
-            "errors": errors,
             "note": note,
             "today": timezone.localdate(),
             "nav": "actions",
-            "page_title": ("Error: " if errors else "") + f"Action {found.number}",
         },
-        status=422 if errors else 200,
+        title=f"Action {found.number}",
+        errors=errors,
+        error_status=422,
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def replan_action(request: HttpRequest, action_id: int) -> HttpResponse:
+def replan_action(request: SignedInRequest, action_id: int) -> HttpResponse:
     """Change an open action's due date or owner, with the reason (its owner, raiser or meeting chair)."""
     viewer = request.user
     found = selectors.action_for(viewer, action_id)
@@ -219,7 +222,7 @@ def replan_action(request: HttpRequest, action_id: int) -> HttpResponse:
     if not services.may_replan(viewer, found):
         raise PermissionDenied("Only the owner, the raiser or the meeting's chair changes the due date.")
     staff = _owner_choices(viewer, found.person)
-    current = f"staff:{found.owner.username}" if found.owner_id else f"agency:{found.owning_agency.code}"
+    current = f"staff:{found.owner.username}" if found.owner else f"agency:{found.owning_agency.code}"
     form = ReplanActionForm(request.POST or None, staff=staff, initial={"owner": current})
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -242,19 +245,18 @@ def replan_action(request: HttpRequest, action_id: int) -> HttpResponse:
         if form.is_bound
         else {"day": str(found.due_on.day), "month": str(found.due_on.month), "year": str(found.due_on.year)}
     )
-    return render(
+    return render_form_page(
         request,
         "casework/replan.html",
         {
             "action": found,
             "values": {"owner": form.data.get("owner", current), "reason": form.data.get("reason", "")},
             "due": due,
-            "errors": errors,
             "staff": staff,
             "agencies": Agency.objects.order_by("name"),
             "nav": "actions",
-            "page_title": ("Error: " if errors else "")
-            + f"Change the due date or owner of action {found.number}",
         },
-        status=422 if errors else 200,
+        title=f"Change the due date or owner of action {found.number}",
+        errors=errors,
+        error_status=422,
     )

@@ -12,14 +12,17 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from iomshare.errors import DomainError
 from iomshare.exchange import exports, extract_runs, imports, runs
+from iomshare.exchange.forms import CommitForm, ExtractForm, UploadForm
 from iomshare.exchange.models import ExtractRun, ImportProfile, ImportRun
+from iomshare.kit.form_pages import render_form_page
 from iomshare.partnership.models import Role
+from iomshare.partnership.signed_in import SignedInRequest
 from iomshare.people.selectors import person_profile
 from iomshare.protocols.decisions import purposes_for
 
@@ -27,18 +30,20 @@ ROLES_THAT_EXTRACT = extract_runs.ROLES_THAT_EXTRACT
 RECENT_RUNS = 20
 
 
-def _may_import(request: HttpRequest) -> None:
+def _may_import(request: SignedInRequest) -> int:
+    """The importer's agency (its id): only an agency's IG lead, manager or system account imports."""
     if request.user.agency_id is None or request.user.role not in imports.ROLES_THAT_IMPORT:
         raise PermissionDenied(
             "Only an information-governance lead, partnership manager or system account imports."
         )
+    return request.user.agency_id
 
 
-def _run_or_404(request: HttpRequest, run_id) -> ImportRun:
-    _may_import(request)
+def _run_or_404(request: SignedInRequest, run_id) -> ImportRun:
+    agency_id = _may_import(request)
     run = (
         ImportRun.objects.select_related("profile__agency", "profile__form", "started_by")
-        .filter(pk=run_id, profile__agency_id=request.user.agency_id)
+        .filter(pk=run_id, profile__agency_id=agency_id)
         .first()
     )
     if run is None:
@@ -47,20 +52,23 @@ def _run_or_404(request: HttpRequest, run_id) -> ImportRun:
 
 
 @login_required
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: SignedInRequest) -> HttpResponse:
     """Choose a profile and a file; the file is checked before anything can be imported."""
-    _may_import(request)
-    profiles = ImportProfile.objects.filter(agency_id=request.user.agency_id).select_related("form")
+    agency_id = _may_import(request)
+    profiles = ImportProfile.objects.filter(agency_id=agency_id).select_related("form")
     errors: dict[str, str] = {}
-    chosen = request.POST.get("profile", "")
+    chosen = ""
     if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        form.is_valid()
+        chosen = form.cleaned_data["profile"]
         profile = profiles.filter(name=chosen).first()
-        upload = request.FILES.get("file")
+        upload = form.cleaned_data["file"]
         if profile is None:
             errors["profile"] = "Select the kind of extract"
         if upload is None:
             errors["file"] = "Choose the extract file to upload"
-        if not errors:
+        if profile is not None and upload is not None:
             try:
                 run = imports.create_run(
                     profile, chunks=upload.chunks(), file_name=upload.name, by=request.user
@@ -70,21 +78,20 @@ def upload(request: HttpRequest) -> HttpResponse:
             else:
                 runs.start(imports.check_run, run)
                 return redirect("exchange:import-run", run.pk)
-    return render(
+    return render_form_page(
         request,
         "exchange/upload.html",
         {
             "profiles": profiles,
             "chosen": chosen,
-            "errors": errors,
-            "runs": ImportRun.objects.filter(profile__agency_id=request.user.agency_id).select_related(
-                "profile"
-            )[:RECENT_RUNS],
+            "runs": ImportRun.objects.filter(profile__agency_id=agency_id).select_related("profile")[
+                :RECENT_RUNS
+            ],
             "max_size": _size(imports.max_upload_bytes()),
             "nav": "imports",
-            "page_title": ("Error: " if errors else "") + "Import an extract",
         },
-        status=400 if errors else 200,
+        title="Import an extract",
+        errors=errors,
     )
 
 
@@ -98,7 +105,7 @@ def _run_context(run: ImportRun) -> dict:
 
 
 @login_required
-def run_page(request: HttpRequest, run_id) -> HttpResponse:
+def run_page(request: SignedInRequest, run_id) -> HttpResponse:
     run = _run_or_404(request, run_id)
     return render(
         request,
@@ -108,17 +115,19 @@ def run_page(request: HttpRequest, run_id) -> HttpResponse:
 
 
 @login_required
-def run_status(request: HttpRequest, run_id) -> HttpResponse:
+def run_status(request: SignedInRequest, run_id) -> HttpResponse:
     """The run's status panel alone: the run page polls it (HTMX) until the run finishes."""
     return render(request, "exchange/_run_status.html", _run_context(_run_or_404(request, run_id)))
 
 
 @login_required
 @require_POST
-def commit(request: HttpRequest, run_id) -> HttpResponse:
+def commit(request: SignedInRequest, run_id) -> HttpResponse:
     run = _run_or_404(request, run_id)
+    form = CommitForm(request.POST)
+    form.is_valid()
     try:
-        run = imports.begin_import(run, accept_valid_rows=request.POST.get("accept_valid_rows") == "yes")
+        run = imports.begin_import(run, accept_valid_rows=form.cleaned_data["accept_valid_rows"] == "yes")
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("exchange:import-run", run.pk)
@@ -128,7 +137,7 @@ def commit(request: HttpRequest, run_id) -> HttpResponse:
 
 @login_required
 @require_POST
-def restart(request: HttpRequest, run_id) -> HttpResponse:
+def restart(request: SignedInRequest, run_id) -> HttpResponse:
     """Start a run again whose worker stopped (or whose check or import failed)."""
     run = _run_or_404(request, run_id)
     try:
@@ -139,7 +148,7 @@ def restart(request: HttpRequest, run_id) -> HttpResponse:
 
 
 @login_required
-def rejects(request: HttpRequest, run_id) -> FileResponse:
+def rejects(request: SignedInRequest, run_id) -> FileResponse:
     run = _run_or_404(request, run_id)
     if not run.rejects_path or not Path(run.rejects_path).is_file():
         raise Http404("No rejected rows")
@@ -151,7 +160,7 @@ def rejects(request: HttpRequest, run_id) -> FileResponse:
     )
 
 
-def _may_export(request: HttpRequest) -> None:
+def _may_export(request: SignedInRequest) -> None:
     if request.user.agency_id is None or request.user.role == Role.VOLUNTEER or request.user.is_volunteer:
         raise PermissionDenied("Volunteers cannot export information.")
 
@@ -165,7 +174,7 @@ def _size(size_bytes: int) -> str:
 
 
 @login_required
-def export_person(request: HttpRequest, person_id, file_format: str) -> HttpResponse:
+def export_person(request: SignedInRequest, person_id, file_format: str) -> HttpResponse:
     """Download what the viewer may see about one person, as standard JSON or CSV."""
     _may_export(request)
     if file_format not in {"json", "csv"}:
@@ -190,7 +199,7 @@ def export_person(request: HttpRequest, person_id, file_format: str) -> HttpResp
     return _picture_download(request, person, file_format, purpose)
 
 
-def _picture_download(request: HttpRequest, person, file_format: str, purpose: str) -> HttpResponse:
+def _picture_download(request: SignedInRequest, person, file_format: str, purpose: str) -> HttpResponse:
     name = f"{person.family_name}-{person.given_name}-{person.pk}".replace(" ", "-")
     if file_format == "json":
         body = json.dumps(
@@ -206,7 +215,7 @@ def _picture_download(request: HttpRequest, person, file_format: str, purpose: s
 
 
 @login_required
-def export_person_page(request: HttpRequest, person_id) -> HttpResponse:
+def export_person_page(request: SignedInRequest, person_id) -> HttpResponse:
     """Choose the format and the purpose of a person's picture, then download it.
 
     Other agencies' items come only for a purpose an active protocol covers (purpose first), so the
@@ -233,7 +242,7 @@ def export_person_page(request: HttpRequest, person_id) -> HttpResponse:
 
 
 def _export_page(request, person, purposes, file_format: str, purpose: str, errors: dict) -> HttpResponse:
-    return render(
+    return render_form_page(
         request,
         "exchange/export_person.html",
         {
@@ -241,16 +250,14 @@ def _export_page(request, person, purposes, file_format: str, purpose: str, erro
             "purposes": purposes,
             "chosen_format": file_format,
             "chosen_purpose": purpose,
-            "errors": errors,
             "nav": "cohort",
-            "page_title": ("Error: " if errors else "")
-            + f"Export {person.given_name} {person.family_name}'s picture",
         },
-        status=400 if errors else 200,
+        title=f"Export {person.given_name} {person.family_name}'s picture",
+        errors=errors,
     )
 
 
-def _may_extract(request: HttpRequest) -> None:
+def _may_extract(request: SignedInRequest) -> None:
     try:
         extract_runs.check_may_extract(request.user)
     except DomainError as error:
@@ -258,38 +265,39 @@ def _may_extract(request: HttpRequest) -> None:
 
 
 @login_required
-def extracts(request: HttpRequest) -> HttpResponse:
+def extracts(request: SignedInRequest) -> HttpResponse:
     """Ask for a bulk extract (everything the viewer may see, as standard JSON or CSV): a worker builds
     it, and its page shows the progress, then the download."""
     _may_extract(request)
     purposes = purposes_for(request.user)
-    file_format = request.POST.get("format", "")
-    purpose = request.POST.get("purpose", "")[:200]
+    file_format = purpose = ""
     errors: dict[str, str] = {}
     if request.method == "POST":
+        form = ExtractForm(request.POST)
+        form.is_valid()
+        file_format, purpose = form.cleaned_data["format"], form.cleaned_data["purpose"]
         try:
             run = extract_runs.ask_for_extract(request.user, file_format=file_format, purpose=purpose)
         except DomainError as error:
             errors = error.field_errors or {"format": error.message}
         else:
             return redirect("exchange:extract-run", run.pk)
-    return render(
+    return render_form_page(
         request,
         "exchange/extracts.html",
         {
-            "errors": errors,
             "purposes": purposes,
             "chosen_purpose": purpose,
             "chosen_format": file_format,
             "runs": ExtractRun.objects.filter(requested_by=request.user)[:RECENT_RUNS],
             "nav": "imports",
-            "page_title": ("Error: " if errors else "") + "Extract in bulk",
         },
-        status=400 if errors else 200,
+        title="Extract in bulk",
+        errors=errors,
     )
 
 
-def _extract_or_404(request: HttpRequest, extract_id) -> ExtractRun:
+def _extract_or_404(request: SignedInRequest, extract_id) -> ExtractRun:
     _may_extract(request)
     try:
         return extract_runs.run_for(request.user, extract_id)
@@ -298,7 +306,7 @@ def _extract_or_404(request: HttpRequest, extract_id) -> ExtractRun:
 
 
 @login_required
-def extract_run_page(request: HttpRequest, extract_id) -> HttpResponse:
+def extract_run_page(request: SignedInRequest, extract_id) -> HttpResponse:
     run = _extract_or_404(request, extract_id)
     return render(
         request,
@@ -308,14 +316,14 @@ def extract_run_page(request: HttpRequest, extract_id) -> HttpResponse:
 
 
 @login_required
-def extract_run_status(request: HttpRequest, extract_id) -> HttpResponse:
+def extract_run_status(request: SignedInRequest, extract_id) -> HttpResponse:
     """The extract's status panel alone: its page polls it (HTMX) until the extract is built."""
     return render(request, "exchange/_extract_status.html", {"run": _extract_or_404(request, extract_id)})
 
 
 @login_required
 @require_POST
-def extract_restart(request: HttpRequest, extract_id) -> HttpResponse:
+def extract_restart(request: SignedInRequest, extract_id) -> HttpResponse:
     run = _extract_or_404(request, extract_id)
     try:
         extract_runs.restart(run, by=request.user)
@@ -325,7 +333,7 @@ def extract_restart(request: HttpRequest, extract_id) -> HttpResponse:
 
 
 @login_required
-def extract_download(request: HttpRequest, extract_id) -> HttpResponse:
+def extract_download(request: SignedInRequest, extract_id) -> StreamingHttpResponse:
     """The built extract, opened from its sealed file for its requester alone."""
     run = _extract_or_404(request, extract_id)
     try:

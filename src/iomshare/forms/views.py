@@ -22,6 +22,8 @@ from iomshare.forms import selectors, services
 from iomshare.forms.answers import AnswerValidator, read_post
 from iomshare.forms.definitions import CODED_WIDGETS
 from iomshare.forms.models import FormDefinition
+from iomshare.forms.page_forms import ChooseFormForm, PublishDefinitionForm
+from iomshare.kit.form_pages import first_errors, render_form_page
 from iomshare.partnership.signed_in import SignedInRequest
 from iomshare.people.models import Person
 from iomshare.people.selectors import person_profile
@@ -29,8 +31,6 @@ from iomshare.people.summary import remembered_purpose
 from iomshare.protocols.decisions import purposes_for
 from iomshare.records.services import ROLES_THAT_RECORD
 from iomshare.vocabulary.selectors import concepts_in
-
-MAX_DEFINITION_BYTES = 512 * 1024
 
 
 def _person_or_404(person_id, viewer) -> Person:
@@ -125,48 +125,33 @@ def definition(request: SignedInRequest, code: str, version: int | None = None) 
 
 
 @login_required
-def publish(request: SignedInRequest) -> HttpResponse:  # noqa: C901 (until the view reads through a Django form (issue 17))
+def publish(request: SignedInRequest) -> HttpResponse:
     """Publish a new form, or a new version, by uploading its definition as a JSON file."""
     if request.user.role not in services.ROLES_THAT_PUBLISH_FORMS:
         raise PermissionDenied("Only a partnership manager or an administrator can publish standard forms.")
     problems: list = []
     errors: dict[str, str] = {}
     if request.method == "POST":
-        upload = request.FILES.get("definition")
-        if upload is None:
-            errors["definition"] = "Choose a form definition file to upload"
-        elif (upload.size or 0) > MAX_DEFINITION_BYTES:
-            errors["definition"] = "The file must be smaller than 512 KB"
+        upload = PublishDefinitionForm(request.POST, request.FILES)
+        if not upload.is_valid():
+            errors = first_errors(upload)
         else:
             try:
-                document = json.loads(upload.read().decode("utf-8-sig"))
-            except UnicodeDecodeError:
-                errors["definition"] = "The file must be saved as UTF-8 text"
-            except json.JSONDecodeError as error:
-                errors["definition"] = (
-                    f"The file is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
-                )
+                form = services.publish_form(upload.cleaned_data["definition"], by=request.user)
+            except services.InvalidDefinition as error:
+                problems = error.problems
+                errors["definition"] = error.message
+            except DomainError as error:
+                errors["definition"] = error.message
             else:
-                try:
-                    form = services.publish_form(document, by=request.user)
-                except services.InvalidDefinition as error:
-                    problems = error.problems
-                    errors["definition"] = error.message
-                except DomainError as error:
-                    errors["definition"] = error.message
-                else:
-                    messages.success(request, f"{form.title} version {form.version} has been published.")
-                    return redirect("forms:definition-version", form.code, form.version)
-    return render(
+                messages.success(request, f"{form.title} version {form.version} has been published.")
+                return redirect("forms:definition-version", form.code, form.version)
+    return render_form_page(
         request,
         "forms/publish.html",
-        {
-            "errors": errors,
-            "problems": problems,
-            "nav": "forms",
-            "page_title": ("Error: " if errors else "") + "Publish a standard form",
-        },
-        status=400 if errors else 200,
+        {"problems": problems, "nav": "forms"},
+        title="Publish a standard form",
+        errors=errors,
     )
 
 
@@ -183,23 +168,20 @@ def choose(request: SignedInRequest, person_id) -> HttpResponse:
     forms = list(selectors.current_forms())
     errors: dict[str, str] = {}
     if request.method == "POST":
-        code = request.POST.get("form", "")
+        chosen = ChooseFormForm(request.POST)
+        chosen.is_valid()
+        code = chosen.cleaned_data["form"]
         if any(form.code == code for form in forms):
             purpose = request.GET.get("purpose", "").strip()[:40] or remembered_purpose(request, person.pk)
             query = f"?{urlencode({'purpose': purpose})}" if purpose else ""
             return redirect(reverse("forms:fill", args=[person.pk, code]) + query)
         errors["form"] = "Select the form you want to fill in"
-    return render(
+    return render_form_page(
         request,
         "forms/choose.html",
-        {
-            "person": person,
-            "forms": forms,
-            "errors": errors,
-            "nav": "cohort",
-            "page_title": ("Error: " if errors else "") + f"Fill a standard form about {person.full_name}",
-        },
-        status=400 if errors else 200,
+        {"person": person, "forms": forms, "nav": "cohort"},
+        title=f"Fill a standard form about {person.full_name}",
+        errors=errors,
     )
 
 
@@ -216,8 +198,9 @@ def fill(request: SignedInRequest, person_id, code: str) -> HttpResponse:
     errors: dict[str, str] = {}
     raw = None
     if request.method == "POST":
+        # A standard form's questions are data (its definition), so forms.answers reads them.
         raw = request.POST
-        answers, errors = read_post(form, request.POST)
+        answers, errors = read_post(form, raw)
         for name, message in AnswerValidator(form).errors(answers).items():
             errors.setdefault(name, message)
         if not errors:
@@ -225,19 +208,18 @@ def fill(request: SignedInRequest, person_id, code: str) -> HttpResponse:
             return redirect("forms:check", person.pk, code)
         order = [field["name"] for field in form.fields]
         errors = dict(sorted(errors.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 0))
-    return render(
+    return render_form_page(
         request,
         "forms/fill.html",
         {
             "person": person,
             "form": form,
             "sections": _fields_for_page(form, answers, errors, raw),
-            "errors": errors,
             **(_earlier(request, person, form) if form.is_assessment else {"earlier": None}),
             "nav": "cohort",
-            "page_title": ("Error: " if errors else "") + f"{form.title} – {person.full_name}",
         },
-        status=400 if errors else 200,
+        title=f"{form.title} – {person.full_name}",
+        errors=errors,
     )
 
 
@@ -281,7 +263,7 @@ def check(request: SignedInRequest, person_id, code: str) -> HttpResponse:
             del request.session[_draft_key(person, code)]
             messages.success(request, f"The {form.title.lower()} has been recorded: {item.summary}")
             return redirect("people:person", person.pk)
-    return render(
+    return render_form_page(
         request,
         "forms/check.html",
         {
@@ -289,9 +271,8 @@ def check(request: SignedInRequest, person_id, code: str) -> HttpResponse:
             "form": form,
             "payload": services.payload_of(form, answers),
             "change_url": reverse("forms:fill", args=[person.pk, code]),
-            "errors": {"check": error} if error else {},
             "nav": "cohort",
-            "page_title": ("Error: " if error else "") + f"Check your answers – {form.title}",
         },
-        status=400 if error else 200,
+        title=f"Check your answers – {form.title}",
+        errors={"check": error} if error else {},
     )

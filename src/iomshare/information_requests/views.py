@@ -9,19 +9,30 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from iomshare.errors import DomainError
 from iomshare.exchange import csv_safety
 from iomshare.information_requests import selectors, services
 from iomshare.information_requests.candidates import candidate_items
 from iomshare.information_requests.charts import bar_chart
-from iomshare.information_requests.models import RequestStatus, Urgency
+from iomshare.information_requests.forms import (
+    ApproveForm,
+    DecisionForm,
+    NewRequestForm,
+    RefuseForm,
+    WithdrawForm,
+)
+from iomshare.information_requests.models import InformationRequest, RequestStatus, Urgency
+from iomshare.kit.form_pages import first_errors, render_form_page
 from iomshare.partnership.models import Agency, Role
 from iomshare.partnership.signed_in import SignedInRequest
 from iomshare.people.selectors import person_profile
@@ -90,31 +101,37 @@ def _suggested_gateways(viewer, values) -> SuggestedGateways:
 @login_required
 def new_request(request: SignedInRequest) -> HttpResponse:
     """Ask a holding agency for withheld information: pre-filled from the person page's withheld panel."""
-    source = request.POST if request.method == "POST" else request.GET
-    person = _person_or_404(source.get("person", ""), request.user)
     errors: dict[str, str] = {}
+    values: Mapping[str, Any]
     if request.method == "POST":
-        values = request.POST
-        try:
-            made = services.make_request(
-                by=request.user,
-                person=person,
-                holding_agency=values.get("holding_agency", "").strip(),
-                category=values.get("category", "").strip(),
-                purpose=values.get("purpose", "").strip(),
-                legal_gateway=values.get("legal_gateway", "").strip(),
-                justification=values.get("justification", ""),
-                urgency=values.get("urgency", ""),
-            )
-        except DomainError as error:
-            errors = error.field_errors or {"holding_agency": error.message}
+        form = NewRequestForm(request.POST)
+        form.is_valid()
+        person = _person_or_404(form.cleaned_data.get("person", ""), request.user)
+        values = form.data
+        if form.errors:
+            errors = first_errors(form)
         else:
-            messages.success(
-                request,
-                f"Request {made.number} is sent to {made.holding_agency.name}'s information-governance lead.",
-            )
-            return redirect("information_requests:detail", made.pk)
+            try:
+                made = services.make_request(
+                    by=request.user,
+                    person=person,
+                    holding_agency=form.cleaned_data["holding_agency"],
+                    category=form.cleaned_data["category"],
+                    purpose=form.cleaned_data["purpose"],
+                    legal_gateway=form.cleaned_data["legal_gateway"],
+                    justification=form.cleaned_data["justification"],
+                    urgency=form.cleaned_data["urgency"],
+                )
+            except DomainError as error:
+                errors = error.field_errors or {"holding_agency": error.message}
+            else:
+                messages.success(
+                    request,
+                    f"Request {made.number} is sent to {made.holding_agency.name}'s information-governance lead.",
+                )
+                return redirect("information_requests:detail", made.pk)
     else:
+        person = _person_or_404(request.GET.get("person", ""), request.user)
         values = {
             "holding_agency": request.GET.get("agency", ""),
             "category": request.GET.get("category", ""),
@@ -123,16 +140,15 @@ def new_request(request: SignedInRequest) -> HttpResponse:
         }
     suggested = _suggested_gateways(request.user, values)
     if request.method != "POST" and suggested.gateways:
-        values["legal_gateway"] = suggested.gateways[0].code
-    return render(
+        values = {**values, "legal_gateway": suggested.gateways[0].code}
+    return render_form_page(
         request,
         "information_requests/new.html",
         {
             "person": person,
             "values": values,
-            "errors": _ordered(errors, NEW_FIELDS),
             "decision_says": _what_the_decision_says(request.user, values),
-            "agencies": Agency.objects.exclude(pk=request.user.agency_id),
+            "agencies": Agency.objects.exclude(pk__in=[request.user.agency_id]),
             "categories": Category.objects.all(),
             "purposes": Purpose.objects.order_by("name"),
             "gateways": LegalGateway.objects.order_by("title"),
@@ -140,9 +156,9 @@ def new_request(request: SignedInRequest) -> HttpResponse:
             "urgencies": Urgency.choices,
             "min_justification": services.MIN_JUSTIFICATION,
             "nav": "requests",
-            "page_title": ("Error: " if errors else "") + f"Ask for information about {person.full_name}",
         },
-        status=400 if errors else 200,
+        title=f"Ask for information about {person.full_name}",
+        errors=_ordered(errors, NEW_FIELDS),
     )
 
 
@@ -168,13 +184,14 @@ def queue(request: SignedInRequest) -> HttpResponse:
         return _not_permitted(
             request, "Only an information-governance lead answers requests for information."
         )
+    agency = request.user.agency
     return render(
         request,
         "information_requests/queue.html",
         {
             "requests": selectors.queue_for(request.user),
             "nav": "requests",
-            "page_title": f"Requests to {request.user.agency.name}",
+            "page_title": f"Requests to {agency.name if agency else 'your agency'}",
         },
     )
 
@@ -183,67 +200,18 @@ def _expiry_parts(day: dt.date) -> dict[str, str]:
     return {"day": str(day.day), "month": str(day.month), "year": str(day.year)}
 
 
-@login_required
-def request_detail(request: SignedInRequest, request_id: int) -> HttpResponse:  # noqa: C901 (until the view reads through a Django form (issue 17))
-    """A request: its status for the requester; the decision for the holding agency's IG lead."""
-    information_request = selectors.request_for(request.user, request_id)
-    if information_request is None:
-        raise Http404("No such request")
-    errors: dict[str, str] = {}
-    default_expiry = timezone.localdate() + dt.timedelta(days=services.DEFAULT_APPROVAL_DAYS)
-    expiry = _expiry_parts(default_expiry)
-    chosen: list[str] = []
-    if request.method == "POST":
-        action = request.POST.get("action", "")
-        chosen = request.POST.getlist("item_ids")
-        try:
-            if action == "approve":
-                expiry = {p: request.POST.get(f"expires_on-{p}", "") for p in ("day", "month", "year")}
-                try:
-                    expires_on = parse_date_input(
-                        request.POST, "expires_on", "the date the approval ends", required=True
-                    )
-                except DateInputError as error:
-                    expires_on = None
-                    date_error = str(error)
-                else:
-                    date_error = ""
-                try:
-                    services.approve_request(
-                        information_request,
-                        by=request.user,
-                        item_ids=chosen,
-                        expires_on=expires_on,
-                        note=request.POST.get("note", ""),
-                    )
-                except DomainError as error:
-                    if date_error and "expires_on" in error.field_errors:
-                        error.field_errors["expires_on"] = date_error
-                    raise
-                done = "The request is approved: the requester is told, and sees the items you chose."
-            elif action == "refuse":
-                services.refuse_request(
-                    information_request, by=request.user, reason=request.POST.get("reason", "")
-                )
-                done = "The request is refused: the requester is told why."
-            elif action == "withdraw":
-                services.withdraw_approval(
-                    information_request, by=request.user, reason=request.POST.get("withdraw_reason", "")
-                )
-                done = "The approval is withdrawn: the requester no longer sees the items."
-            else:
-                raise Http404("No such action")
-        except DomainError as error:
-            if error.status == 403:
-                return _not_permitted(request, error.message)
-            errors = error.field_errors or {"decision": error.message}
-            information_request = selectors.request_for(request.user, request_id)
-        else:
-            messages.success(request, done)
-            return redirect("information_requests:detail", information_request.pk)
+def _detail_page(
+    request: SignedInRequest,
+    information_request: InformationRequest,
+    *,
+    errors: dict[str, str] | None = None,
+    chosen: list[str] | None = None,
+    expiry: dict[str, str] | None = None,
+) -> HttpResponse:
     may_decide = selectors.may_decide(request.user, information_request)
     awaiting = information_request.status == RequestStatus.AWAITING_DECISION
-    return render(
+    default_expiry = timezone.localdate() + dt.timedelta(days=services.DEFAULT_APPROVAL_DAYS)
+    return render_form_page(
         request,
         "information_requests/detail.html",
         {
@@ -255,16 +223,125 @@ def request_detail(request: SignedInRequest, request_id: int) -> HttpResponse:  
             if may_decide and awaiting
             else [],
             "approved_count": information_request.approved_items.count(),
-            "chosen": chosen,
-            "expiry": expiry,
+            "chosen": chosen or [],
+            "expiry": expiry or _expiry_parts(default_expiry),
             "expiry_hint": f"The last day the requester can see the items, at most a year from today. "
             f"{services.DEFAULT_APPROVAL_DAYS} days is usual.",
-            "errors": _ordered(errors, DECISION_FIELDS),
             "nav": "requests",
-            "page_title": ("Error: " if errors else "") + f"Request {information_request.number}",
         },
-        status=400 if errors else 200,
+        title=f"Request {information_request.number}",
+        errors=_ordered(errors or {}, DECISION_FIELDS),
     )
+
+
+def _request_or_404(request: SignedInRequest, request_id: int) -> InformationRequest:
+    information_request = selectors.request_for(request.user, request_id)
+    if information_request is None:
+        raise Http404("No such request")
+    return information_request
+
+
+@login_required
+def request_detail(request: SignedInRequest, request_id: int) -> HttpResponse:
+    """A request: its status for the requester; the decision for the holding agency's IG lead.
+
+    The decision forms post to their own pages (approve, refuse, withdraw); a post here names its
+    decision in `action` and is answered by that decision's page, so an older form still works."""
+    information_request = _request_or_404(request, request_id)
+    if request.method == "POST":
+        form = DecisionForm(request.POST)
+        if not form.is_valid():
+            raise Http404("No such action")
+        return DECISIONS[form.cleaned_data["action"]](request, request_id)
+    return _detail_page(request, information_request)
+
+
+def _decided(
+    request: SignedInRequest,
+    request_id: int,
+    decide: Callable[[InformationRequest], str],
+    **page: Any,
+) -> HttpResponse:
+    """Apply `decide` (a service call returning what to tell the IG lead), then back to the request;
+    a refusal of the service is shown on the request's page, the fields it names marked."""
+    information_request = _request_or_404(request, request_id)
+    try:
+        done = decide(information_request)
+    except DomainError as error:
+        if error.status == 403:
+            return _not_permitted(request, error.message)
+        return _detail_page(
+            request,
+            _request_or_404(request, request_id),
+            errors=error.field_errors or {"decision": error.message},
+            **page,
+        )
+    messages.success(request, done)
+    return redirect("information_requests:detail", information_request.pk)
+
+
+@login_required
+@require_POST
+def approve(request: SignedInRequest, request_id: int) -> HttpResponse:
+    """Disclose the chosen items to the requester until the date given."""
+    form = ApproveForm(request.POST)
+    form.is_valid()
+
+    def decide(information_request: InformationRequest) -> str:
+        try:
+            services.approve_request(
+                information_request,
+                by=request.user,
+                item_ids=form.cleaned_data["item_ids"],
+                expires_on=form.expires_on,
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as error:
+            if form.date_error and "expires_on" in error.field_errors:
+                error.field_errors["expires_on"] = form.date_error
+            raise
+        return "The request is approved: the requester is told, and sees the items you chose."
+
+    return _decided(
+        request, request_id, decide, chosen=form.cleaned_data["item_ids"], expiry=form.date_parts()
+    )
+
+
+@login_required
+@require_POST
+def refuse(request: SignedInRequest, request_id: int) -> HttpResponse:
+    """Refuse the request, with the reason the requester reads."""
+    form = RefuseForm(request.POST)
+    form.is_valid()
+
+    def decide(information_request: InformationRequest) -> str:
+        services.refuse_request(information_request, by=request.user, reason=form.cleaned_data["reason"])
+        return "The request is refused: the requester is told why."
+
+    return _decided(request, request_id, decide)
+
+
+@login_required
+@require_POST
+def withdraw(request: SignedInRequest, request_id: int) -> HttpResponse:
+    """Stop an approved disclosure before it ends."""
+    form = WithdrawForm(request.POST)
+    form.is_valid()
+
+    def decide(information_request: InformationRequest) -> str:
+        services.withdraw_approval(
+            information_request, by=request.user, reason=form.cleaned_data["withdraw_reason"]
+        )
+        return "The approval is withdrawn: the requester no longer sees the items."
+
+    return _decided(request, request_id, decide)
+
+
+DECISIONS: dict[str, Callable[..., HttpResponse]] = {
+    "approve": approve,
+    "refuse": refuse,
+    "withdraw": withdraw,
+}
 
 
 # --- the gap report ------------------------------------------------------------------------------
@@ -298,7 +375,7 @@ def gap_report(request: SignedInRequest) -> HttpResponse:
         return refused
     start, end, errors = _report_dates(request)
     rows = [] if errors else selectors.gap_report(start=start, end=end)
-    return render(
+    return render_form_page(
         request,
         "information_requests/gap_report.html",
         {
@@ -316,11 +393,10 @@ def gap_report(request: SignedInRequest) -> HttpResponse:
                 for name in ("start", "end")
             },
             "querystring": request.GET.urlencode(),
-            "errors": _ordered(errors, ["start", "end"]),
             "nav": "requests",
-            "page_title": ("Error: " if errors else "") + "Gap report: needs no protocol provides",
         },
-        status=400 if errors else 200,
+        title="Gap report: needs no protocol provides",
+        errors=_ordered(errors, ["start", "end"]),
     )
 
 

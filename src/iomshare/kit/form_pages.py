@@ -22,12 +22,15 @@ def render_form_page(
     *,
     title: str,
     errors: dict[str, str] | None = None,
+    error_status: int = 400,
 ) -> HttpResponse:
-    """Render `template` with `page_title` and `errors` set from the problems found, if any."""
+    """Render `template` with `page_title` and `errors` set from the problems found, if any.
+
+    `error_status` is for pages that have always answered problems with another status (422)."""
     errors = errors or {}
     return render(
         request,
         template,
         {**context, "page_title": ("Error: " if errors else "") + title, "errors": errors},
-        status=400 if errors else 200,
+        status=error_status if errors else 200,
     )

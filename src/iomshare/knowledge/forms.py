@@ -91,6 +91,10 @@ class PracticeNoteForm(forms.Form):
             *concept_choices("offence_group"),
         ]
 
+    def answers(self) -> dict[str, str]:
+        """Each field as sent, unchecked: the service checks every rule and names the field at fault."""
+        return {name: str(self.data.get(name, "")) for name in self.fields}
+
 
 class NoteSearchForm(forms.Form):
     words = forms.CharField(label="Words", required=False)

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from iomshare.errors import DomainError, InvalidInput
+from iomshare.kit.form_pages import render_form_page
 from iomshare.knowledge import selectors, services
 from iomshare.knowledge.forms import (
     MeetingLinkForm,
@@ -102,17 +103,13 @@ def edit_organisation(request: SignedInRequest, code: str) -> HttpResponse:
     else:
         initial = {name: getattr(profile, name) for name in services.PROFILE_FIELDS} if profile else {}
         form = ProfileForm(initial=initial, auto_id="%s")
-    return render(
+    return render_form_page(
         request,
         "knowledge/edit_organisation.html",
-        {
-            "agency": agency,
-            "form": form,
-            "errors": errors,
-            "nav": NAV,
-            "page_title": ("Error: " if errors else "") + f"Change the profile of {agency.name}",
-        },
-        status=422 if errors else 200,
+        {"agency": agency, "form": form, "nav": NAV},
+        title=f"Change the profile of {agency.name}",
+        errors=errors,
+        error_status=422,
     )
 
 
@@ -137,7 +134,7 @@ def skills(request: SignedInRequest) -> HttpResponse:
             except DomainError as error:
                 raise PermissionDenied(error.message) from error
     topic, agency_code = _cleaned(search, "topic"), _cleaned(search, "agency")
-    return render(
+    return render_form_page(
         request,
         "knowledge/skills.html",
         {
@@ -146,11 +143,11 @@ def skills(request: SignedInRequest) -> HttpResponse:
             "found": selectors.skills_directory(topic=topic, agency_code=agency_code)[:200],
             "own": selectors.skills_of(viewer),
             "form": form,
-            "errors": errors,
             "nav": NAV,
-            "page_title": ("Error: " if errors else "") + "Skills directory",
         },
-        status=422 if errors else 200,
+        title="Skills directory",
+        errors=errors,
+        error_status=422,
     )
 
 
@@ -206,25 +203,20 @@ def write_note(request: SignedInRequest) -> HttpResponse:
         form.is_valid()  # parses only: the service checks every rule and names the field at fault
         form.errors.clear()
         try:
-            note = services.write_practice_note(
-                by=viewer, **{name: request.POST.get(name, "") for name in form.fields}
-            )
+            note = services.write_practice_note(by=viewer, **form.answers())
             messages.success(request, f"Your practice note “{note.title}” is shared with every partner.")
             return redirect("knowledge:notes")
         except InvalidInput as error:
             errors = _field_errors(form, error)
         except DomainError as error:
             raise PermissionDenied(error.message) from error
-    return render(
+    return render_form_page(
         request,
         "knowledge/write_note.html",
-        {
-            "form": form,
-            "errors": errors,
-            "nav": NAV,
-            "page_title": ("Error: " if errors else "") + "Write a practice note",
-        },
-        status=422 if errors else 200,
+        {"form": form, "nav": NAV},
+        title="Write a practice note",
+        errors=errors,
+        error_status=422,
     )
 
 

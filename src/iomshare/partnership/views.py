@@ -10,13 +10,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from iomshare.errors import DomainError
+from iomshare.kit.form_pages import render_form_page
 from iomshare.partnership import second_factor, selectors, session_policy, sessions
+from iomshare.partnership.account_forms import ResetSecondFactorForm
 from iomshare.partnership.models import Role, StaffMember
 from iomshare.partnership.notices import add_notice
+from iomshare.partnership.signed_in import SignedInRequest
 
 
 @login_required
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: SignedInRequest) -> HttpResponse:
     """One's own account: password, second factors, where one is signed in, and recent sign-ins."""
     viewer = request.user
     return render(
@@ -34,7 +37,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def set_up_second_factor(request: HttpRequest) -> HttpResponse:
+def set_up_second_factor(request: SignedInRequest) -> HttpResponse:
     """First sign-in enrolment: choose an authenticator app or a security key."""
     return render(
         request,
@@ -60,14 +63,14 @@ def session_status(request: HttpRequest) -> JsonResponse:
 
 @require_POST
 @login_required
-def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+def sign_out_everywhere(request: SignedInRequest) -> HttpResponse:
     sessions.sign_out_everywhere(request, by=request.user)
     add_notice(request, "You have been signed out everywhere, on this device and every other.")
     return redirect(settings.LOGIN_URL)
 
 
 @login_required
-def reset_second_factor(request: HttpRequest, staff_id: int) -> HttpResponse:
+def reset_second_factor(request: SignedInRequest, staff_id: int) -> HttpResponse:
     """An administrator removes someone's second factors (lost phone or key), giving a reason."""
     viewer = request.user
     if not (viewer.is_superuser or viewer.role == Role.ADMIN):
@@ -78,7 +81,9 @@ def reset_second_factor(request: HttpRequest, staff_id: int) -> HttpResponse:
     errors: dict[str, str] = {}
     reason = ""
     if request.method == "POST":
-        reason = request.POST.get("reason", "")
+        form = ResetSecondFactorForm(request.POST)
+        form.is_valid()
+        reason = form.cleaned_data["reason"]
         try:
             removed = second_factor.reset_second_factor(staff, reason=reason, by=viewer)
         except DomainError as error:
@@ -90,15 +95,10 @@ def reset_second_factor(request: HttpRequest, staff_id: int) -> HttpResponse:
                 "They will set one up when they next sign in.",
             )
             return redirect("partnership:account")
-    return render(
+    return render_form_page(
         request,
         "partnership/reset_second_factor.html",
-        {
-            "page_title": f"Reset the second factor of {staff}",
-            "staff": staff,
-            "factors": selectors.second_factors_of(staff),
-            "errors": errors,
-            "reason": reason,
-        },
-        status=400 if errors else 200,
+        {"staff": staff, "factors": selectors.second_factors_of(staff), "reason": reason},
+        title=f"Reset the second factor of {staff}",
+        errors=errors,
     )

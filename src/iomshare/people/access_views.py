@@ -6,22 +6,26 @@ Thin: every change is a call to people.access_lists, which checks who may and wr
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from itertools import groupby
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
 
 from iomshare.errors import DomainError, NotFound, NotPermitted
+from iomshare.kit.form_pages import render_form_page
 from iomshare.partnership.models import StaffMember
+from iomshare.partnership.signed_in import SignedInRequest
 from iomshare.people import access_lists
+from iomshare.people.access_forms import AddToListForm, DecideEntryForm, RemoveFromListForm
 from iomshare.people.models import AccessListEntry, AccessListKind, Person
-from iomshare.web.govuk_dates import DateInputError, parse_date_input
 
 
-def _person(request: HttpRequest, person_id: uuid.UUID) -> Person:
+def _person(request: SignedInRequest, person_id: uuid.UUID) -> Person:
     try:
         return access_lists.person_for_management(request.user, person_id)
     except NotPermitted as error:
@@ -30,39 +34,40 @@ def _person(request: HttpRequest, person_id: uuid.UUID) -> Person:
         raise Http404("No such person") from None
 
 
+def _agency_name(staff_member: StaffMember) -> str:
+    return staff_member.agency.name if staff_member.agency else ""
+
+
 def _staff_by_agency() -> list[tuple[str, list[StaffMember]]]:
     staff = StaffMember.objects.filter(is_active=True, agency__isnull=False).select_related("agency")
-    ordered = sorted(staff, key=lambda s: (s.agency.name, s.last_name, s.first_name, s.username))
-    return [(name, list(members)) for name, members in groupby(ordered, key=lambda s: s.agency.name)]
+    ordered = sorted(staff, key=lambda s: (_agency_name(s), s.last_name, s.first_name, s.username))
+    return [(name, list(members)) for name, members in groupby(ordered, key=_agency_name)]
 
 
 @login_required
-def access_list_page(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+def access_list_page(request: SignedInRequest, person_id: uuid.UUID) -> HttpResponse:
     """Both lists of the person, their history, and the form to name someone on a list."""
     person = _person(request, person_id)
     errors: dict[str, str] = {}
-    form = request.POST if request.method == "POST" else {}
+    posted: Mapping[str, Any] = {}
     if request.method == "POST":
+        form = AddToListForm(request.POST)
+        form.is_valid()
+        posted = form.data
         member = StaffMember.objects.filter(
-            username=request.POST.get("staff_member", ""), is_active=True
+            username=form.cleaned_data["staff_member"], is_active=True
         ).first()
-        try:
-            review_on = parse_date_input(request.POST, "review_on", "the review date", required=True)
-        except DateInputError as error:
-            review_on, date_error = None, {"review_on": str(error)}
-        else:
-            date_error = {}
         try:
             entry = access_lists.add_to_access_list(
                 person,
-                request.POST.get("kind", ""),
+                form.cleaned_data["kind"],
                 member,
                 by=request.user,
-                reason=request.POST.get("reason", ""),
-                review_on=review_on,
+                reason=form.cleaned_data["reason"],
+                review_on=form.review_on,
             )
         except DomainError as error:
-            errors = {**(error.field_errors or {"staff_member": error.message}), **date_error}
+            errors = {**(error.field_errors or {"staff_member": error.message}), **form.date_errors}
         else:
             where = "exclusion list" if entry.kind == AccessListKind.EXCLUSION else "restriction list"
             if entry.is_pending:
@@ -74,7 +79,7 @@ def access_list_page(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse
             else:
                 messages.success(request, f"{entry.staff_member} is now on {person}'s {where}.")
             return redirect("people:access-lists", person_id=person.pk)
-    return render(
+    return render_form_page(
         request,
         "people/access_lists.html",
         {
@@ -82,19 +87,18 @@ def access_list_page(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse
             "lists": access_lists.access_lists(person),
             "staff_groups": _staff_by_agency(),
             "kinds": AccessListKind.choices,
-            "errors": errors,
-            "form": form,
+            "form": posted,
             "decides": access_lists.is_lead_agency_ig_lead(request.user, person.pk),
-            "review_on": {p: form.get(f"review_on-{p}", "") for p in ("day", "month", "year")},
+            "review_on": {p: posted.get(f"review_on-{p}", "") for p in ("day", "month", "year")},
             "nav": "cohort",
-            "page_title": ("Error: " if errors else "") + f"Access lists – {person}",
         },
-        status=400 if errors else 200,
+        title=f"Access lists – {person}",
+        errors=errors,
     )
 
 
 @login_required
-def access_list_remove(request: HttpRequest, person_id: uuid.UUID, entry_id: int) -> HttpResponse:
+def access_list_remove(request: SignedInRequest, person_id: uuid.UUID, entry_id: int) -> HttpResponse:
     """Confirm, with a reason, then take a member of staff off one of the person's lists."""
     person = _person(request, person_id)
     entry = (
@@ -106,31 +110,26 @@ def access_list_remove(request: HttpRequest, person_id: uuid.UUID, entry_id: int
         raise Http404("No such entry")
     errors: dict[str, str] = {}
     if request.method == "POST":
+        form = RemoveFromListForm(request.POST)
+        form.is_valid()
         try:
-            access_lists.remove_from_access_list(
-                entry, by=request.user, reason=request.POST.get("reason", "")
-            )
+            access_lists.remove_from_access_list(entry, by=request.user, reason=form.cleaned_data["reason"])
         except DomainError as error:
             errors = error.field_errors or {"reason": error.message}
         else:
             messages.success(request, f"{entry.staff_member} is no longer on the list.")
             return redirect("people:access-lists", person_id=person.pk)
-    return render(
+    return render_form_page(
         request,
         "people/access_list_remove.html",
-        {
-            "person": person,
-            "entry": entry,
-            "errors": errors,
-            "nav": "cohort",
-            "page_title": ("Error: " if errors else "") + "Take off an access list",
-        },
-        status=400 if errors else 200,
+        {"person": person, "entry": entry, "nav": "cohort"},
+        title="Take off an access list",
+        errors=errors,
     )
 
 
 @login_required
-def access_list_decide(request: HttpRequest, person_id: uuid.UUID, entry_id: int) -> HttpResponse:
+def access_list_decide(request: SignedInRequest, person_id: uuid.UUID, entry_id: int) -> HttpResponse:
     """The lead agency's IG lead approves or refuses an entry another agency asked for, with a reason."""
     person = _person(request, person_id)
     entry = (
@@ -143,8 +142,12 @@ def access_list_decide(request: HttpRequest, person_id: uuid.UUID, entry_id: int
     if request.user.agency_id != entry.approval_agency_id:
         raise PermissionDenied("Only an IG lead of the person's lead agency can decide on this entry.")
     errors: dict[str, str] = {}
+    posted: Mapping[str, Any] = {}
     if request.method == "POST":
-        decision = request.POST.get("decision", "")
+        form = DecideEntryForm(request.POST)
+        form.is_valid()
+        posted = form.data
+        decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
         action = {
             "approve": access_lists.approve_access_list_entry,
             "refuse": access_lists.refuse_access_list_entry,
@@ -152,26 +155,20 @@ def access_list_decide(request: HttpRequest, person_id: uuid.UUID, entry_id: int
         try:
             if action is None:
                 errors["decision"] = "Select whether to approve or refuse the entry"
-                if not request.POST.get("reason", "").strip():
+                if not reason.strip():
                     errors["reason"] = "Enter the reason for this change"
             else:
-                action(entry, by=request.user, reason=request.POST.get("reason", ""))
+                action(entry, by=request.user, reason=reason)
         except DomainError as error:
             errors = {**errors, **(error.field_errors or {"decision": error.message})}
         if not errors:
             done = "approved: it is in force now" if decision == "approve" else "refused"
             messages.success(request, f"The entry for {entry.staff_member} is {done}.")
             return redirect("people:access-lists", person_id=person.pk)
-    return render(
+    return render_form_page(
         request,
         "people/access_list_decide.html",
-        {
-            "person": person,
-            "entry": entry,
-            "errors": errors,
-            "form": request.POST if request.method == "POST" else {},
-            "nav": "cohort",
-            "page_title": ("Error: " if errors else "") + "Approve or refuse an access list entry",
-        },
-        status=400 if errors else 200,
+        {"person": person, "entry": entry, "form": posted, "nav": "cohort"},
+        title="Approve or refuse an access list entry",
+        errors=errors,
     )

@@ -7,44 +7,52 @@ person hidden from the viewer answers 404, as if they did not exist (invariant 1
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from iomshare.errors import DomainError, InvalidInput
 from iomshare.governance.dashboards import key_worker_dashboard
+from iomshare.kit.form_pages import render_form_page
 from iomshare.partnership.models import Agency, Role, StaffMember
+from iomshare.partnership.signed_in import SignedInRequest
 from iomshare.people import cohort_selectors as selectors
 from iomshare.people import services, visibility
-from iomshare.people.models import ExitReason, Person, ReferralSource, ReferralStatus, Tier
-from iomshare.web.govuk_dates import DateInputError, parse_date_input
+from iomshare.people.cohort_forms import (
+    AssignKeyWorkerForm,
+    LeaveForm,
+    MembershipChangeForm,
+    PanelDecisionForm,
+    ReferForm,
+    RemoveKeyWorkerForm,
+    ReviewDateForm,
+    TierForm,
+)
+from iomshare.people.models import (
+    CohortMembership,
+    CohortReferral,
+    ExitReason,
+    Person,
+    ReferralSource,
+    ReferralStatus,
+    Tier,
+)
 
 
-def _person_or_404(viewer: StaffMember, person_id) -> Person:
+def _person_or_404(viewer: StaffMember, person_id: uuid.UUID) -> Person:
     person = Person.objects.filter(pk=person_id).first()
     if person is None or viewer.agency_id is None or not visibility.may_know(viewer, person.pk):
         raise Http404("No such person")
     return person
-
-
-def _date_parts(request: HttpRequest, name: str) -> dict[str, str]:
-    return {part: request.POST.get(f"{name}-{part}", "").strip()[:4] for part in ("day", "month", "year")}
-
-
-def _date(request: HttpRequest, name: str, label: str, errors: dict[str, str], *, required: bool = False):
-    try:
-        return parse_date_input(request.POST, name, label, required=required)
-    except DateInputError as error:
-        errors[name] = str(error)
-        return None
-
-
-def _confirmed(request: HttpRequest) -> bool:
-    return request.POST.get("confirm") == "yes"
 
 
 # --- referring ------------------------------------------------------------------------------------
@@ -52,7 +60,7 @@ def _confirmed(request: HttpRequest) -> bool:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def refer(request: HttpRequest, person_id) -> HttpResponse:
+def refer(request: SignedInRequest, person_id: uuid.UUID) -> HttpResponse:
     """Refer a person to the selection panel: the form, then check your answers, then send."""
     viewer = request.user
     person = _person_or_404(viewer, person_id)
@@ -60,9 +68,11 @@ def refer(request: HttpRequest, person_id) -> HttpResponse:
     errors: dict[str, str] = {}
     checking = False
     if request.method == "POST":
-        values = {name: request.POST.get(name, "").strip()[:6000] for name in values}
+        form = ReferForm(request.POST)
+        form.is_valid()
+        values = form.values()
         try:
-            if _confirmed(request):
+            if form.is_confirmed:
                 referral = services.refer_for_cohort(by=viewer, person=person, **values)
                 messages.success(request, f"{person.full_name} is referred to the selection panel.")
                 return redirect("people:referral", referral_id=referral.pk)
@@ -72,25 +82,24 @@ def refer(request: HttpRequest, person_id) -> HttpResponse:
             errors = error.field_errors or {"reason": error.message}
         except DomainError as error:
             raise PermissionDenied(error.message) from error
-    return render(
+    return render_form_page(
         request,
         "people/cohort/refer_check.html" if checking else "people/cohort/refer.html",
         {
             "person": person,
             "values": values,
-            "errors": errors,
             "sources": ReferralSource.choices,
             "source_label": dict(ReferralSource.choices).get(values["source"], ""),
             "nav": "cohort",
-            "page_title": ("Error: " if errors else "")
-            + ("Check the referral" if checking else f"Refer {person.full_name} for the cohort"),
         },
-        status=422 if errors else 200,
+        title="Check the referral" if checking else f"Refer {person.full_name} for the cohort",
+        errors=errors,
+        error_status=422,
     )
 
 
 @login_required
-def referrals(request: HttpRequest) -> HttpResponse:
+def referrals(request: SignedInRequest) -> HttpResponse:
     """The panel's queue (every referral), or the viewer's agency's referrals."""
     viewer = request.user
     status = request.GET.get("status", "")
@@ -109,17 +118,15 @@ def referrals(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _decision_values(request: HttpRequest) -> dict[str, str]:
-    names = ("decision", "tier", "lead_agency", "reason", "note")
-    return {name: request.POST.get(name, "").strip()[:6000] for name in names}
-
-
-def _decide(request: HttpRequest, referral, values: dict[str, str], errors: dict[str, str]):
+def _decide(
+    request: SignedInRequest, referral: CohortReferral, form: PanelDecisionForm, errors: dict[str, str]
+) -> HttpResponse | dt.date | None:
     """Check (or, confirmed, carry out) the panel's decision; a response when it is done."""
     viewer = request.user
-    review_on = _date(request, "review_on", "the review date", errors)
+    values = form.values()
+    review_on = form.review_on
     if values["decision"] == "accept":
-        if _confirmed(request) and not errors:
+        if form.is_confirmed and not errors:
             membership = services.accept_referral(
                 referral,
                 by=viewer,
@@ -142,7 +149,7 @@ def _decide(request: HttpRequest, referral, values: dict[str, str], errors: dict
             errors.update(error.field_errors)
         return review_on
     if values["decision"] == "decline":
-        if _confirmed(request):
+        if form.is_confirmed:
             services.decline_referral(referral, by=viewer, reason=values["reason"])
             messages.success(request, f"The referral of {referral.person.full_name} is declined.")
             return redirect("people:referral", referral_id=referral.pk)
@@ -157,22 +164,28 @@ def _decide(request: HttpRequest, referral, values: dict[str, str], errors: dict
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def referral(request: HttpRequest, referral_id: int) -> HttpResponse:
+def referral(request: SignedInRequest, referral_id: int) -> HttpResponse:
     """One referral, its history, and for the panel the decision: accept or decline, then check."""
     viewer = request.user
     found = selectors.referral_for(viewer, referral_id)
     if found is None:
         raise Http404("No such referral")
     is_panel = services.is_selection_panel(viewer)
-    values = _decision_values(request) if request.method == "POST" else {}
+    values: dict[str, str] = {}
     errors: dict[str, str] = {}
     checking = False
     review_on = None
+    review_parts: dict[str, str] = {}
     if request.method == "POST":
+        form = PanelDecisionForm(request.POST)
+        form.is_valid()
+        values = form.values()
+        review_parts = form.date_parts("review_on")
         if not is_panel:
             raise PermissionDenied("Only the selection panel (a partnership manager) can decide a referral.")
+        errors.update(form.date_errors)
         try:
-            outcome = _decide(request, found, values, errors)
+            outcome = _decide(request, found, form, errors)
         except InvalidInput as error:
             errors.update(error.field_errors or {"decision": error.message})
             outcome = None
@@ -183,7 +196,7 @@ def referral(request: HttpRequest, referral_id: int) -> HttpResponse:
         review_on = outcome
         checking = not errors
     agencies = Agency.objects.all()
-    return render(
+    return render_form_page(
         request,
         "people/cohort/referral_check.html" if checking else "people/cohort/referral.html",
         {
@@ -191,84 +204,39 @@ def referral(request: HttpRequest, referral_id: int) -> HttpResponse:
             "history": found.changes.select_related("by__agency"),
             "is_panel": is_panel and found.status == ReferralStatus.AWAITING_PANEL,
             "values": values,
-            "errors": errors,
             "tiers": Tier.choices,
             "tier_label": dict(Tier.choices).get(values.get("tier", ""), ""),
             "agencies": agencies,
             "agency_name": next((a.name for a in agencies if a.code == values.get("lead_agency")), ""),
             "review_on": review_on,
-            "review_parts": _date_parts(request, "review_on") if request.method == "POST" else {},
+            "review_parts": review_parts,
             "nav": "cohort",
-            "page_title": ("Error: " if errors else "") + f"Referral {found.number}",
         },
-        status=422 if errors else 200,
+        title=f"Referral {found.number}",
+        errors=errors,
+        error_status=422,
     )
 
 
 # --- a membership ---------------------------------------------------------------------------------
 
 
-def _change_membership(request: HttpRequest, membership) -> str:
-    """Carry out the change the posted form asks for; the success message."""
-    viewer = request.user
-    change = request.POST.get("change", "")
-    if change == "assign":
-        username = request.POST.get("key_worker", "")[:150]
-        worker = (
-            selectors.possible_key_workers(viewer).filter(username=username).first() if username else None
-        )
-        services.assign_key_worker(membership, by=viewer, key_worker=worker)
-        return f"{worker} is now a key worker."
-    if change == "remove":
-        worker = membership.key_workers.filter(username=request.POST.get("key_worker", "")[:150]).first()
-        if worker is None:
-            raise InvalidInput(
-                "Choose a key worker to remove.", field_errors={"key_worker": "Choose a key worker"}
-            )
-        services.remove_key_worker(
-            membership, by=viewer, key_worker=worker, reason=request.POST.get("reason", "")
-        )
-        return f"{worker} is no longer a key worker."
-    if change == "tier":
-        services.change_tier(
-            membership,
-            by=viewer,
-            tier=request.POST.get("tier", ""),
-            reason=request.POST.get("tier_reason", ""),
-        )
-        return "The tier is changed."
-    if change == "review":
-        errors: dict[str, str] = {}
-        review_on = _date(request, "review_on", "the review date", errors, required=True)
-        if errors:
-            raise InvalidInput("The review date was not set.", field_errors=errors)
-        services.set_review_date(membership, by=viewer, review_on=review_on)
-        return "The review date is set."
-    raise InvalidInput("Choose what to change.", field_errors={"change": "Choose what to change"})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def membership(request: HttpRequest, membership_id: int) -> HttpResponse:
-    """A membership: tier, lead agency, key workers and how to reach them, review date, history."""
-    viewer = request.user
+def _membership_or_404(viewer: StaffMember, membership_id: int) -> CohortMembership:
     found = selectors.membership_for(viewer, membership_id)
     if found is None:
         raise Http404("No such membership")
-    errors: dict[str, str] = {}
-    if request.method == "POST":
-        try:
-            messages.success(request, _change_membership(request, found))
-            return redirect("people:membership", membership_id=found.pk)
-        except InvalidInput as error:
-            change = request.POST.get("change", "")
-            errors = {
-                name if name == "review_on" else f"{change}_{name}": text
-                for name, text in error.field_errors.items()
-            } or {"change": error.message}
-        except DomainError as error:
-            raise PermissionDenied(error.message) from error
-    return render(
+    return found
+
+
+def _membership_page(
+    request: SignedInRequest,
+    found: CohortMembership,
+    *,
+    errors: dict[str, str] | None = None,
+    review_parts: dict[str, str] | None = None,
+) -> HttpResponse:
+    viewer = request.user
+    return render_form_page(
         request,
         "people/cohort/membership.html",
         {
@@ -281,39 +249,159 @@ def membership(request: HttpRequest, membership_id: int) -> HttpResponse:
                 pk__in=[w.pk for w in found.key_workers.all()]
             ),
             "tiers": Tier.choices,
-            "errors": errors,
-            "posted": request.POST,
-            "review_parts": _date_parts(request, "review_on") if request.method == "POST" else {},
+            "review_parts": review_parts or {},
             "nav": "cohort",
-            "page_title": ("Error: " if errors else "") + f"{found.person.full_name}: cohort membership",
         },
-        status=422 if errors else 200,
+        title=f"{found.person.full_name}: cohort membership",
+        errors=errors,
+        error_status=422,
     )
+
+
+def _changed(
+    request: SignedInRequest,
+    membership_id: int,
+    change: str,
+    act: Callable[[CohortMembership], str],
+    **page: Any,
+) -> HttpResponse:
+    """Carry out one change to a membership (`act` returns the success message), then back to the
+    membership; a problem is shown on the membership page, keyed by the form it came from."""
+    found = _membership_or_404(request.user, membership_id)
+    try:
+        done = act(found)
+    except InvalidInput as error:
+        errors = {
+            name if name == "review_on" else f"{change}_{name}": text
+            for name, text in error.field_errors.items()
+        } or {"change": error.message}
+        return _membership_page(request, found, errors=errors, **page)
+    except DomainError as error:
+        raise PermissionDenied(error.message) from error
+    messages.success(request, done)
+    return redirect("people:membership", membership_id=found.pk)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def leave(request: HttpRequest, membership_id: int) -> HttpResponse:
+def membership(request: SignedInRequest, membership_id: int) -> HttpResponse:
+    """A membership: tier, lead agency, key workers and how to reach them, review date, history.
+
+    Each change posts to its own page; a post here names its change in `change` and is answered
+    by that change's page, so an older form still works."""
+    found = _membership_or_404(request.user, membership_id)
+    if request.method == "POST":
+        form = MembershipChangeForm(request.POST)
+        if not form.is_valid():
+            return _membership_page(request, found, errors={"change": "Choose what to change"})
+        return MEMBERSHIP_CHANGES[form.cleaned_data["change"]](request, membership_id)
+    return _membership_page(request, found)
+
+
+@login_required
+@require_POST
+def assign_key_worker(request: SignedInRequest, membership_id: int) -> HttpResponse:
+    """Make one of the staff the viewer may choose a key worker of the member."""
+    form = AssignKeyWorkerForm(request.POST)
+    form.is_valid()
+    username = form.cleaned_data["key_worker"]
+
+    def act(found: CohortMembership) -> str:
+        viewer = request.user
+        worker = (
+            selectors.possible_key_workers(viewer).filter(username=username).first() if username else None
+        )
+        services.assign_key_worker(found, by=viewer, key_worker=worker)
+        return f"{worker} is now a key worker."
+
+    return _changed(request, membership_id, "assign", act)
+
+
+@login_required
+@require_POST
+def remove_key_worker(request: SignedInRequest, membership_id: int) -> HttpResponse:
+    """Stop a key worker being one, with the reason."""
+    form = RemoveKeyWorkerForm(request.POST)
+    form.is_valid()
+
+    def act(found: CohortMembership) -> str:
+        worker = found.key_workers.filter(username=form.cleaned_data["key_worker"]).first()
+        if worker is None:
+            raise InvalidInput(
+                "Choose a key worker to remove.", field_errors={"key_worker": "Choose a key worker"}
+            )
+        services.remove_key_worker(
+            found, by=request.user, key_worker=worker, reason=form.cleaned_data["reason"]
+        )
+        return f"{worker} is no longer a key worker."
+
+    return _changed(request, membership_id, "remove", act)
+
+
+@login_required
+@require_POST
+def change_tier(request: SignedInRequest, membership_id: int) -> HttpResponse:
+    """Move the member to another tier, with the reason."""
+    form = TierForm(request.POST)
+    form.is_valid()
+
+    def act(found: CohortMembership) -> str:
+        services.change_tier(
+            found, by=request.user, tier=form.cleaned_data["tier"], reason=form.cleaned_data["tier_reason"]
+        )
+        return "The tier is changed."
+
+    return _changed(request, membership_id, "tier", act)
+
+
+@login_required
+@require_POST
+def set_review_date(request: SignedInRequest, membership_id: int) -> HttpResponse:
+    """Set the day the membership is next reviewed by."""
+    form = ReviewDateForm(request.POST)
+    form.is_valid()
+
+    def act(found: CohortMembership) -> str:
+        if form.date_errors:
+            raise InvalidInput("The review date was not set.", field_errors=form.date_errors)
+        services.set_review_date(found, by=request.user, review_on=form.review_on)
+        return "The review date is set."
+
+    return _changed(request, membership_id, "review", act, review_parts=form.date_parts("review_on"))
+
+
+MEMBERSHIP_CHANGES: dict[str, Callable[..., HttpResponse]] = {
+    "assign": assign_key_worker,
+    "remove": remove_key_worker,
+    "tier": change_tier,
+    "review": set_review_date,
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def leave(request: SignedInRequest, membership_id: int) -> HttpResponse:
     """The panel takes a member off the cohort: reason and date, then check, then confirm."""
     viewer = request.user
-    found = selectors.membership_for(viewer, membership_id)
-    if found is None:
-        raise Http404("No such membership")
+    found = _membership_or_404(viewer, membership_id)
     if not services.is_selection_panel(viewer):
         raise PermissionDenied(
             "Only the selection panel (a partnership manager) can take someone off the cohort."
         )
     errors: dict[str, str] = {}
-    values = {
-        "reason": request.POST.get("reason", "")[:40],
-        "note": request.POST.get("note", "").strip()[:5000],
-    }
+    values = {"reason": "", "note": ""}
     ended_on = None
+    ended_parts: dict[str, str] = {}
     checking = False
     if request.method == "POST":
-        ended_on = _date(request, "ended_on", "the date they left", errors)
+        form = LeaveForm(request.POST)
+        form.is_valid()
+        values = {"reason": form.cleaned_data["reason"], "note": form.cleaned_data["note"]}
+        ended_on = form.ended_on
+        ended_parts = form.date_parts("ended_on")
+        errors.update(form.date_errors)
         try:
-            if not errors and _confirmed(request):
+            if not errors and form.is_confirmed:
                 services.leave_cohort(
                     found, by=viewer, reason=values["reason"], ended_on=ended_on, note=values["note"]
                 )
@@ -324,7 +412,7 @@ def leave(request: HttpRequest, membership_id: int) -> HttpResponse:
                 checking = True
         except InvalidInput as error:
             errors.update(error.field_errors or {"reason": error.message})
-    return render(
+    return render_form_page(
         request,
         "people/cohort/leave_check.html" if checking else "people/cohort/leave.html",
         {
@@ -334,12 +422,12 @@ def leave(request: HttpRequest, membership_id: int) -> HttpResponse:
             "reason_label": dict(ExitReason.choices).get(values["reason"], ""),
             "reasons": ExitReason.choices,
             "ended_on": ended_on,
-            "ended_parts": _date_parts(request, "ended_on") if request.method == "POST" else {},
-            "errors": errors,
+            "ended_parts": ended_parts,
             "nav": "cohort",
-            "page_title": ("Error: " if errors else "") + f"{found.person.full_name} leaves the cohort",
         },
-        status=422 if errors else 200,
+        title=f"{found.person.full_name} leaves the cohort",
+        errors=errors,
+        error_status=422,
     )
 
 
@@ -347,7 +435,7 @@ def leave(request: HttpRequest, membership_id: int) -> HttpResponse:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: SignedInRequest) -> HttpResponse:
     """The partnership manager's first page: the cohort by tier, the panel's queue, reviews due."""
     if request.user.is_volunteer or request.user.role in {Role.VOLUNTEER, Role.SYSTEM}:
         raise PermissionDenied("The cohort dashboard is for partnership staff.")
@@ -364,7 +452,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_caseload(request: HttpRequest) -> HttpResponse:
+def my_caseload(request: SignedInRequest) -> HttpResponse:
     """The people the viewer is key worker for (volunteers: only those allocated to them)."""
     caseload = selectors.caseload_entries(request.user)
     return render(

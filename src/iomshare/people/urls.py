@@ -24,4 +24,18 @@ urlpatterns = [
     path("referrals/<int:referral_id>/", cohort_views.referral, name="referral"),
     path("memberships/<int:membership_id>/", cohort_views.membership, name="membership"),
     path("memberships/<int:membership_id>/leave/", cohort_views.leave, name="leave"),
+    path(
+        "memberships/<int:membership_id>/key-workers/assign/",
+        cohort_views.assign_key_worker,
+        name="membership-assign",
+    ),
+    path(
+        "memberships/<int:membership_id>/key-workers/remove/",
+        cohort_views.remove_key_worker,
+        name="membership-remove",
+    ),
+    path("memberships/<int:membership_id>/tier/", cohort_views.change_tier, name="membership-tier"),
+    path(
+        "memberships/<int:membership_id>/review-date/", cohort_views.set_review_date, name="membership-review"
+    ),
 ]

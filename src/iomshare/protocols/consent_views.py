@@ -7,23 +7,28 @@ not exist here either (404).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
 
 from iomshare.errors import DomainError
+from iomshare.kit.form_pages import render_form_page
 from iomshare.partnership.models import Agency
+from iomshare.partnership.signed_in import SignedInRequest
 from iomshare.people.models import Person
 from iomshare.people.visibility import may_know
 from iomshare.protocols import consent
+from iomshare.protocols.consent_forms import OverrideConsentForm, RecordConsentForm, WithdrawConsentForm
 from iomshare.protocols.models import ConsentMethod, ConsentRecord, Purpose
-from iomshare.web.govuk_dates import DateInputError, govuk_datetime, parse_date_input
+from iomshare.web.govuk_dates import govuk_datetime
 
 
-def _person(request: HttpRequest, person_id: uuid.UUID) -> Person:
+def _person(request: SignedInRequest, person_id: uuid.UUID) -> Person:
     person = Person.objects.filter(pk=person_id).first()
     if person is None or not may_know(request.user, person_id):
         raise Http404("No such person")
@@ -32,15 +37,7 @@ def _person(request: HttpRequest, person_id: uuid.UUID) -> Person:
     return person
 
 
-def _typed_dates(request: HttpRequest, *names: str) -> dict[str, dict[str, str]]:
-    """What was typed in each GOV.UK date input, to show it again beside its error."""
-    data = request.POST if request.method == "POST" else {}
-    return {
-        name: {part: data.get(f"{name}-{part}", "") for part in ("day", "month", "year")} for name in names
-    }
-
-
-def _choices() -> dict:
+def _choices() -> dict[str, Any]:
     return {
         "agencies": list(Agency.objects.order_by("name")),
         "purposes": list(Purpose.objects.order_by("name")),
@@ -49,30 +46,21 @@ def _choices() -> dict:
 
 
 @login_required
-def consent_page(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+def consent_page(request: SignedInRequest, person_id: uuid.UUID) -> HttpResponse:
     """The person's consent records, and the form to record a new one."""
     person = _person(request, person_id)
     errors: dict[str, str] = {}
-    form = request.POST if request.method == "POST" else {}
-    if request.method == "POST":
-        agency = Agency.objects.filter(code=request.POST.get("sharing_agency", "")).first()
-        scope = request.POST.get("scope", "")
+    form = RecordConsentForm(request.POST if request.method == "POST" else None)
+    if form.is_bound:
+        form.is_valid()
+        agency = Agency.objects.filter(code=form.cleaned_data["sharing_agency"]).first()
+        scope = form.cleaned_data["scope"]
         if scope not in {"all", "some"}:
             errors["scope"] = "Select whether consent covers all purposes or only some"
         purposes = (
-            None
-            if scope == "all"
-            else list(Purpose.objects.filter(code__in=request.POST.getlist("purposes")))
+            None if scope == "all" else list(Purpose.objects.filter(code__in=form.cleaned_data["purposes"]))
         )
-        dates = {}
-        for name, label, required in (
-            ("given_on", "the date consent was given", True),
-            ("expires_on", "the date consent expires", False),
-        ):
-            try:
-                dates[name] = parse_date_input(request.POST, name, label, required=required)
-            except DateInputError as error:
-                errors[name] = str(error)
+        errors.update(form.date_errors)
         try:
             service_errors: dict[str, str] = {}
             if not errors:
@@ -80,10 +68,10 @@ def consent_page(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
                     person,
                     agency,
                     purposes,
-                    given_on=dates["given_on"],
-                    expires_on=dates["expires_on"],
-                    method=request.POST.get("method", ""),
-                    notes=request.POST.get("notes", ""),
+                    given_on=form.given_on,
+                    expires_on=form.expires_on,
+                    method=form.cleaned_data["method"],
+                    notes=form.cleaned_data["notes"],
                     by=request.user,
                 )
         except DomainError as error:
@@ -92,7 +80,7 @@ def consent_page(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         if not errors:
             messages.success(request, f"Consent to {agency} sharing is recorded.")
             return redirect("protocols:consent", person_id=person.pk)
-    return render(
+    return render_form_page(
         request,
         "protocols/consent.html",
         {
@@ -101,20 +89,19 @@ def consent_page(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
             "overrides": consent.overrides_for(person),
             "may_record": consent.may_record_consent(request.user),
             "may_override": consent.may_override_consent(request.user),
-            "errors": errors,
-            "form": form,
-            "chosen_purposes": request.POST.getlist("purposes") if request.method == "POST" else [],
-            "dates": _typed_dates(request, "given_on", "expires_on"),
+            "form": form.data if form.is_bound else {},
+            "chosen_purposes": form.cleaned_data["purposes"] if form.is_bound else [],
+            "dates": form.typed_dates(),
             "nav": "cohort",
-            "page_title": ("Error: " if errors else "") + f"Consent to sharing – {person}",
             **_choices(),
         },
-        status=400 if errors else 200,
+        title=f"Consent to sharing – {person}",
+        errors=errors,
     )
 
 
 @login_required
-def consent_withdraw(request: HttpRequest, person_id: uuid.UUID, consent_id: int) -> HttpResponse:
+def consent_withdraw(request: SignedInRequest, person_id: uuid.UUID, consent_id: int) -> HttpResponse:
     """Confirm, then record, that the person withdrew a consent (irreversible, so checked first)."""
     person = _person(request, person_id)
     record = (
@@ -124,8 +111,10 @@ def consent_withdraw(request: HttpRequest, person_id: uuid.UUID, consent_id: int
         raise Http404("No such consent")
     errors: dict[str, str] = {}
     if request.method == "POST":
+        form = WithdrawConsentForm(request.POST)
+        form.is_valid()
         try:
-            consent.withdraw_consent(record, by=request.user, notes=request.POST.get("notes", ""))
+            consent.withdraw_consent(record, by=request.user, notes=form.cleaned_data["notes"])
         except DomainError as error:
             errors = error.field_errors or {"notes": error.message}
         else:
@@ -134,40 +123,35 @@ def consent_withdraw(request: HttpRequest, person_id: uuid.UUID, consent_id: int
                 f"Consent to {record.sharing_agency} sharing is withdrawn: sharing that needed it stops now.",
             )
             return redirect("protocols:consent", person_id=person.pk)
-    return render(
+    return render_form_page(
         request,
         "protocols/consent_withdraw.html",
-        {
-            "person": person,
-            "record": record,
-            "errors": errors,
-            "nav": "cohort",
-            "page_title": ("Error: " if errors else "") + "Withdraw consent",
-        },
-        status=400 if errors else 200,
+        {"person": person, "record": record, "nav": "cohort"},
+        title="Withdraw consent",
+        errors=errors,
     )
 
 
 @login_required
-def consent_override(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+def consent_override(request: SignedInRequest, person_id: uuid.UUID) -> HttpResponse:
     """Share without recorded consent, for one holding agency and purpose, with a reason."""
     person = _person(request, person_id)
     if not consent.may_override_consent(request.user):
         raise PermissionDenied("You do not have permission to override consent.")
     errors: dict[str, str] = {}
-    form = request.POST if request.method == "POST" else {"hours": "24"}
+    posted: Mapping[str, Any] = {"hours": "24"}
     if request.method == "POST":
-        try:
-            hours: int | None = int(request.POST.get("hours", "").strip())
-        except ValueError:
-            hours = None
+        form = OverrideConsentForm(request.POST)
+        form.is_valid()
+        posted = form.data
+        hours = form.hours_number()
         try:
             override = consent.override_consent(
                 person,
-                Agency.objects.filter(code=request.POST.get("sharing_agency", "")).first(),
-                Purpose.objects.filter(code=request.POST.get("purpose", "")).first(),
+                Agency.objects.filter(code=form.cleaned_data["sharing_agency"]).first(),
+                Purpose.objects.filter(code=form.cleaned_data["purpose"]).first(),
                 by=request.user,
-                reason=request.POST.get("reason", ""),
+                reason=form.cleaned_data["reason"],
                 hours=hours,
             )
         except DomainError as error:
@@ -182,17 +166,16 @@ def consent_override(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse
                 "disclosure ledger.",
             )
             return redirect("protocols:consent", person_id=person.pk)
-    return render(
+    return render_form_page(
         request,
         "protocols/consent_override.html",
         {
             "person": person,
-            "errors": errors,
-            "form": form,
+            "form": posted,
             "max_hours": consent.MAX_OVERRIDE_HOURS,
             "nav": "cohort",
-            "page_title": ("Error: " if errors else "") + "Share without recorded consent",
             **_choices(),
         },
-        status=400 if errors else 200,
+        title="Share without recorded consent",
+        errors=errors,
     )

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from iomshare.errors import DomainError
+from iomshare.kit.form_pages import render_form_page
 from iomshare.partnership.models import Role
+from iomshare.partnership.signed_in import SignedInRequest
 from iomshare.protocols import readable, selectors, services, simulator, yaml_format
+from iomshare.protocols.forms import ImportProtocolForm, ProtocolActionForm
 from iomshare.protocols.models import AGREEMENT_ELEMENTS, Protocol, ProtocolStatus
 
 MAX_IMPORT_BYTES = 512 * 1024
@@ -24,7 +27,7 @@ def _protocol(protocol_id: int) -> Protocol:
     return protocol
 
 
-def _context(request: HttpRequest, protocol: Protocol, **extra) -> dict:
+def _context(request: SignedInRequest, protocol: Protocol, **extra) -> dict:
     user = request.user
     party_ids = {agency.pk for agency in protocol.parties.all()}
     is_party_lead = user.role == Role.IG_LEAD and user.agency_id in party_ids
@@ -65,7 +68,7 @@ def _context(request: HttpRequest, protocol: Protocol, **extra) -> dict:
 
 
 @login_required
-def protocol_list(request: HttpRequest) -> HttpResponse:
+def protocol_list(request: SignedInRequest) -> HttpResponse:
     return render(
         request,
         "protocols/list.html",
@@ -79,19 +82,19 @@ def protocol_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def protocol_detail(request: HttpRequest, protocol_id: int) -> HttpResponse:
+def protocol_detail(request: SignedInRequest, protocol_id: int) -> HttpResponse:
     protocol = _protocol(protocol_id)
     return render(request, "protocols/detail.html", _context(request, protocol, errors={}))
 
 
 @login_required
-def protocol_print(request: HttpRequest, protocol_id: int) -> HttpResponse:
+def protocol_print(request: SignedInRequest, protocol_id: int) -> HttpResponse:
     protocol = _protocol(protocol_id)
     return render(request, "protocols/print.html", _context(request, protocol))
 
 
 @login_required
-def protocol_export(request: HttpRequest, protocol_id: int) -> HttpResponse:
+def protocol_export(request: SignedInRequest, protocol_id: int) -> HttpResponse:
     protocol = _protocol(protocol_id)
     response = HttpResponse(
         yaml_format.dump_protocol(protocol), content_type="application/yaml; charset=utf-8"
@@ -102,10 +105,12 @@ def protocol_export(request: HttpRequest, protocol_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def protocol_action(request: HttpRequest, protocol_id: int, action: str) -> HttpResponse:
+def protocol_action(request: SignedInRequest, protocol_id: int, action: str) -> HttpResponse:
     """Approve, suspend, resume, end, or draft the next version: each a service, each explained."""
     protocol = _protocol(protocol_id)
-    reason = request.POST.get("reason", "")
+    form = ProtocolActionForm(request.POST)
+    form.is_valid()
+    reason = form.cleaned_data["reason"]
     try:
         if action == "approve":
             services.approve_protocol(protocol, by=request.user)
@@ -148,13 +153,15 @@ def protocol_action(request: HttpRequest, protocol_id: int, action: str) -> Http
 
 
 @login_required
-def protocol_import(request: HttpRequest) -> HttpResponse:
+def protocol_import(request: SignedInRequest) -> HttpResponse:
     """Import a YAML file as a draft; on any problem, list them all and change nothing."""
     problems: list[yaml_format.FileProblem] = []
     errors: dict[str, str] = {}
     text = ""
     if request.method == "POST":
-        upload = request.FILES.get("file")
+        form = ImportProtocolForm(request.POST, request.FILES)
+        form.is_valid()
+        upload = form.cleaned_data["file"]
         if upload is not None:
             if upload.size > MAX_IMPORT_BYTES:
                 errors["file"] = "The file must be smaller than 512 KB"
@@ -164,7 +171,7 @@ def protocol_import(request: HttpRequest) -> HttpResponse:
                 except UnicodeDecodeError:
                     errors["file"] = "The file must be a YAML text file in UTF-8"
         else:
-            text = request.POST.get("text", "")
+            text = form.cleaned_data["text"]
         if not errors and not text.strip():
             errors["file"] = "Choose a protocol file, or paste its text"
         if not errors:
@@ -182,22 +189,17 @@ def protocol_import(request: HttpRequest) -> HttpResponse:
                     f"Imported as a draft (version {protocol.version}). Each party must now approve it.",
                 )
                 return redirect("protocols:detail", protocol.pk)
-    return render(
+    return render_form_page(
         request,
         "protocols/import.html",
-        {
-            "errors": errors,
-            "problems": problems,
-            "text": text if request.method == "POST" else "",
-            "nav": "protocols",
-            "page_title": ("Error: " if errors else "") + "Import a protocol",
-        },
-        status=400 if errors else 200,
+        {"problems": problems, "text": text if request.method == "POST" else "", "nav": "protocols"},
+        title="Import a protocol",
+        errors=errors,
     )
 
 
 @login_required
-def protocol_simulate(request: HttpRequest, protocol_id: int) -> HttpResponse:
+def protocol_simulate(request: SignedInRequest, protocol_id: int) -> HttpResponse:
     protocol = _protocol(protocol_id)
     result = simulator.simulate(protocol)
     return render(

@@ -7,15 +7,19 @@ Shared items and what was said are read through the one door (records.selectors.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from iomshare.errors import DomainError, InvalidInput, NotFound
+from iomshare.kit.form_pages import render_form_page
 from iomshare.partnership.models import Agency, StaffMember
+from iomshare.partnership.signed_in import SignedInRequest
 from iomshare.people import visibility
 from iomshare.people.models import Person
 from iomshare.protocols.decisions import purposes_for
@@ -24,8 +28,13 @@ from iomshare.protocols.selectors import clause_labels
 from iomshare.records import selectors as door
 from iomshare.records.selectors.onward import exchange_notes_for, sent_items_for
 from iomshare.service_referrals import exchanges, selectors, services
+from iomshare.service_referrals.forms import (
+    DecideReferralForm,
+    OfferServiceForm,
+    RecordExchangeForm,
+    ReferToServiceForm,
+)
 from iomshare.service_referrals.models import ExchangeChannel, ServiceKind
-from iomshare.web.govuk_dates import DateInputError, parse_date_input
 
 
 def _person_or_404(viewer: StaffMember, person_id) -> Person:
@@ -44,13 +53,15 @@ def _is_manager(viewer: StaffMember) -> bool:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def service_list(request: HttpRequest) -> HttpResponse:
+def service_list(request: SignedInRequest) -> HttpResponse:
     """Every agency's open services; an agency's managers add theirs here."""
     viewer = request.user
     values = {"name": "", "kind": "", "purpose": "", "contact": "", "description": ""}
     errors: dict[str, str] = {}
     if request.method == "POST":
-        values = {name: request.POST.get(name, "").strip()[:5000] for name in values}
+        form = OfferServiceForm(request.POST)
+        form.is_valid()
+        values = {name: form.cleaned_data[name] for name in values}
         contact = (
             StaffMember.objects.filter(pk=values["contact"]).first() if values["contact"].isdigit() else None
         )
@@ -70,7 +81,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             raise PermissionDenied(error.message) from error
     is_manager = _is_manager(viewer)
-    return render(
+    return render_form_page(
         request,
         "service_referrals/services.html",
         {
@@ -78,18 +89,18 @@ def service_list(request: HttpRequest) -> HttpResponse:
             "own": selectors.services_of(viewer.agency_id) if viewer.agency_id else [],
             "is_manager": is_manager,
             "values": values,
-            "errors": errors,
             "kinds": ServiceKind.choices,
             "purposes": Purpose.objects.all(),
-            "contacts": StaffMember.objects.filter(agency_id=viewer.agency_id, is_active=True)
+            "contacts": StaffMember.objects.filter(agency__in=[viewer.agency_id], is_active=True)
             .exclude(role__in=["volunteer", "system"])
             .exclude(is_volunteer=True)
             if is_manager
             else [],
             "nav": "services",
-            "page_title": ("Error: " if errors else "") + "Services partners offer",
         },
-        status=422 if errors else 200,
+        title="Services partners offer",
+        errors=errors,
+        error_status=422,
     )
 
 
@@ -97,7 +108,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def referral_list(request: HttpRequest) -> HttpResponse:
+def referral_list(request: SignedInRequest) -> HttpResponse:
     """Referrals to services: those the viewer's agency sent, and those it received."""
     viewer = request.user
     return render(
@@ -114,24 +125,24 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def refer(request: HttpRequest, person_id) -> HttpResponse:
+def refer(request: SignedInRequest, person_id) -> HttpResponse:
     """Refer a person to another agency's service: choose the service, then the items to send."""
     viewer = request.user
     person = _person_or_404(viewer, person_id)
     if visibility.is_volunteer(viewer):
         raise PermissionDenied("Volunteers cannot refer people to services.")
     offers = [offer for offer in selectors.open_services() if offer.agency_id != viewer.agency_id]
-    chosen = request.POST.get("service") or request.GET.get("service", "")
+    form = ReferToServiceForm(request.POST if request.method == "POST" else None)
+    form.is_valid()
+    posted = form.cleaned_data if form.is_bound else {}
+    chosen = posted.get("service") or request.GET.get("service", "")
     service = next((offer for offer in offers if str(offer.pk) == chosen), None)
     errors: dict[str, str] = {}
-    values = {"reason": "", "item_ids": []}
+    values: dict[str, Any] = {"reason": "", "item_ids": []}
     if chosen and service is None:
         errors["service"] = "Choose a service from the list"
     if request.method == "POST" and service is not None:
-        values = {
-            "reason": request.POST.get("reason", "")[:6000],
-            "item_ids": request.POST.getlist("item_ids")[:60],
-        }
+        values = {"reason": posted["reason"], "item_ids": posted["item_ids"]}
         try:
             referral = services.refer_to_service(
                 by=viewer,
@@ -151,7 +162,7 @@ def refer(request: HttpRequest, person_id) -> HttpResponse:
         if service is not None
         else None
     )
-    return render(
+    return render_form_page(
         request,
         "service_referrals/refer.html",
         {
@@ -160,11 +171,11 @@ def refer(request: HttpRequest, person_id) -> HttpResponse:
             "service": service,
             "picture": picture,
             "values": values,
-            "errors": errors,
             "nav": "services",
-            "page_title": ("Error: " if errors else "") + f"Refer {person.full_name} to a service",
         },
-        status=422 if errors else 200,
+        title=f"Refer {person.full_name} to a service",
+        errors=errors,
+        error_status=422,
     )
 
 
@@ -175,7 +186,7 @@ def _referral_or_404(viewer: StaffMember, referral_id):
     return referral
 
 
-def _referral_page(request: HttpRequest, found, *, errors=None, reason: str = "") -> HttpResponse:
+def _referral_page(request: SignedInRequest, found, *, errors=None, reason: str = "") -> HttpResponse:
     """The referral, and what was sent, shown through the door once the viewer declares its purpose
     (invariant 3: purpose first); what they may not see is counted, never shown."""
     viewer = request.user
@@ -191,7 +202,7 @@ def _referral_page(request: HttpRequest, found, *, errors=None, reason: str = ""
         if declared and shared
         else []
     )
-    return render(
+    return render_form_page(
         request,
         "service_referrals/referral.html",
         {
@@ -201,29 +212,30 @@ def _referral_page(request: HttpRequest, found, *, errors=None, reason: str = ""
             "items": items,
             "withheld": len(shared) - len(items) if declared else 0,
             "may_decide": services.may_decide(viewer, found),
-            "errors": errors or {},
             "reason": reason,
             "nav": "services",
-            "page_title": ("Error: " if errors else "") + f"Referral {found.number}",
         },
-        status=422 if errors else 200,
+        title=f"Referral {found.number}",
+        errors=errors,
+        error_status=422,
     )
 
 
 @login_required
-def referral(request: HttpRequest, service_referral_id: int) -> HttpResponse:
+def referral(request: SignedInRequest, service_referral_id: int) -> HttpResponse:
     """One referral: its state, what was sent under which clause, and the receiving agency's decision."""
     return _referral_page(request, _referral_or_404(request.user, service_referral_id))
 
 
 @login_required
 @require_POST
-def decide(request: HttpRequest, service_referral_id: int) -> HttpResponse:
+def decide(request: SignedInRequest, service_referral_id: int) -> HttpResponse:
     """Accept, decline with a reason, or complete: the receiving agency's staff."""
     viewer = request.user
     found = _referral_or_404(viewer, service_referral_id)
-    decision = request.POST.get("decision", "")[:20]
-    reason = request.POST.get("reason", "")[:6000]
+    form = DecideReferralForm(request.POST)
+    form.is_valid()
+    decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
     try:
         services.decide_referral(found, by=viewer, decision=decision, reason=reason)
     except InvalidInput as error:
@@ -242,7 +254,7 @@ def decide(request: HttpRequest, service_referral_id: int) -> HttpResponse:
 
 
 @login_required
-def exchange_list(request: HttpRequest) -> HttpResponse:
+def exchange_list(request: SignedInRequest) -> HttpResponse:
     """Conversations with other agencies that the viewer's agency recorded or was named in."""
     viewer = request.user
     return render(
@@ -258,7 +270,7 @@ def exchange_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def record_exchange(request: HttpRequest, person_id) -> HttpResponse:
+def record_exchange(request: SignedInRequest, person_id) -> HttpResponse:
     """Record a conversation with another agency about a person: who, where, when, what."""
     viewer = request.user
     person = _person_or_404(viewer, person_id)
@@ -266,45 +278,49 @@ def record_exchange(request: HttpRequest, person_id) -> HttpResponse:
         raise PermissionDenied("Volunteers cannot record conversations with other agencies.")
     names = ("other_agency", "other_person", "channel", "what")
     values = {name: "" for name in names}
+    date = {"day": "", "month": "", "year": ""}
     errors: dict[str, str] = {}
     if request.method == "POST":
-        values = {name: request.POST.get(name, "").strip()[:6000] for name in names}
-        happened_on = None
+        form = RecordExchangeForm(request.POST)
+        form.is_valid()
+        values = {name: form.cleaned_data[name] for name in names}
+        date = form.date_parts("happened_on", strip=False)
+        errors.update(form.date_errors)
         try:
-            happened_on = parse_date_input(
-                request.POST, "happened_on", "the date of the conversation", required=True
+            exchange = exchanges.record_exchange(
+                by=viewer,
+                person=person,
+                other_agency=values["other_agency"],
+                other_person=values["other_person"],
+                channel=values["channel"],
+                happened_on=form.happened_on,
+                what=values["what"],
             )
-        except DateInputError as error:
-            errors["happened_on"] = str(error)
-        try:
-            exchange = exchanges.record_exchange(by=viewer, person=person, happened_on=happened_on, **values)
             messages.success(request, f"The conversation about {person.full_name} is recorded.")
             return redirect("service_referrals:exchange", exchange_id=exchange.pk)
         except InvalidInput as error:
             errors = {**(error.field_errors or {"what": error.message}), **errors}
         except (NotFound, DomainError) as error:
             raise PermissionDenied(error.message) from error
-    return render(
+    return render_form_page(
         request,
         "service_referrals/record_exchange.html",
         {
             "person": person,
             "values": values,
-            "date": {
-                part: request.POST.get(f"happened_on-{part}", "")[:4] for part in ("day", "month", "year")
-            },
-            "errors": errors,
-            "agencies": Agency.objects.exclude(pk=viewer.agency_id).order_by("name"),
+            "date": date,
+            "agencies": Agency.objects.exclude(pk__in=[viewer.agency_id]).order_by("name"),
             "channels": ExchangeChannel.choices,
             "nav": "services",
-            "page_title": ("Error: " if errors else "") + f"Record a conversation about {person.full_name}",
         },
-        status=422 if errors else 200,
+        title=f"Record a conversation about {person.full_name}",
+        errors=errors,
+        error_status=422,
     )
 
 
 @login_required
-def exchange(request: HttpRequest, exchange_id: int) -> HttpResponse:
+def exchange(request: SignedInRequest, exchange_id: int) -> HttpResponse:
     """One recorded conversation; what was said is shown through the door, for a declared purpose."""
     viewer = request.user
     found = selectors.exchange_for(viewer, exchange_id)
