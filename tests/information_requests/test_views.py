@@ -124,9 +124,8 @@ def test_the_ig_lead_sees_the_queue_and_approves_chosen_items(
     assert "Custody record" not in detail  # another category
     assert JUSTIFICATION in detail
     response = client.post(
-        reverse("information_requests:detail", args=[request.pk]),
+        reverse("information_requests:approve", args=[request.pk]),
         {
-            "action": "approve",
             "item_ids": [str(intelligence_items[1].pk)],
             **expiry(timezone.localdate() + dt.timedelta(days=14)),
         },
@@ -163,7 +162,9 @@ def test_a_bad_decision_shows_the_error_and_changes_nothing(
     if data.get("item_ids") == "first":
         data = data | {"item_ids": [str(intelligence_items[0].pk)]}
     client.force_login(police_ig)
-    response = client.post(reverse("information_requests:detail", args=[request.pk]), data)
+    data = dict(data)
+    action = data.pop("action")  # each decision has its own page
+    response = client.post(reverse(f"information_requests:{action}", args=[request.pk]), data)
     assert response.status_code == 400
     assert field_message in response.content.decode()
     request.refresh_from_db()
@@ -181,8 +182,8 @@ def test_the_requester_cannot_approve_their_own_request(
     page = client.get(reverse("information_requests:detail", args=[request.pk])).content.decode()
     assert "Approve and disclose" not in page and "Seen with a knife" not in page
     response = client.post(
-        reverse("information_requests:detail", args=[request.pk]),
-        {"action": "approve", "item_ids": [str(intelligence_items[0].pk)], **expiry(timezone.localdate())},
+        reverse("information_requests:approve", args=[request.pk]),
+        {"item_ids": [str(intelligence_items[0].pk)], **expiry(timezone.localdate())},
     )
     assert response.status_code == 403
     assert InformationRequest.objects.get(pk=request.pk).status == RequestStatus.AWAITING_DECISION

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from iomshare.exchange import imports, runs
+from iomshare.exchange import import_runs, runs
 from iomshare.exchange.models import RunStatus
 from iomshare.jobs import heartbeat, recovery
 from tests.exchange.imports.conftest import csv_bytes, good_contacts
@@ -37,8 +37,8 @@ def _beat(worker_id: str, pid: int, *, ago: float = 0) -> None:
 
 
 def _queued_check(profile, by):
-    run = imports.create_run(profile, chunks=[csv_bytes(good_contacts())], file_name="c.csv", by=by)
-    runs.start(imports.check_run, run)
+    run = import_runs.create_run(profile, chunks=[csv_bytes(good_contacts())], file_name="c.csv", by=by)
+    runs.start(import_runs.check_run, run)
     return run
 
 

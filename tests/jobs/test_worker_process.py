@@ -11,7 +11,7 @@ import sys
 import pytest
 from django_tasks import TaskResultStatus
 
-from iomshare.exchange import imports, runs
+from iomshare.exchange import import_runs, runs
 from iomshare.exchange.models import RunStatus
 from iomshare.jobs import heartbeat
 from tests.exchange.imports.conftest import CRNS, contact_row, csv_bytes
@@ -34,12 +34,12 @@ def test_an_import_killed_mid_way_is_picked_up_by_a_restarted_worker_and_finishe
     worker_db, people, contacts_profile, probation_ig
 ):
     rows = [contact_row(f"K{n}", crn=CRNS[n % len(CRNS)]) for n in range(ROWS)]
-    run = imports.create_run(
+    run = import_runs.create_run(
         contacts_profile, chunks=[csv_bytes(rows)], file_name="contacts.csv", by=probation_ig
     )
-    imports.check_run(run)
+    import_runs.check_run(run)
     assert run.status == RunStatus.CHECKED and run.rows_valid == ROWS
-    runs.start(imports.commit_run, imports.begin_import(run))
+    runs.start(import_runs.commit_run, import_runs.begin_import(run))
     worker_db.publish()
 
     def run_there():

@@ -24,7 +24,7 @@ from iomshare.casework.models import Action
 from iomshare.casework.services import raise_action
 from iomshare.demo.import_profiles import load_demo_import_profiles
 from iomshare.demo.local_terms import load_demo_local_terms
-from iomshare.exchange import imports
+from iomshare.exchange import import_runs
 from iomshare.exchange.models import ImportProfile
 from iomshare.identity import services as identity
 from iomshare.identity.models import LinkageModel, LinkageRun, MergeReason, ReviewCase
@@ -367,11 +367,11 @@ def _import_run(world, person_marker: Callable[[str], str]):
         f'C1,{crn},{timezone.localdate():%d/%m/%Y},HV,ATTC,"{notes}"\r\n'
         f'C2,{crn},not a date,HV,ATTC,"{notes}"\r\n'
     ).encode()
-    run = imports.create_run(
+    run = import_runs.create_run(
         ImportProfile.objects.get(name="probation-contacts"),
         chunks=[extract],
         file_name=f"contacts-{person_marker('p3')}.csv",
         by=world.staff["probation_ig"],
         accept_valid_rows=True,
     )
-    return imports.check_then_import(run)
+    return import_runs.check_then_import(run)

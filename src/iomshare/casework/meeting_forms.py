@@ -37,12 +37,6 @@ class AttendanceForm(PageForm):
         return [int(value) for value in self.cleaned_data["attended"] if value.isdigit()]
 
 
-class PackFormChoice(PageForm):
-    """Which of a person's forms at the meeting a post to their page is (its older single address)."""
-
-    form = TextField()
-
-
 class MinutesForm(PageForm):
     minutes = TextField(clip=12000)
     decisions = TextField(clip=12000)

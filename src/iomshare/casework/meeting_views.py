@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from iomshare.casework import meetings, services
 from iomshare.casework.meeting_forms import (
@@ -27,7 +27,6 @@ from iomshare.casework.meeting_forms import (
     MeetingActionForm,
     MinutesForm,
     NewMeetingForm,
-    PackFormChoice,
 )
 from iomshare.casework.models import Meeting, MeetingKind, RaisedFrom
 from iomshare.casework.views import _owner_choices, _owner_from
@@ -222,17 +221,11 @@ def _pack_page(
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_GET
 def pack(request: SignedInRequest, meeting_id: int, person_id: uuid.UUID) -> HttpResponse:
     """One person at the meeting: the attendee's pack through the door, the minutes, the actions.
 
-    The minutes and a new action post to their own pages; a post here names its form in `form`
-    (minutes, or else an action) and is answered by that page, so an older form still works."""
-    if request.method == "POST":
-        form = PackFormChoice(request.POST)
-        form.is_valid()
-        record = record_minutes if form.cleaned_data["form"] == "minutes" else raise_meeting_action
-        return record(request, meeting_id, person_id)
+    The minutes and a new action post to their own pages."""
     found, picture = _pack_or_404(request.user, meeting_id, person_id)
     return _pack_page(request, found, picture)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from iomshare.errors import InvalidInput
 from iomshare.exchange.cohort_changes import file_type_of
-from iomshare.exchange.imports import max_upload_bytes, upload_dir
+from iomshare.exchange.import_runs import max_upload_bytes, upload_dir
 from iomshare.exchange.limits import in_words
 
 

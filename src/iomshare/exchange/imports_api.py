@@ -18,7 +18,7 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from iomshare.errors import NotFound, NotPermitted
-from iomshare.exchange import exports, imports, runs
+from iomshare.exchange import exports, import_runs, runs
 from iomshare.exchange.models import ImportProfile, ImportRun
 from iomshare.kit.api import PROBLEMS, caller
 from iomshare.partnership.models import Role
@@ -77,7 +77,7 @@ class RunOut(Schema):
 
     @staticmethod
     def resolve_progress(obj) -> float:
-        return imports.live_progress(obj)
+        return import_runs.live_progress(obj)
 
     @staticmethod
     def resolve_rejected_rows(obj) -> str | None:
@@ -138,14 +138,14 @@ def upload(
     profile = ImportProfile.objects.filter(name=params.profile, agency_id=by.agency_id).first()
     if profile is None:
         raise NotFound(f"Your agency has no import profile called {params.profile!r}.")
-    run = imports.create_run(
+    run = import_runs.create_run(
         profile,
         chunks=file.chunks(),
         file_name=file.name or "extract",
         by=by,
         accept_valid_rows=params.accept_valid_rows,
     )
-    runs.start(imports.check_run if params.dry_run else imports.check_then_import, run)
+    runs.start(import_runs.check_run if params.dry_run else import_runs.check_then_import, run)
     run.refresh_from_db()
     return _accepted(response, run)
 
@@ -159,8 +159,8 @@ def get_run(request: HttpRequest, run_id: uuid.UUID):
 @router.post("/imports/{run_id}/import", response={202: RunOut, **PROBLEMS}, url_name="import-commit")
 def commit(request: HttpRequest, response: HttpResponse, run_id: uuid.UUID, body: CommitIn):
     """Import a checked extract (all its rows, or with accept_valid_rows its valid rows)."""
-    run = imports.begin_import(_run(request, run_id), accept_valid_rows=body.accept_valid_rows)
-    runs.start(imports.commit_run, run)
+    run = import_runs.begin_import(_run(request, run_id), accept_valid_rows=body.accept_valid_rows)
+    runs.start(import_runs.commit_run, run)
     run.refresh_from_db()
     return _accepted(response, run)
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from django_tasks import task
 
 from iomshare.errors import InvalidInput
-from iomshare.exchange import imports
+from iomshare.exchange import import_runs, imports
 from iomshare.exchange.models import ImportRun, RunStatus
 from iomshare.jobs import services as jobs
 from iomshare.partnership.models import StaffMember
@@ -40,21 +40,21 @@ def carry_on_import_run(run_id: str, work: str) -> str:
     if run.status not in STARTS_FROM[work]:
         return run.status
     if work == "check_run":
-        imports.check_run(run)
+        import_runs.check_run(run)
     elif work == "commit_run" or run.status == RunStatus.IMPORTING:
-        imports.commit_run(run)
+        import_runs.commit_run(run)
     elif run.status == RunStatus.CHECKED:
         # Checked before the worker stopped: import if the check allows it, as check_then_import would.
         if run.rows_valid - run.rows_already_imported and (run.accept_valid_rows or not run.problem_count):
-            imports.commit_run(imports.begin_import(run, accept_valid_rows=run.accept_valid_rows))
+            import_runs.commit_run(import_runs.begin_import(run, accept_valid_rows=run.accept_valid_rows))
     else:
-        imports.check_then_import(run)
+        import_runs.check_then_import(run)
     return _load(run_id).status
 
 
 def start(work: Callable[[ImportRun], ImportRun], run: ImportRun) -> None:
     """Queue `work` on `run` for a worker; with IOMSHARE_IMPORTS_IN_BACKGROUND off, do it now."""
-    if not imports.in_background():
+    if not import_runs.in_background():
         with contextlib.suppress(Exception):
             work(run)
         return
@@ -85,7 +85,9 @@ def restart(run: ImportRun, *, by: StaffMember) -> ImportRun:
         )
     was_checked = run.checked_at is not None
     status, work = (
-        (RunStatus.IMPORTING, imports.commit_run) if was_checked else (RunStatus.QUEUED, imports.check_run)
+        (RunStatus.IMPORTING, import_runs.commit_run)
+        if was_checked
+        else (RunStatus.QUEUED, import_runs.check_run)
     )
     if not ImportRun.objects.filter(pk=run.pk, status=RunStatus.FAILED).update(status=status, message=""):
         raise InvalidInput("This run has already been restarted.")

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from iomshare.errors import DomainError
-from iomshare.exchange import exports, extract_runs, imports, runs
+from iomshare.exchange import exports, extract_runs, import_runs, imports, runs
 from iomshare.exchange.forms import CommitForm, ExtractForm, UploadForm
 from iomshare.exchange.models import ExtractRun, ImportProfile, ImportRun
 from iomshare.kit.form_pages import render_form_page
@@ -70,13 +70,13 @@ def upload(request: SignedInRequest) -> HttpResponse:
             errors["file"] = "Choose the extract file to upload"
         if profile is not None and upload is not None:
             try:
-                run = imports.create_run(
+                run = import_runs.create_run(
                     profile, chunks=upload.chunks(), file_name=upload.name, by=request.user
                 )
             except DomainError as error:
                 errors = error.field_errors or {"file": error.message}
             else:
-                runs.start(imports.check_run, run)
+                runs.start(import_runs.check_run, run)
                 return redirect("exchange:import-run", run.pk)
     return render_form_page(
         request,
@@ -87,7 +87,7 @@ def upload(request: SignedInRequest) -> HttpResponse:
             "runs": ImportRun.objects.filter(profile__agency_id=agency_id).select_related("profile")[
                 :RECENT_RUNS
             ],
-            "max_size": _size(imports.max_upload_bytes()),
+            "max_size": _size(import_runs.max_upload_bytes()),
             "nav": "imports",
         },
         title="Import an extract",
@@ -99,7 +99,7 @@ def _run_context(run: ImportRun) -> dict:
     run = runs.notice_stopped(run)
     return {
         "run": run,
-        "progress": imports.live_progress(run),
+        "progress": import_runs.live_progress(run),
         "rows_new": run.rows_valid - run.rows_already_imported,
     }
 
@@ -127,11 +127,11 @@ def commit(request: SignedInRequest, run_id) -> HttpResponse:
     form = CommitForm(request.POST)
     form.is_valid()
     try:
-        run = imports.begin_import(run, accept_valid_rows=form.cleaned_data["accept_valid_rows"] == "yes")
+        run = import_runs.begin_import(run, accept_valid_rows=form.cleaned_data["accept_valid_rows"] == "yes")
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("exchange:import-run", run.pk)
-    runs.start(imports.commit_run, run)
+    runs.start(import_runs.commit_run, run)
     return redirect("exchange:import-run", run.pk)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from iomshare.kit.form_fields import CodeField, PageForm, TextField, ValuesField, choice
+from iomshare.kit.form_fields import CodeField, PageForm, TextField, ValuesField
 from iomshare.web.govuk_dates import DateInputError, parse_date_input
 
 
@@ -20,12 +20,6 @@ class NewRequestForm(PageForm):
     legal_gateway = CodeField()
     justification = TextField()
     urgency = TextField()
-
-
-class DecisionForm(PageForm):
-    """Which decision a post to the request's own page asks for (the page's older single form)."""
-
-    action = choice("approve", "refuse", "withdraw")
 
 
 class ApproveForm(PageForm):

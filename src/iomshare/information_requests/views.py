@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from iomshare.errors import DomainError
 from iomshare.exchange import csv_safety
@@ -26,7 +26,6 @@ from iomshare.information_requests.candidates import candidate_items
 from iomshare.information_requests.charts import bar_chart
 from iomshare.information_requests.forms import (
     ApproveForm,
-    DecisionForm,
     NewRequestForm,
     RefuseForm,
     WithdrawForm,
@@ -242,18 +241,12 @@ def _request_or_404(request: SignedInRequest, request_id: int) -> InformationReq
 
 
 @login_required
+@require_GET
 def request_detail(request: SignedInRequest, request_id: int) -> HttpResponse:
     """A request: its status for the requester; the decision for the holding agency's IG lead.
 
-    The decision forms post to their own pages (approve, refuse, withdraw); a post here names its
-    decision in `action` and is answered by that decision's page, so an older form still works."""
-    information_request = _request_or_404(request, request_id)
-    if request.method == "POST":
-        form = DecisionForm(request.POST)
-        if not form.is_valid():
-            raise Http404("No such action")
-        return DECISIONS[form.cleaned_data["action"]](request, request_id)
-    return _detail_page(request, information_request)
+    Each decision posts to its own page (approve, refuse, withdraw)."""
+    return _detail_page(request, _request_or_404(request, request_id))
 
 
 def _decided(
@@ -335,13 +328,6 @@ def withdraw(request: SignedInRequest, request_id: int) -> HttpResponse:
         return "The approval is withdrawn: the requester no longer sees the items."
 
     return _decided(request, request_id, decide)
-
-
-DECISIONS: dict[str, Callable[..., HttpResponse]] = {
-    "approve": approve,
-    "refuse": refuse,
-    "withdraw": withdraw,
-}
 
 
 # --- the gap report ------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from iomshare.kit.form_fields import CodeField, PageForm, TextField, choice
+from iomshare.kit.form_fields import CodeField, PageForm, TextField
 from iomshare.web.date_forms import DateInputForm
 
 ANSWER = 6000
@@ -53,12 +53,6 @@ class PanelDecisionForm(_Confirmable, DateInputForm):
         return {
             name: self.cleaned_data[name] for name in ("decision", "tier", "lead_agency", "reason", "note")
         }
-
-
-class MembershipChangeForm(PageForm):
-    """Which of the membership page's forms a post to the page itself is (its older single address)."""
-
-    change = choice("assign", "remove", "tier", "review")
 
 
 class AssignKeyWorkerForm(PageForm):

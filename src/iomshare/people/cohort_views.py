@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from iomshare.errors import DomainError, InvalidInput
 from iomshare.governance.dashboards import key_worker_dashboard
@@ -30,7 +30,6 @@ from iomshare.people import services, visibility
 from iomshare.people.cohort_forms import (
     AssignKeyWorkerForm,
     LeaveForm,
-    MembershipChangeForm,
     PanelDecisionForm,
     ReferForm,
     RemoveKeyWorkerForm,
@@ -283,19 +282,12 @@ def _changed(
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_GET
 def membership(request: SignedInRequest, membership_id: int) -> HttpResponse:
     """A membership: tier, lead agency, key workers and how to reach them, review date, history.
 
-    Each change posts to its own page; a post here names its change in `change` and is answered
-    by that change's page, so an older form still works."""
-    found = _membership_or_404(request.user, membership_id)
-    if request.method == "POST":
-        form = MembershipChangeForm(request.POST)
-        if not form.is_valid():
-            return _membership_page(request, found, errors={"change": "Choose what to change"})
-        return MEMBERSHIP_CHANGES[form.cleaned_data["change"]](request, membership_id)
-    return _membership_page(request, found)
+    Each change posts to its own page (assign, remove, tier, review)."""
+    return _membership_page(request, _membership_or_404(request.user, membership_id))
 
 
 @login_required
@@ -368,14 +360,6 @@ def set_review_date(request: SignedInRequest, membership_id: int) -> HttpRespons
         return "The review date is set."
 
     return _changed(request, membership_id, "review", act, review_parts=form.date_parts("review_on"))
-
-
-MEMBERSHIP_CHANGES: dict[str, Callable[..., HttpResponse]] = {
-    "assign": assign_key_worker,
-    "remove": remove_key_worker,
-    "tier": change_tier,
-    "review": set_review_date,
-}
 
 
 @login_required
