@@ -466,6 +466,7 @@ class _Explainer:
         sensitivity = Sensitivity(level).label
         needed = _VETTING_NAMES[VETTING_NEEDED[level]]
         if reason == RefusalReason.VETTING_EXPIRED:
+            assert facts.vetting_expires_on is not None  # it expired, so it has an expiry date
             return f"your vetting expired on {_date(facts.vetting_expires_on)}: ask your manager to renew it."
         return f"{sensitivity} information needs {needed} vetting: ask your manager about it."
 
@@ -636,6 +637,7 @@ class _Explainer:
                 + self._vetting_message(reason, level)
             )
         elif reason == RefusalReason.ASSURANCE_EXPIRED:
+            assert facts.assurance_expires_on is not None  # it expired, so it has an expiry date
             needed = AssuranceLevel(rule.minimum_assurance).label
             message = (
                 f"{own_name}'s security assurance expired on {_date(facts.assurance_expires_on)}, so "
@@ -664,7 +666,7 @@ class _Explainer:
 
 
 # Vetting as staff name it in conversation (the full names are VettingLevel's labels).
-_VETTING_NAMES = {
+_VETTING_NAMES: dict[int, str] = {
     VettingLevel.NONE: "no",
     VettingLevel.BPSS: "BPSS",
     VettingLevel.NPPV2: "NPPV level 2",
