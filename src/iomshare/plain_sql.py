@@ -12,7 +12,13 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
+
+
+def _concrete(model: type[Model], name: str) -> Field:
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field)  # callers name a model's own columns, never a reverse relation
+    return field
 
 
 def table(model: type[Model]) -> str:
@@ -20,12 +26,14 @@ def table(model: type[Model]) -> str:
 
 
 def column(model: type[Model], name: str) -> str:
-    return connection.ops.quote_name(model._meta.get_field(name).column)
+    name_in_table = _concrete(model, name).column
+    assert name_in_table is not None  # set for every concrete field
+    return connection.ops.quote_name(name_in_table)
 
 
 def param(model: type[Model], name: str, value: Any) -> Any:
     """`value` as the database stores the field (SQLite keeps UUIDs as hex text, for one)."""
-    return model._meta.get_field(name).get_db_prep_value(value, connection)
+    return _concrete(model, name).get_db_prep_value(value, connection)
 
 
 def rows(sql: str, params: list | tuple = ()) -> list[tuple]:
@@ -54,6 +62,13 @@ def as_date(value: Any) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value)[:10])
+
+
+def as_required_date(value: Any) -> dt.date:
+    """A NOT NULL date column's value (SQLite gives text)."""
+    day = as_date(value)
+    assert day is not None  # NOT NULL
+    return day
 
 
 def as_uuid(value: Any) -> uuid.UUID:

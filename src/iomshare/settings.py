@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "iomshare.web.context.service",
                 "iomshare.web.context.contacts",
+                "iomshare.alerts.context.unread",  # unread count in the header
             ],
             # One time format on every page (GOV.UK style): the govuk_time and govuk_datetime filters.
             "builtins": ["iomshare.web.govuk_dates"],
@@ -222,9 +223,6 @@ IOMSHARE_WORKER_BEAT = float(os.environ.get("IOMSHARE_WORKER_BEAT", "1"))
 IOMSHARE_EXTRACT_DIR = Path(os.environ.get("IOMSHARE_EXTRACT_DIR", VAR_DIR / "extracts"))
 IOMSHARE_EXTRACT_PAGE_PEOPLE = int(os.environ.get("IOMSHARE_EXTRACT_PAGE_PEOPLE", "200"))
 IOMSHARE_EXTRACT_KEEP_HOURS = float(os.environ.get("IOMSHARE_EXTRACT_KEEP_HOURS", "24"))
-TEMPLATES[0]["OPTIONS"]["context_processors"].append(
-    "iomshare.alerts.context.unread"
-)  # unread count in the header
 # --- Sign-in (issue 13; docs/security.md) --------------------------------------------------------
 # django-allauth gives the sign-in page, second factors (TOTP, recovery codes, WebAuthn), the list
 # of one's own sessions and per-agency OpenID Connect; iomshare.partnership adds lockout, the

@@ -7,7 +7,7 @@ from iomshare.exchange.api import api
 admin.site.site_header = "iomshare administration"
 admin.site.site_title = "iomshare administration"
 # /admin/ signs in through the sign-in page, so it has the same lockout and second factor.
-admin.site.login = secure_admin_login(admin.site.login)
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]  # allauth's documented way
 
 urlpatterns = [
     path("", include("iomshare.web.urls")),

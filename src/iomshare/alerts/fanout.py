@@ -118,6 +118,7 @@ def message_for(event: CohortEvent, person: Person, seen: AlertSight) -> str | N
     if seen.item is not None:
         return f"{label}: {name}. {seen.item.holding_agency.name} recorded: {seen.item.summary}"
     if seen.withheld_agency is not None:
+        assert seen.withheld_category is not None  # the door sets both or neither
         return (
             f"{seen.withheld_agency.name} has new information about {name} "
             f"({seen.withheld_category.name.lower()}). You cannot see it for risk management; "

@@ -10,7 +10,7 @@ from iomshare.people.models import CohortChange, CohortChangeKind
 
 # Which cohort changes the people around a person are told of. A referral and its decline concern the
 # selection panel, who see them on their own pages; a review date is the lead agency's housekeeping.
-EVENT_OF_CHANGE = {
+EVENT_OF_CHANGE: dict[str, EventKind] = {
     CohortChangeKind.ACCEPTED: EventKind.COHORT_CHANGE,
     CohortChangeKind.TIER_CHANGED: EventKind.COHORT_CHANGE,
     CohortChangeKind.LEFT: EventKind.COHORT_CHANGE,

@@ -71,7 +71,7 @@ def _out(action: Action) -> dict:
         "id": action.pk,
         "person": action.person_id,
         "description": action.description,
-        "owner": action.owner.username if action.owner_id else None,
+        "owner": action.owner.username if action.owner is not None else None,
         "owning_agency": action.owning_agency.code,
         "due_on": action.due_on,
         "status": action.status,

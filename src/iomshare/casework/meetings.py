@@ -49,7 +49,7 @@ def people_to_discuss(
     viewer: StaffMember, *, tier: str = "", review_due_by: dt.date | None = None
 ) -> QuerySet[CohortMembership]:
     """Current cohort members the viewer may know, by tier or review due: the agenda to pick from."""
-    memberships = visibility.visible_memberships(viewer).current().filter(is_open=True)
+    memberships = visibility.visible_memberships(viewer).current().filter(is_open=True)  # type: ignore[misc]  # is_open is visible_memberships' annotation
     if tier:
         memberships = memberships.filter(tier=tier)
     if review_due_by is not None:
@@ -129,6 +129,7 @@ def arrange_meeting(
     )
     if errors:
         raise InvalidInput("The meeting was not arranged: correct the problems listed.", field_errors=errors)
+    assert held_on is not None and chair is not None  # _arrange_errors names either one missing
     meeting = Meeting.objects.create(kind=kind, held_on=held_on, chair=chair, purpose=purpose, created_by=by)
     meeting.invited_agencies.set(agencies)
     MeetingAttendee.objects.bulk_create(

@@ -43,7 +43,7 @@ def _history(
             "change": kind,
             "status": action.status,
             "due_on": action.due_on.isoformat(),
-            "owner": action.owner.username if action.owner_id else "",
+            "owner": action.owner.username if action.owner is not None else "",
             "owning_agency": action.owning_agency.code,
             "raised_from": action.raised_from,
             "meeting": action.meeting_id,
@@ -79,10 +79,18 @@ def _owner_errors(person: Person, owner: StaffMember | None, agency: Agency | No
     if not owner.is_active or owner.role not in OWNER_ROLES or owner.agency_id is None:
         return {"owner": f"{owner} cannot own actions: choose a member of a partner agency's staff"}
     if agency is not None and agency.pk != owner.agency_id:
+        assert owner.agency is not None  # its id was checked above
         return {"owner": f"{owner} works for {owner.agency.name}, not {agency.name}"}
     if not visibility.may_know(owner, person.pk):
         return {"owner": f"{owner} may not know about {person.full_name}: choose someone who may"}
     return {}
+
+
+def _owning_agency_id(owner: StaffMember | None, agency: Agency | None) -> int:
+    """The agency an action belongs to: its owner's, else the one named."""
+    agency_id = owner.agency_id if owner is not None else agency.pk if agency is not None else None
+    assert agency_id is not None  # _owner_errors asks for one or the other, and an owner of an agency
+    return agency_id
 
 
 def _due_errors(due_on: dt.date | None) -> dict[str, str]:
@@ -165,11 +173,12 @@ def raise_action(  # noqa: PLR0913 (the action's facts, each a keyword named at 
         meeting=meeting,
     )
     assert due_on is not None  # checked above
+    assert by.agency_id is not None  # _check_raiser refuses a member of no agency
     action = Action.objects.create(
         person=person,
         description=description,
         owner=owner,
-        owning_agency_id=owner.agency_id if owner is not None else owning_agency.pk,  # type: ignore[union-attr]
+        owning_agency_id=_owning_agency_id(owner, owning_agency),
         due_on=due_on,
         raised_by=by,
         raising_agency_id=by.agency_id,
@@ -236,7 +245,7 @@ def may_replan(viewer: StaffMember, action: Action) -> bool:
     if not getattr(viewer, "is_authenticated", False) or getattr(viewer, "agency_id", None) is None:
         return False
     deciders = {action.owner_id, action.raised_by_id}
-    if action.meeting_id is not None:
+    if action.meeting is not None:
         deciders.add(action.meeting.chair_id)
     return (
         action.status == ActionStatus.OPEN
@@ -311,10 +320,10 @@ def replan_action(
     reason, due_changed, owner_changed = check_replan(
         action, due_on=due_on, owner=owner, owning_agency=owning_agency, reason=reason, by=by
     )
-    new_agency_id = owner.agency_id if owner is not None else owning_agency.pk  # type: ignore[union-attr]
+    new_agency_id = _owning_agency_id(owner, owning_agency)
     assert due_on is not None  # checked above
     old_due, old_owner = action.due_on, action.owner_name
-    old_username = action.owner.username if action.owner_id else ""
+    old_username = action.owner.username if action.owner is not None else ""
     old_agency = action.owning_agency.code
     action.due_on, action.owner, action.owning_agency_id = due_on, owner, new_agency_id
     if due_changed:

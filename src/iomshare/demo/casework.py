@@ -35,7 +35,7 @@ def load_demo_cohort_work(rng: random.Random, today: dt.date) -> None:
         StaffMember.objects.filter(role=Role.PRACTITIONER, agency__isnull=False).order_by("username")
     )
     merge = Person._meta.get_field("merges_out").related_model  # identity.Merge: identity builds on people
-    merged_away = merge.objects.filter(undone_at__isnull=True).values("absorbed_id")
+    merged_away = merge._default_manager.filter(undone_at__isnull=True).values("absorbed_id")
     outside = list(
         Person.objects.exclude(memberships__isnull=False)
         .exclude(pk__in=merged_away)

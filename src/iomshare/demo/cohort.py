@@ -84,7 +84,7 @@ def plan_cohort(
     lead agency (one that knows them), start and end, key workers."""
     practitioners: dict[str, list[StaffMember]] = {}
     for member in staff:
-        if member.role == Role.PRACTITIONER:
+        if member.role == Role.PRACTITIONER and member.agency is not None:
             practitioners.setdefault(member.agency.code, []).append(member)
     tiers, tier_weights = zip(*TIER_WEIGHTS.items(), strict=True)
     cohort = []

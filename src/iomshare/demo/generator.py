@@ -196,7 +196,7 @@ def load_demo(
                 username=member.username,
                 name=member.get_full_name(),
                 role=member.get_role_display(),
-                agency=member.agency.name,
+                agency=member.agency.name if member.agency is not None else "",
                 note=staff_specs[member.username].note,
             )
             for member in staff

@@ -122,6 +122,8 @@ class ItemWriter:
         self.authors: dict[str, list[StaffMember]] = {}
         self.volunteers: dict[str, list[StaffMember]] = {}
         for member in staff:
+            if member.agency is None:  # none in the demo: build_staff gives every member an agency
+                continue
             if member.role == Role.PRACTITIONER:
                 self.authors.setdefault(member.agency.code, []).append(member)
             elif member.role == Role.VOLUNTEER:
@@ -165,6 +167,7 @@ class ItemWriter:
         if volunteer_may_write and rng.random() < VOLUNTEER_AUTHORED_SHARE:
             authors = self.volunteers[agency]
         author = rng.choice(authors)
+        assert author.agency_id is not None  # authors are grouped by their agency
 
         fill = {
             "place": rng.choice(self.places),
@@ -178,7 +181,7 @@ class ItemWriter:
         # Kept in the templates' order, which reads as a note would: what happened, then what next.
         chosen = sorted(rng.sample(range(len(sentences)), k=min(len(sentences), rng.randint(2, 3))))
         details = " ".join(sentences[i].format(**fill) for i in chosen)
-        return InformationItem(
+        item = InformationItem(
             id=seeded_uuid(rng),
             # Ids rather than objects: assigning 30,000 related objects costs seconds for nothing.
             person_id=member.person.pk,
@@ -186,11 +189,13 @@ class ItemWriter:
             author_id=author.pk,
             category_id=self.categories[category].pk,
             sensitivity=Sensitivity.OFFICIAL_SENSITIVE if is_sensitive else Sensitivity.OFFICIAL,
-            summary=summary,
-            details=details,
             recorded_at=recorded_at,
             valid_from=valid_from,
             valid_to=valid_to,
             review_by=review_by,
             status=ItemStatus.LIVE,
         )
+        # Content is sealed by its properties, which the model's constructor would set the same way.
+        item.summary = summary
+        item.details = details
+        return item

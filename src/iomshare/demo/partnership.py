@@ -240,6 +240,7 @@ def load_demo_consent_and_access_lists(today: dt.date) -> None:
         return
     restricted, excluded, consenting, withdrawn = people
     health = staff["health.practitioner"]
+    assert health.agency is not None  # build_staff gives every demo member an agency
     given = ConsentRecord.objects.create(
         person=consenting,
         sharing_agency=health.agency,

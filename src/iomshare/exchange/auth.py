@@ -25,8 +25,9 @@ class BearerToken(HttpBearer):
         if staff is not None:
             # Every operation, every call: the token's scopes must cover what this one does.
             match = request.resolver_match
+            assert staff.api_token is not None  # authenticate_token sets it on the member it returns
             check_scope(
-                staff.api_token, scope_needed_for(match.url_name or "" if match else "", request.method)
+                staff.api_token, scope_needed_for(match.url_name or "" if match else "", request.method or "")
             )
             # The session's user (if any) must not leak into an API request.
             request.user = staff

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Choices
 
 from iomshare.errors import DomainError, InvalidInput, NotPermitted
 from iomshare.exchange.mapping import Problem, shown
@@ -182,7 +183,7 @@ def _problems_of(error: DomainError, number: int, row: dict[str, str]) -> list[P
     return problems
 
 
-def _choice(choices: type, value: str, column: str) -> str:
+def _choice(choices: type[Choices], value: str, column: str) -> str:
     """A coded value by its code or its words, in any case ("flex", "Flex")."""
     for code, label in choices.choices:
         if value.lower() in (code.lower(), str(label).lower()):
@@ -210,7 +211,8 @@ def _person(row: dict[str, str], by: StaffMember):
         raise RowRefused("person", " ".join(error.messages)) from None
     found = AgencyIdentifier.objects.filter(scheme=scheme, value=value)
     if scheme == IdentifierScheme.LOCAL:
-        found = found.filter(agency_id=by.agency_id)
+        # A local number is one agency's: a member of no agency matches none.
+        found = found.filter(agency_id=by.agency_id) if by.agency_id is not None else found.none()
     identifier = found.select_related("person").first()
     # Someone the importer may not know is answered as someone who does not exist.
     if identifier is None or not may_know(by, identifier.person_id):

@@ -53,12 +53,16 @@ class Terms:
     """Preferred terms of the coded answers in items, looked up once per form version and scheme."""
 
     def __init__(self) -> None:
-        self._forms: dict[tuple[str, int], dict[str, str]] = {}
+        self._forms: dict[tuple[str, int | None], dict[str, str]] = {}
         self._schemes: dict[str, dict[str, str]] = {}
 
-    def _coded_fields(self, code: str, version: int) -> dict[str, str]:
+    def _coded_fields(self, code: str, version: int | None) -> dict[str, str]:
         if (code, version) not in self._forms:
-            form = FormDefinition.objects.filter(code=code, version=version).first()
+            form = (
+                FormDefinition.objects.filter(code=code, version=version).first()
+                if version is not None
+                else None
+            )
             self._forms[(code, version)] = (
                 {field["name"]: field["scheme"] for field in form.fields if "scheme" in field} if form else {}
             )
@@ -145,7 +149,10 @@ def item_document(item: InformationItem, terms: Terms) -> dict[str, Any]:
 
 
 def _exporter(viewer: StaffMember) -> dict[str, str]:
-    return {"username": viewer.get_username(), "agency": viewer.agency.code if viewer.agency_id else ""}
+    return {
+        "username": viewer.get_username(),
+        "agency": viewer.agency.code if viewer.agency is not None else "",
+    }
 
 
 def _picture_items(viewer: StaffMember, person: Person, purpose: str) -> list[InformationItem]:

@@ -71,10 +71,11 @@ def check_request(by: StaffMember, *, file_format: str, purpose: str) -> None:
 
 
 def ask_for_extract(
-    by: StaffMember, *, file_format: str, purpose: str = "", person_ids: list[str] | None = None
+    by: StaffMember, *, file_format: str, purpose: str = "", person_ids: list[uuid.UUID] | None = None
 ) -> ExtractRun:
     """Record `by`'s request for a bulk extract, with where it came from, and queue its building."""
     check_may_extract(by)
+    assert by.agency_id is not None  # check_may_extract refuses a member of no agency
     check_request(by, file_format=file_format, purpose=purpose)
     origin = current_origin()
     run = ExtractRun.objects.create(

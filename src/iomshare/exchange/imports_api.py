@@ -20,7 +20,7 @@ from ninja.files import UploadedFile
 from iomshare.errors import NotFound, NotPermitted
 from iomshare.exchange import exports, import_runs, runs
 from iomshare.exchange.models import ImportProfile, ImportRun
-from iomshare.kit.api import PROBLEMS, caller
+from iomshare.kit.api import PROBLEMS, caller, caller_agency_id
 from iomshare.partnership.models import Role
 from iomshare.people.api import person_or_404
 
@@ -107,10 +107,9 @@ class ExportParams(Schema):
 
 
 def _run(request: HttpRequest, run_id: uuid.UUID) -> ImportRun:
-    by = caller(request)
     run = (
         ImportRun.objects.select_related("profile__form")
-        .filter(pk=run_id, profile__agency_id=by.agency_id)
+        .filter(pk=run_id, profile__agency_id=caller_agency_id(request))
         .first()
     )
     if run is None:
@@ -126,7 +125,7 @@ def _accepted(response: HttpResponse, run: ImportRun):
 @router.get("/imports/profiles", response={200: list[ProfileOut], **PROBLEMS}, url_name="import-profiles")
 def list_profiles(request: HttpRequest):
     """Your agency's import profiles: which columns each kind of extract must have."""
-    return list(ImportProfile.objects.filter(agency_id=caller(request).agency_id).select_related("form"))
+    return list(ImportProfile.objects.filter(agency_id=caller_agency_id(request)).select_related("form"))
 
 
 @router.post("/imports", response={202: RunOut, **PROBLEMS}, url_name="imports")
@@ -135,7 +134,7 @@ def upload(
 ):
     """Upload an extract: it is checked (dry run) and, with dry_run=false, imported if valid."""
     by = caller(request)
-    profile = ImportProfile.objects.filter(name=params.profile, agency_id=by.agency_id).first()
+    profile = ImportProfile.objects.filter(name=params.profile, agency_id=caller_agency_id(request)).first()
     if profile is None:
         raise NotFound(f"Your agency has no import profile called {params.profile!r}.")
     run = import_runs.create_run(

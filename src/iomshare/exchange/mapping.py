@@ -183,7 +183,7 @@ class RowMapper:
             if column not in position:
                 continue
             if target in ITEM_FIELDS:
-                convert = self._date if target in DATE_FIELDS else self._text
+                convert: Callable[[str], Any] = self._date if target in DATE_FIELDS else self._text
                 self.cells.append((position[column], column, convert, "item", target))
             elif target.startswith("answers.") and target[8:] in form_fields:
                 field = form_fields[target[8:]]
@@ -418,6 +418,7 @@ class RowMapper:
             raise RowProblems(problems)
         if self.form is not None:
             if "summary" not in fields:
+                assert self.write_summary is not None  # made with the form
                 fields["summary"] = self.write_summary(answers)
             fields["payload"] = payload_of(self.form, answers)
             if applies_from is not None and "valid_from" not in fields:

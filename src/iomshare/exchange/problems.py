@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -190,13 +191,21 @@ def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     )
 
 
+_E = TypeVar("_E", bound=Exception)
+
+
+def _handle(api: NinjaAPI, error: type[_E], handler: Callable[[HttpRequest, _E], HttpResponse]) -> None:
+    # django-ninja's type lets a handler be given the exception's class; it is given the exception.
+    api.add_exception_handler(error, cast(Callable[[HttpRequest, "_E | type[_E]"], HttpResponse], handler))
+
+
 def install(api: NinjaAPI) -> None:
     """Make every error `api` can raise a problem details response."""
-    api.add_exception_handler(RequestDataTooBig, too_large)
-    api.add_exception_handler(DomainError, domain_error)
-    api.add_exception_handler(ValidationError, validation_error)
-    api.add_exception_handler(AuthenticationError, authentication_error)
-    api.add_exception_handler(HttpError, http_error)
-    api.add_exception_handler(Http404, not_found)
-    api.add_exception_handler(DatabaseError, database_error)
-    api.add_exception_handler(Exception, unexpected_error)
+    _handle(api, RequestDataTooBig, too_large)
+    _handle(api, DomainError, domain_error)
+    _handle(api, ValidationError, validation_error)
+    _handle(api, AuthenticationError, authentication_error)
+    _handle(api, HttpError, http_error)
+    _handle(api, Http404, not_found)
+    _handle(api, DatabaseError, database_error)
+    _handle(api, Exception, unexpected_error)

@@ -44,7 +44,7 @@ def new_key(file_id: uuid.UUID) -> tuple[int, bytes, bytes]:
     return generation, wrapped, data_key
 
 
-def open_key(file_id: uuid.UUID, generation: int, wrapped: bytes) -> bytes:
+def open_key(file_id: uuid.UUID, generation: int, wrapped: bytes | memoryview) -> bytes:
     """The file's data key; ContentUnavailable if it was destroyed or its master key rotated away."""
     if not wrapped:
         raise sealing.ContentUnavailable("This extract's key has been destroyed: the extract has expired.")

@@ -153,7 +153,9 @@ def check_definition(document: Any) -> list[DefinitionProblem]:  # noqa: C901 (o
             for name in sorted(placeholders - set(properties)):
                 problems.append(DefinitionProblem("summary", f"{{{name}}} is not a field of the form"))
     if "applies_from" in document:
-        field = next((f for f in (seen and _fields(document)) if f["name"] == document["applies_from"]), None)
+        field = next(
+            (f for f in (_fields(document) if seen else []) if f["name"] == document["applies_from"]), None
+        )
         if field is None or field["widget"] != "date":
             problems.append(
                 DefinitionProblem(

@@ -99,6 +99,43 @@ def _compile_string(schema: dict[str, Any]) -> Check:
     return check
 
 
+# One check per keyword, each closing over its keyword's value.
+def _any_of(type_checks: tuple[Check, ...]) -> Check:
+    return lambda v: any(check(v) for check in type_checks)
+
+
+def _one_of(options: frozenset[str]) -> Check:
+    return lambda v: isinstance(v, str) and v in options
+
+
+def _at_most_characters(n: int) -> Check:
+    return lambda v: not isinstance(v, str) or len(v) <= n
+
+
+def _at_least_characters(n: int) -> Check:
+    return lambda v: not isinstance(v, str) or len(v) >= n
+
+
+def _matching(pattern: re.Pattern[str]) -> Check:
+    return lambda v: not isinstance(v, str) or pattern.search(v) is not None
+
+
+def _compared(compare: Callable[[Any, Any], bool], limit: float) -> Check:
+    return lambda v: not _is_number(v) or compare(v, limit)
+
+
+def _each_item(item_check: Check) -> Check:
+    return lambda v: not isinstance(v, list) or all(item_check(x) for x in v)
+
+
+def _at_least_items(n: int) -> Check:
+    return lambda v: not isinstance(v, list) or len(v) >= n
+
+
+def _at_most_items(n: int) -> Check:
+    return lambda v: not isinstance(v, list) or len(v) <= n
+
+
 def _compile_value(schema: Any) -> Check:  # noqa: C901 (one branch per JSON Schema keyword it compiles)
     """A check for one property's schema (strings, numbers, dates, arrays of strings)."""
     if not isinstance(schema, dict):
@@ -115,19 +152,19 @@ def _compile_value(schema: Any) -> Check:  # noqa: C901 (one branch per JSON Sch
                 checks.append(_is_type(kinds[0]))
             else:
                 type_checks = tuple(_is_type(kind) for kind in kinds)
-                checks.append(lambda v, tc=type_checks: any(check(v) for check in tc))
+                checks.append(_any_of(type_checks))
         elif keyword == "enum":
             if not all(isinstance(option, str) for option in limit):
                 raise Unsupported("enum of non-strings")
             options = frozenset(limit)
-            checks.append(lambda v, o=options: isinstance(v, str) and v in o)
+            checks.append(_one_of(options))
         elif keyword == "maxLength":
-            checks.append(lambda v, n=limit: not isinstance(v, str) or len(v) <= n)
+            checks.append(_at_most_characters(limit))
         elif keyword == "minLength":
-            checks.append(lambda v, n=limit: not isinstance(v, str) or len(v) >= n)
+            checks.append(_at_least_characters(limit))
         elif keyword == "pattern":
             compiled = re.compile(limit)
-            checks.append(lambda v, p=compiled: not isinstance(v, str) or p.search(v) is not None)
+            checks.append(_matching(compiled))
         elif keyword == "format":
             if limit != "date":
                 raise Unsupported(f"format {limit}")
@@ -141,14 +178,14 @@ def _compile_value(schema: Any) -> Check:  # noqa: C901 (one branch per JSON Sch
                 "exclusiveMinimum": lambda v, n: v > n,
                 "exclusiveMaximum": lambda v, n: v < n,
             }[keyword]
-            checks.append(lambda v, n=limit, c=compare: not _is_number(v) or c(v, n))
+            checks.append(_compared(compare, limit))
         elif keyword == "items":
             item_check = _compile_value(limit)
-            checks.append(lambda v, ic=item_check: not isinstance(v, list) or all(ic(x) for x in v))
+            checks.append(_each_item(item_check))
         elif keyword == "minItems":
-            checks.append(lambda v, n=limit: not isinstance(v, list) or len(v) >= n)
+            checks.append(_at_least_items(limit))
         elif keyword == "maxItems":
-            checks.append(lambda v, n=limit: not isinstance(v, list) or len(v) <= n)
+            checks.append(_at_most_items(limit))
         elif keyword == "uniqueItems":
             if limit:
                 checks.append(lambda v: not isinstance(v, list) or _unique_strings(v))

@@ -6,16 +6,17 @@ import csv
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from iomshare.exchange import csv_safety
 from iomshare.governance import health, pdf
+from iomshare.partnership.signed_in import SignedInRequest
 
 CSV_COLUMNS = ["question", "question_text", "figure", "figure_text", "row", "column", "value"]
 
 
-def _check_role(request: HttpRequest) -> None:
+def _check_role(request: SignedInRequest) -> None:
     if request.user.role not in health.HEALTH_CHECK_ROLES:
         raise PermissionDenied(
             "The health check is for partnership managers and information-governance leads."
@@ -23,7 +24,7 @@ def _check_role(request: HttpRequest) -> None:
 
 
 @login_required
-def health_check(request: HttpRequest) -> HttpResponse:
+def health_check(request: SignedInRequest) -> HttpResponse:
     """Each question of the seed with its verdict, figures, chart, trend and the pages that fix it."""
     _check_role(request)
     check = health.health_check()
@@ -44,7 +45,7 @@ def health_check(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def health_check_csv(request: HttpRequest) -> HttpResponse:
+def health_check_csv(request: SignedInRequest) -> HttpResponse:
     """Every figure and every table cell of the health check, safe to open in a spreadsheet."""
     _check_role(request)
     check = health.health_check(with_trends=False)
@@ -58,7 +59,7 @@ def health_check_csv(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def health_check_pdf(request: HttpRequest) -> HttpResponse:
+def health_check_pdf(request: SignedInRequest) -> HttpResponse:
     """The health check as a PDF for the partnership board (figures, charts and tables)."""
     _check_role(request)
     check = health.health_check()

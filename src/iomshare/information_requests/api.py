@@ -13,7 +13,7 @@ from pydantic import StringConstraints
 from iomshare.errors import NotFound
 from iomshare.information_requests import selectors, services
 from iomshare.information_requests.candidates import candidate_items
-from iomshare.information_requests.models import InformationRequest, Urgency
+from iomshare.information_requests.models import InformationRequest
 from iomshare.kit.api import PROBLEMS, caller
 from iomshare.people.selectors import person_profile
 
@@ -31,7 +31,7 @@ class RequestIn(Schema):
     justification: Annotated[str, StringConstraints(max_length=services.MAX_JUSTIFICATION)] = Field(
         description=f"Why it is needed: at least {services.MIN_JUSTIFICATION} characters."
     )
-    urgency: Literal["routine", "urgent", "immediate"] = Urgency.ROUTINE
+    urgency: Literal["routine", "urgent", "immediate"] = "routine"
 
 
 class DecisionIn(Schema):

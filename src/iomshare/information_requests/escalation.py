@@ -44,16 +44,18 @@ def escalate_overdue_requests(*, today: dt.date | None = None) -> list[Informati
         .select_related("person", "holding_agency", "requesting_agency", "category")
     )
     for request in waiting:
+        due_on = request.due_on
+        assert due_on is not None  # overdue() selects requests due before today
         leads = StaffMember.objects.filter(
             agency_id=request.holding_agency_id, role=Role.IG_LEAD, is_active=True
         )
-        late = (today - request.due_on).days
+        late = (today - due_on).days
         alerts.notify(
             leads,
             message=(
                 f"Overdue: request {request.number} from {request.requesting_agency.name} for "
                 f"{request.category.name.lower()} information about {request.person.full_name} was due "
-                f"by {_date(request.due_on)} ({late} day{'s' if late != 1 else ''} ago) and still awaits a decision."
+                f"by {_date(due_on)} ({late} day{'s' if late != 1 else ''} ago) and still awaits a decision."
             ),
             link=reverse("information_requests:detail", args=[request.pk]),
             reason="information_request_overdue",
@@ -67,7 +69,7 @@ def escalate_overdue_requests(*, today: dt.date | None = None) -> list[Informati
             details={
                 "request": request.pk,
                 "holding_agency": request.holding_agency.code,
-                "due_on": request.due_on.isoformat(),
+                "due_on": due_on.isoformat(),
                 "ig_leads": sorted(lead.username for lead in leads),
             },
         )

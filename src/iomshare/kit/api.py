@@ -24,6 +24,13 @@ def caller(request: HttpRequest) -> StaffMember:
     return request.auth  # type: ignore[attr-defined]
 
 
+def caller_agency_id(request: HttpRequest) -> int:
+    """The caller's agency: a token acts only for a member of one (partnership.tokens.authenticate_token)."""
+    agency_id = caller(request).agency_id
+    assert agency_id is not None
+    return agency_id
+
+
 class PageParams(Schema):
     limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Results per page.")
     offset: int = Field(0, ge=0, le=2**63 - 1, description="How many results to skip.")

@@ -12,9 +12,11 @@ import contextvars
 import ipaddress
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 
 from iomshare.ledger.models import Channel
 
@@ -85,7 +87,7 @@ def _within(context: contextvars.Context, chunks: Iterable[bytes]) -> Iterator[b
         yield chunk
 
 
-def carry_into_stream(response: HttpResponse) -> HttpResponse:
+def carry_into_stream(response: HttpResponseBase) -> HttpResponseBase:
     """Make a streamed body run in the request's context (ledger origin, log request id).
 
     A streamed body is produced after the middleware has returned and reset its context variables;
@@ -93,8 +95,9 @@ def carry_into_stream(response: HttpResponse) -> HttpResponse:
     """
     if isinstance(response, FileResponse):
         return response  # a file's bytes write no entries; keep the server's sendfile path
-    if getattr(response, "streaming", False) and not getattr(response, "is_async", False):
-        response.streaming_content = _within(contextvars.copy_context(), response.streaming_content)
+    if isinstance(response, StreamingHttpResponse) and not response.is_async:
+        chunks = cast(Iterator[bytes], response.streaming_content)  # not async: a plain iterator
+        response.streaming_content = _within(contextvars.copy_context(), chunks)
     return response
 
 
@@ -105,6 +108,6 @@ class LedgerOriginMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         with acting_from(origin_from_request(request)):
             return carry_into_stream(self.get_response(request))

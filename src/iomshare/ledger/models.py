@@ -82,6 +82,10 @@ class Outcome(models.TextChoices):
 class CanonicalJSONField(models.TextField):
     """JSON kept as its canonical text, so the stored bytes are exactly the hashed bytes."""
 
+    # For django-stubs: set and read as JSON values, not as the text a TextField holds.
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
+
     def from_db_value(self, value: str | None, expression, connection) -> Any:
         return None if value is None else json.loads(value)
 

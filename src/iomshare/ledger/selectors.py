@@ -56,7 +56,7 @@ def recipients_of(item_id: uuid.UUID | str, person_id: uuid.UUID | str) -> set[i
         actor_id__isnull=False,
         item_ids__contains=wanted,  # narrows by text; confirmed exactly below
     ).values_list("actor_id", "item_ids")
-    return {actor_id for actor_id, item_ids in rows if wanted in item_ids}
+    return {actor_id for actor_id, item_ids in rows if actor_id is not None and wanted in item_ids}
 
 
 def recipients_of_items(
@@ -72,6 +72,8 @@ def recipients_of_items(
         actor_id__isnull=False,
     ).values_list("actor_id", "item_ids")
     for actor_id, item_ids in rows.iterator(chunk_size=2000):
+        if actor_id is None:  # excluded by the filter; the column may be empty for other actions
+            continue
         for item_id in wanted.intersection(item_ids):
             found[item_id].add(actor_id)
     return found
@@ -245,8 +247,8 @@ def report_subject(kind: str, key: str, *, viewer: StaffMember) -> ReportSubject
         if member is None:
             raise NotFound(f"There is no staff member with the id {key}.")
         _check_own_agency(viewer, member.agency_id, "a staff member's access report")
-        agency = f", {member.agency.name}" if member.agency_id else ""
-        return ReportSubject(kind, member.pk, f"{member} ({member.username}{agency})")
+        of_agency = f", {member.agency.name}" if member.agency is not None else ""
+        return ReportSubject(kind, member.pk, f"{member} ({member.username}{of_agency})")
     raise NotFound(f"There is no report called {kind!r}.")
 
 

@@ -252,7 +252,7 @@ def _stored(values: dict[str, Any], name: str) -> Any:
 def _insert_postgresql(cursor, lane: int, events: list[Event], at) -> list[LedgerEntry]:
     heads = getattr(connection, "_ledger_heads", None)
     if heads is None:
-        heads = connection._ledger_heads = {}
+        heads = connection._ledger_heads = {}  # type: ignore[attr-defined]  # this connection's cache
     assumed = heads.get(lane)
     for _attempt in range(2):
         seq, head = assumed or _lane_head(cursor, lane)

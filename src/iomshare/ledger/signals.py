@@ -52,7 +52,7 @@ def record_admin_change(sender, instance: LogEntry, created: bool, **kwargs) -> 
         by=instance.user,
         details={
             "model": f"{instance.content_type.app_label}.{instance.content_type.model}"
-            if instance.content_type_id
+            if instance.content_type is not None
             else "",
             "object_id": instance.object_id or "",
             "object": instance.object_repr,

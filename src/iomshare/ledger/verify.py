@@ -132,7 +132,8 @@ class _Segment:
 
 def _stitch(result: VerifyResult, segments: list[_Segment]) -> dict[tuple[int, int], str]:
     """Check each lane carries on from one segment to the next (from seq 0 and the genesis hash)."""
-    seqs, heads, ids = [0] * LANES, [hashing.GENESIS_HASH] * LANES, [None] * LANES
+    seqs, heads = [0] * LANES, [hashing.GENESIS_HASH] * LANES
+    ids: list[int | None] = [None] * LANES
     found: dict[tuple[int, int], str] = {}
     for segment in segments:
         for lane, (seq, prev_hash, entry_id) in sorted(segment.first.items()):
@@ -150,8 +151,9 @@ def _stitch(result: VerifyResult, segments: list[_Segment]) -> dict[tuple[int, i
                     )
                 )
         for lane in range(LANES):
-            if (next_seq := segment.expected[lane]) is not None:
-                seqs[lane], heads[lane], ids[lane] = next_seq - 1, segment.heads[lane], segment.ids[lane]
+            next_seq, head = segment.expected[lane], segment.heads[lane]
+            if next_seq is not None and head is not None:  # both set once the lane has been seen
+                seqs[lane], heads[lane], ids[lane] = next_seq - 1, head, segment.ids[lane]
         found.update(segment.found)
         result.entries_checked += segment.count
     result.lane_heads = list(zip(seqs, heads, strict=True))

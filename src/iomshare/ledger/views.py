@@ -151,7 +151,7 @@ def _readable(entries: list) -> list[dict]:
 
 
 @login_required
-def report_csv(request: SignedInRequest, kind: str, key: str) -> HttpResponse:
+def report_csv(request: SignedInRequest, kind: str, key: str) -> HttpResponse | StreamingHttpResponse:
     viewer = request.user
     try:
         subject = selectors.report_subject(kind, key, viewer=viewer)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
@@ -41,7 +41,7 @@ def route_of(request) -> str:
     return match.view_name or "unnamed"
 
 
-def count_ledger_appends(actions: Iterator[str]) -> None:
+def count_ledger_appends(actions: Iterable[str]) -> None:
     for action in actions:
         LEDGER_APPENDS.labels(action=str(action)).inc()
 

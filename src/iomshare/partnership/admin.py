@@ -19,7 +19,7 @@ class TrainingInline(admin.TabularInline):
     extra = 0
 
 
-PARTNERSHIP_FIELDS = ["agency", "role", "is_volunteer", "job_title", "vetting_level", "vetting_expires_on"]
+PARTNERSHIP_FIELDS = ("agency", "role", "is_volunteer", "job_title", "vetting_level", "vetting_expires_on")
 
 
 @admin.register(StaffMember)
@@ -37,7 +37,7 @@ class StaffMemberAdmin(UserAdmin):
     ]
     list_filter = ["agency", "role", "is_volunteer", "vetting_level", "is_active"]
     fieldsets = [
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),  # Django sets them; its stubs allow None
         ("Partnership", {"fields": PARTNERSHIP_FIELDS}),
     ]
     add_fieldsets = [

@@ -124,6 +124,8 @@ class StaffMember(AbstractUser):
     session_generation = models.PositiveIntegerField(
         default=0, editable=False, help_text="Raised to end every session of this account at once."
     )
+    # Not a column: the token an API request signed in with (set by partnership.tokens.authenticate_token).
+    api_token: ApiToken | None = None
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -236,8 +238,10 @@ class TrainingReminder(models.Model):
 class ApiToken(models.Model):
     """A bearer token for the machine API. Only its SHA-256 is stored; the secret is shown once."""
 
+    NAME_MAX_LENGTH = 100
+
     staff_member = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
     prefix = models.CharField(max_length=12, help_text="First characters of the token, to recognise it.")
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -121,7 +121,7 @@ def issue_token(
     name = (name or "").strip()
     if not name:
         errors["name"] = "Enter a name that says what the token is for, like 'case management sync'"
-    elif len(name) > ApiToken._meta.get_field("name").max_length:
+    elif len(name) > ApiToken.NAME_MAX_LENGTH:
         errors["name"] = "The name must be 100 characters or fewer"
     if expires_in_days is not None and not 1 <= expires_in_days <= MAX_EXPIRES_IN_DAYS:
         errors["expires_in_days"] = f"A token must expire in 1 to {MAX_EXPIRES_IN_DAYS} days"
@@ -221,7 +221,8 @@ def authenticate_token(secret: str, *, address: str = "") -> StaffMember | None:
         _refused("the network address is locked", prefix=secret[:DISPLAY_PREFIX_LENGTH], address=address)
         raise lockout.SignInLocked(reason)
     if not secret.startswith(TOKEN_PREFIX) or len(secret) != TOKEN_LENGTH:
-        return _refused("not an iomshare API token", address=address)
+        _refused("not an iomshare API token", address=address)
+        return None
     token = (
         ApiToken.objects.select_related("staff_member", "staff_member__agency")
         .filter(key_hash=hash_secret(secret))
@@ -229,13 +230,16 @@ def authenticate_token(secret: str, *, address: str = "") -> StaffMember | None:
     )
     now = timezone.now()
     if token is None:
-        return _refused("no such token", prefix=secret[:DISPLAY_PREFIX_LENGTH], address=address)
+        _refused("no such token", prefix=secret[:DISPLAY_PREFIX_LENGTH], address=address)
+        return None
     if not token.is_usable(now):
         reason = "revoked" if token.revoked_at is not None else "expired"
-        return _refused(f"the token was {reason}", token=token, address=address)
+        _refused(f"the token was {reason}", token=token, address=address)
+        return None
     staff = token.staff_member
     if not staff.is_active or staff.agency_id is None:
-        return _refused("the account is inactive or has no agency", token=token, address=address)
+        _refused("the account is inactive or has no agency", token=token, address=address)
+        return None
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         # Conditional, so concurrent requests in the same minute write once between them.
         ApiToken.objects.filter(pk=token.pk).filter(

@@ -145,10 +145,12 @@ def check_referral(*, by: StaffMember, person: Person, source: str, reason: str)
 def refer_for_cohort(*, by: StaffMember, person: Person, source: str, reason: str) -> CohortReferral:
     """Refer `person` to the selection panel for the IOM cohort, from `by`'s agency."""
     reason = check_referral(by=by, person=person, source=source, reason=reason)
+    agency = by.agency
+    assert agency is not None  # check_referral refuses a member of no agency
     try:
         with transaction.atomic():
             referral = CohortReferral.objects.create(
-                person=person, referring_agency_id=by.agency_id, referred_by=by, source=source, reason=reason
+                person=person, referring_agency_id=agency.pk, referred_by=by, source=source, reason=reason
             )
     except IntegrityError:  # a referral made at the same moment
         raise _invalid(
@@ -160,7 +162,7 @@ def refer_for_cohort(*, by: StaffMember, person: Person, source: str, reason: st
         by=by,
         person=person,
         referral=referral,
-        summary=f"Referred by {by.agency.name}: {ReferralSource(source).label}",
+        summary=f"Referred by {agency.name}: {ReferralSource(source).label}",
         reason=reason,
     )
     return referral
@@ -323,6 +325,7 @@ def assign_key_worker(
         )
     if membership.key_workers.filter(pk=key_worker.pk).exists():
         raise _invalid({"key_worker": f"{key_worker} is already a key worker"}, "No key worker was assigned")
+    assert key_worker.agency is not None  # checked above
     membership.key_workers.add(key_worker)
     _history(
         CohortChangeKind.KEY_WORKER_ASSIGNED,
@@ -347,6 +350,7 @@ def remove_key_worker(
             {"key_worker": f"{key_worker} is not a key worker of this person"},
             "The key worker was not removed",
         )
+    assert key_worker.agency is not None  # a key worker is assigned only with an agency
     membership.key_workers.remove(key_worker)
     _history(
         CohortChangeKind.KEY_WORKER_REMOVED,

@@ -31,7 +31,7 @@ from iomshare import plain_sql as sql
 from iomshare.errors import NotPermitted
 from iomshare.partnership.models import Role, StaffMember
 from iomshare.people.access_lists import hidden_person_ids, may_see_person
-from iomshare.people.models import AgencyIdentifier, CohortMembership, Person
+from iomshare.people.models import AgencyIdentifier, CohortMembership, CohortMembershipQuerySet, Person
 
 
 def is_volunteer(viewer: StaffMember) -> bool:
@@ -48,12 +48,13 @@ def open_agencies(viewer: StaffMember, purpose: str | None = None) -> frozenset[
     # Imported here: protocols builds on people's models.
     from iomshare.protocols.decisions import access_grids
 
-    if getattr(viewer, "agency_id", None) is None:
+    own_agency_id = getattr(viewer, "agency_id", None)
+    if own_agency_id is None:
         return frozenset()
     cached = getattr(viewer, "_open_agencies", {})
     if purpose in cached:
         return cached[purpose]
-    agencies = {viewer.agency_id}
+    agencies: set[int] = {own_agency_id}
     try:
         # One read of the facts for every purpose (None: each the viewer may declare).
         grids = access_grids(viewer, [purpose] if purpose else None)
@@ -62,7 +63,7 @@ def open_agencies(viewer: StaffMember, purpose: str | None = None) -> frozenset[
     for grid in grids:
         agencies |= {grant.holding_agency_id for grant in grid.grants.values()}
     opened = frozenset(agencies)
-    viewer._open_agencies = {**cached, purpose: opened}  # once per request: the viewer is per request
+    viewer._open_agencies = {**cached, purpose: opened}  # type: ignore[attr-defined]  # once per request: the viewer is per request
     return opened
 
 
@@ -79,12 +80,14 @@ def _known_to_own_agency(viewer: StaffMember) -> Q:
     # Imported here: records builds on people.
     from iomshare.records.selectors import holds_items_about
 
+    agency_id = viewer.agency_id
+    assert agency_id is not None  # its callers answer "no one" for a member of no agency first
     memberships = CohortMembership.objects.current().filter(person_id=OuterRef("pk"))
     return (
-        Q(Exists(AgencyIdentifier.objects.filter(agency_id=viewer.agency_id, person_id=OuterRef("pk"))))
-        | Q(holds_items_about(viewer.agency_id))
-        | Q(Exists(memberships.filter(lead_agency_id=viewer.agency_id)))
-        | Q(Exists(memberships.filter(key_workers__agency_id=viewer.agency_id)))
+        Q(Exists(AgencyIdentifier.objects.filter(agency_id=agency_id, person_id=OuterRef("pk"))))
+        | Q(holds_items_about(agency_id))
+        | Q(Exists(memberships.filter(lead_agency_id=agency_id)))
+        | Q(Exists(memberships.filter(key_workers__agency_id=agency_id)))
     )
 
 
@@ -122,14 +125,15 @@ def may_know(viewer: StaffMember, person_id: uuid.UUID | str, purpose: str | Non
 def knows_apart_from_access_lists(viewer: StaffMember, person_id, purpose: str | None = None) -> bool:
     """The "may know" rule before access lists: what an IG lead managing a person's lists needs,
     as a restriction list hides the person from everyone else, that lead included."""
-    if getattr(viewer, "agency_id", None) is None:
+    agency_id = getattr(viewer, "agency_id", None)
+    if agency_id is None:
         return False
     one = Person.objects.filter(pk=person_id)
     if is_volunteer(viewer):
         return one.filter(_allocated_to(viewer)).exists()
     # Cheapest and most common reasons first: the own agency's knowledge needs no sharing decision.
     return (
-        _led_or_identified_by(viewer.agency_id, person_id)
+        _led_or_identified_by(agency_id, person_id)
         or one.filter(_known_to_own_agency(viewer)).exists()
         or _in_cohort_led_by_an_open_agency(viewer, person_id, purpose)
     )
@@ -188,7 +192,7 @@ def _key_worker_of(viewer: StaffMember) -> Exists:
     return Exists(through.objects.filter(cohortmembership_id=OuterRef("pk"), staffmember_id=viewer.pk))
 
 
-def visible_memberships(viewer: StaffMember, purpose: str | None = None) -> QuerySet[CohortMembership]:
+def visible_memberships(viewer: StaffMember, purpose: str | None = None) -> CohortMembershipQuerySet:
     """Cohort memberships listed to `viewer`, of people they may know: those led by an open agency,
     and those they are a key worker of (the lead agency put them on the case). `is_open` says whether
     the tier and lead agency may be shown: always to staff; to a volunteer (their caseload only) only

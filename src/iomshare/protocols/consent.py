@@ -209,6 +209,7 @@ def record_consent(  # noqa: C901 (one check per field of the consent, each repo
     notes = _text(notes, "notes", "the notes", required=False, errors=errors)
     if errors:
         raise InvalidInput("The consent could not be recorded.", field_errors=errors)
+    assert sharing_agency is not None and given_on is not None  # else a problem was named above
     record = ConsentRecord.objects.create(
         person=person,
         sharing_agency=sharing_agency,
@@ -296,6 +297,7 @@ def override_consent(
         errors["hours"] = f"The override must last between 1 and {MAX_OVERRIDE_HOURS} hours"
     if errors:
         raise InvalidInput("The override could not be recorded.", field_errors=errors)
+    assert sharing_agency is not None and purpose is not None and hours is not None  # else named above
     if sharing_agency.pk in consented_sources(person.pk, purpose.code):
         raise InvalidInput(
             f"{person}'s consent to {sharing_agency} sharing for {purpose.name.lower()} is recorded "

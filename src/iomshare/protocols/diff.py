@@ -143,7 +143,7 @@ def _clause_changes(before: dict[str, Any], after: dict[str, Any], names: _Names
         if bool(flat_before.get(key)) != bool(flat_after.get(key)):
             lines.append(_yes_no(bool(flat_after.get(key)), yes, no))
     if flat_before.get("minimum_assurance") != flat_after.get("minimum_assurance"):
-        level = names.of["assurance"].get(flat_after.get("minimum_assurance"), "")
+        level = names.of["assurance"].get(flat_after.get("minimum_assurance") or "", "")
         lines.append(f"Recipients' agencies must now hold {level} assurance or higher")
     removed_fields = [f for f in after.get("redact", []) if f not in before.get("redact", [])]
     kept_fields = [f for f in before.get("redact", []) if f not in after.get("redact", [])]

@@ -114,14 +114,16 @@ def ask_for_changes(draft: Protocol, *, by: StaffMember, comments: str) -> Chang
     draft = Protocol.objects.select_for_update().get(pk=draft.pk)
     if by.role != Role.IG_LEAD or by.agency_id not in set(draft.parties.values_list("pk", flat=True)):
         raise NotPermitted("Only the information-governance lead of a party can ask for changes.")
+    agency = by.agency
+    assert agency is not None  # a party's, checked above
     if draft.status != ProtocolStatus.DRAFT:
         raise InvalidInput("Only a draft can be changed, so only a draft can have changes asked for.")
     if draft.approvals.filter(agency_id=by.agency_id).exists():
-        raise InvalidInput(f"{by.agency.name} has already approved this version.")
+        raise InvalidInput(f"{agency.name} has already approved this version.")
     request = ChangeRequest.objects.create(
         protocol=draft, agency_id=by.agency_id, asked_by=by, comments=comments
     )
-    services.on_ledger(Action.PROTOCOL_CHANGES_ASKED, draft, by=by, agency=by.agency.code)
+    services.on_ledger(Action.PROTOCOL_CHANGES_ASKED, draft, by=by, agency=agency.code)
     drafter = draft.created_by
     if drafter is not None and drafter.pk != by.pk:
         recipients = [drafter]
@@ -135,7 +137,7 @@ def ask_for_changes(draft: Protocol, *, by: StaffMember, comments: str) -> Chang
 
     notify(
         recipients,
-        message=f"{by.agency.name} asked for changes to {draft.title}, version {draft.version}.",
+        message=f"{agency.name} asked for changes to {draft.title}, version {draft.version}.",
         link=reverse("protocols:detail", args=[draft.pk]),
         reason="changes asked to a protocol draft",
         by=by,

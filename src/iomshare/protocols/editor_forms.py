@@ -9,7 +9,7 @@ what to enter. Fields render through web/govuk_field.html (GOV.UK markup for any
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -19,6 +19,11 @@ from iomshare.protocols.models import LegalGateway, Purpose
 from iomshare.records.models import Category
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _choice(form: forms.Form, name: str) -> forms.ChoiceField:
+    """A choice field of `form` whose choices are read when the form is made."""
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 class GovukDateWidget(forms.MultiWidget):
@@ -98,12 +103,13 @@ class DetailsForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, auto_id="%s", **kwargs)
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)
         agencies = list(Agency.objects.order_by("name").values_list("code", "name"))
-        self.fields["parties"].choices = agencies
-        self.fields["owner"].choices = agencies
-        self.fields["purposes"].choices = list(Purpose.objects.values_list("code", "name"))
-        self.fields["legal_gateways"].choices = list(LegalGateway.objects.values_list("code", "title"))
+        _choice(self, "parties").choices = agencies
+        _choice(self, "owner").choices = agencies
+        _choice(self, "purposes").choices = list(Purpose.objects.values_list("code", "name"))
+        _choice(self, "legal_gateways").choices = list(LegalGateway.objects.values_list("code", "title"))
 
     @staticmethod
     def initial_from(document: dict[str, Any]) -> dict[str, Any]:
@@ -173,10 +179,11 @@ class ClauseForm(forms.Form):
     )
 
     def __init__(self, *args, parties: list[tuple[str, str]], **kwargs) -> None:
-        super().__init__(*args, auto_id="%s", **kwargs)
-        self.fields["shared_by"].choices = parties
-        self.fields["recipients"].choices = parties
-        self.fields["categories"].choices = list(
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)
+        _choice(self, "shared_by").choices = parties
+        _choice(self, "recipients").choices = parties
+        _choice(self, "categories").choices = list(
             Category.objects.order_by("name").values_list("code", "name")
         )
 
@@ -239,4 +246,5 @@ class ChangesForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, auto_id="%s", **kwargs)
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)

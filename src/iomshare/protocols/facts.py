@@ -35,7 +35,11 @@ def agencies() -> list[Agency]:
 def training_of(staff_id: int) -> list[TrainingRecord]:
     """Every training record of one member of staff (unsaved copies)."""
     return [
-        TrainingRecord(course=course, completed_on=sql.as_date(completed), expires_on=sql.as_date(expires))
+        TrainingRecord(
+            course=course,
+            completed_on=sql.as_required_date(completed),
+            expires_on=sql.as_required_date(expires),
+        )
         for course, completed, expires in sql.select(
             TrainingRecord, ("course", "completed_on", "expires_on"), {"staff_member": staff_id}
         )

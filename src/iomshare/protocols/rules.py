@@ -132,6 +132,7 @@ class ViewerFacts:
         `training` and `agency` (the viewer's records and agency) are read here unless given.
         """
         agency = agency or viewer.agency
+        assert agency is not None and viewer.agency_id is not None  # callers refuse a member of no agency
         records = list(viewer.training.order_by() if training is None else training)
         current = frozenset(r.course for r in records if r.completed_on <= day <= r.expires_on)
         lapsed: dict[str, dt.date] = {}

@@ -161,13 +161,15 @@ def approve_protocol(protocol: Protocol, *, by: StaffMember) -> Approval:
         )
     if by.agency_id not in set(protocol.parties.values_list("pk", flat=True)):
         raise NotPermitted("Your agency is not a party to this protocol, so it cannot approve it.")
+    agency = by.agency
+    assert agency is not None  # a party's, checked above
     if protocol.approvals.filter(agency_id=by.agency_id).exists():
-        raise InvalidInput(f"{by.agency.name} has already approved this version.")
+        raise InvalidInput(f"{agency.name} has already approved this version.")
     approval = Approval.objects.create(protocol=protocol, agency_id=by.agency_id, approved_by=by)
     protocol.change_requests.filter(agency_id=by.agency_id, answered_at__isnull=True).update(
         answered_at=approval.approved_at
     )
-    on_ledger(Action.PROTOCOL_APPROVED, protocol, by=by, agency=by.agency.code)
+    on_ledger(Action.PROTOCOL_APPROVED, protocol, by=by, agency=agency.code)
     if not _parties_yet_to_approve(protocol):
         activate(protocol, by=by)
     return approval
@@ -308,7 +310,7 @@ def new_version(protocol: Protocol, *, by: StaffMember) -> Protocol:
         clause.pk = None
         clause.protocol = copy
         clause.save(force_insert=True)
-        clause._prefetched_objects_cache = {}  # else set() would compare with the source's relations
+        clause._prefetched_objects_cache = {}  # type: ignore[attr-defined]  # Django's own cache; else set() would compare with the source's relations
         clause.categories.set(categories)
         clause.recipient_agencies.set(recipients)
     on_ledger(Action.PROTOCOL_DRAFTED, copy, by=by, source=f"copy of version {source.version}")

@@ -93,7 +93,8 @@ def simulate(draft: Protocol, *, on: dt.date | None = None) -> Simulation:
     )
     purposes = sorted({p for rule in [*after_rules, *before_rules] for p in rule.purposes})
     parties = sorted(
-        {a for rule in [*after_rules, *before_rules] for a in rule.recipient_agency_ids}, key=agencies.get
+        {a for rule in [*after_rules, *before_rules] for a in rule.recipient_agency_ids},
+        key=lambda agency_id: agencies.get(agency_id, ""),
     )
     counts = records.count_items_by_agency_category()
     labels = {0: "Nothing", **{value: label for value, label in Sensitivity.choices}}

@@ -346,6 +346,7 @@ def validate(data: Any, lines: dict[str, int] | None = None, *, today: dt.date |
 
     if check.problems:
         raise ProtocolFileInvalid(check.problems)
+    assert review_on is not None  # required: check.date named it a problem when it was missing
     return ProtocolSpec(
         reference=reference,
         title=title,

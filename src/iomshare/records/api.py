@@ -67,6 +67,7 @@ def get_item(request: HttpRequest, item_id: uuid.UUID, params: Query[PurposePara
 def record_item(request: HttpRequest, response: HttpResponse, person_id: uuid.UUID, body: ItemIn):
     """Record an item about a person, held by the caller's own agency."""
     by = caller(request)
+    assert by.agency is not None  # the API's tokens act only for members of an agency (authenticate_token)
     if body.holding_agency is not None and body.holding_agency != by.agency.code:
         raise NotPermitted(
             f"You can record information only for your own agency ({by.agency.code}), "

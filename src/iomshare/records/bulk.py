@@ -224,6 +224,7 @@ class BulkRecorder:
         if by.agency_id is None or by.role not in ROLES_THAT_RECORD:
             raise NotPermitted("Only staff of a partner agency can record information about a person.")
         self.by = by
+        self.agency_id: int = by.agency_id
         self.is_streaming = connection.vendor == "postgresql"
         if self.is_streaming and connection.in_atomic_block:
             # Check foreign keys as each batch's COPY ends, in the helper thread, overlapping the next
@@ -288,7 +289,7 @@ class BulkRecorder:
         if not self._signals:
             return []
         return outbox.events_for_items(
-            rows, ids, agency_id=self.by.agency_id, by_id=self.by.pk, known=self._signals
+            rows, ids, agency_id=self.agency_id, by_id=self.by.pk, known=self._signals
         )
 
     def _data_keys(self, people: set[uuid.UUID]) -> DataKeys:
@@ -301,12 +302,12 @@ class BulkRecorder:
         """
         transaction_now = _transaction_now()
         if transaction_now is None:  # outside a transaction the locks end with each statement
-            return key_store.current_keys(self.by.agency_id, people)
+            return key_store.current_keys(self.agency_id, people)
         if transaction_now != self._keys_found_in:  # another transaction, or savepoint, than the keys'
             self._keys, self._keys_found_in = {}, transaction_now
         missing = people.difference(self._keys)
         if missing:
-            self._keys.update(key_store.current_keys(self.by.agency_id, missing))
+            self._keys.update(key_store.current_keys(self.agency_id, missing))
         return self._keys
 
     def _send_ready(self) -> None:
@@ -334,6 +335,7 @@ class BulkRecorder:
 
     def _record_on_ledger(self) -> None:
         if self._pending_ids:
+            assert self.by.agency is not None  # refused at construction otherwise
             ledger.append(
                 ledger.Event(
                     action=Action.ITEM_RECORDED,

@@ -45,11 +45,10 @@ def _not_plain_json(value: Any) -> Any:
 
 # _ENCODER's output for plain JSON values (nearly all content) at less than two thirds of the cost:
 # JSONEncoder.encode builds its C encoder afresh on every call, and an import seals a million items.
+_make_c_encoder = getattr(json.encoder, "c_make_encoder", None)  # CPython's; typeshed does not declare it
 _encode_plain = (
-    json.encoder.c_make_encoder(
-        None, _not_plain_json, json.encoder.encode_basestring, None, ":", ",", False, False, True
-    )
-    if json.encoder.c_make_encoder is not None
+    _make_c_encoder(None, _not_plain_json, json.encoder.encode_basestring, None, ":", ",", False, False, True)
+    if _make_c_encoder is not None
     else lambda value, level: _ENCODER.encode(value)
 )
 
@@ -83,7 +82,7 @@ class MasterKeys:
         sealed = AESGCM(self.keys[self.current]).encrypt(nonce, data_key, _wrap_aad(self.current, aad))
         return self.current, nonce + sealed
 
-    def unwrap(self, generation: int, wrapped: bytes, aad: bytes) -> bytes:
+    def unwrap(self, generation: int, wrapped: bytes | memoryview, aad: bytes) -> bytes:
         master = self.keys.get(generation)
         if master is None:
             raise ContentUnavailable(

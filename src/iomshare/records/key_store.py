@@ -114,8 +114,8 @@ def cipher_for(person_id: Any, agency_id: int, serial: int) -> AESGCM:
     found = None
     for agency, key_serial, generation, wrapped in rows:
         with contextlib.suppress(ContentUnavailable):  # one bad key must not hide the others
-            cipher = AESGCM(masters.unwrap(generation, wrapped, bucket_aad(person_id, agency)))
-            key_cache.put((person_id, agency, key_serial), cipher)
+            unwrapped = AESGCM(masters.unwrap(generation, wrapped, bucket_aad(person_id, agency)))
+            key_cache.put((person_id, agency, key_serial), unwrapped)
         if agency == agency_id and key_serial == serial:
             found = (generation, wrapped)
     if found is None:

@@ -101,19 +101,19 @@ def record_item(  # noqa: PLR0913 (the item's fields, each a keyword named at ev
     )
     if errors:
         raise InvalidInput("The item was not recorded: correct the problems listed.", field_errors=errors)
-    item = InformationItem.objects.create(
+    # Built, then given its content, as objects.create would: the content properties seal on save.
+    item = InformationItem(
         person=person,
         holding_agency_id=by.agency_id,
         author=by,
         category=category,
         sensitivity=sensitivity,
-        summary=summary,
-        details=details,
-        payload=payload or {},
         valid_from=valid_from,
         valid_to=valid_to,
         review_by=review_by,
     )
+    item.summary, item.details, item.payload = summary, details, payload or {}
+    item.save(force_insert=True)
     ledger.record(
         Action.ITEM_RECORDED, by=by, person=person, items=[item], details={"category": category.code}
     )
@@ -201,6 +201,22 @@ def _tell_recipients(
     )
 
 
+def _correction(
+    item: InformationItem,
+    *,
+    by: StaffMember,
+    kind: str,
+    reason: str,
+    previous: dict[str, Any],
+    changes: dict[str, Any],
+) -> ItemCorrection:
+    """Saved as objects.create would, its history given after construction: it is sealed on save."""
+    correction = ItemCorrection(item=item, by=by, kind=kind, reason=reason)
+    correction.previous, correction.changes = previous, changes
+    correction.save(force_insert=True)
+    return correction
+
+
 @transaction.atomic
 def correct_item(
     item: InformationItem, *, by: StaffMember, changes: dict[str, Any], reason: str
@@ -245,8 +261,8 @@ def correct_item(
     for name, value in changed.items():
         setattr(item, name, value)
     item.save(update_fields=list(changed))
-    correction = ItemCorrection.objects.create(
-        item=item,
+    correction = _correction(
+        item,
         by=by,
         kind=CorrectionKind.CORRECTED,
         reason=reason,
@@ -276,8 +292,8 @@ def withdraw_item(item: InformationItem, *, by: StaffMember, reason: str) -> Ite
     reason = _reason(reason, "withdrawn")
     item.status = ItemStatus.WITHDRAWN
     item.save(update_fields=["status"])
-    correction = ItemCorrection.objects.create(
-        item=item,
+    correction = _correction(
+        item,
         by=by,
         kind=CorrectionKind.WITHDRAWN,
         reason=reason,

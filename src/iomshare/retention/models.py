@@ -135,7 +135,7 @@ class RetentionSchedule(models.Model):
     @property
     def rule_reference(self) -> str:
         """A stable name for the rule on disposal certificates: category and agency (or default)."""
-        whose = self.holding_agency.code if self.holding_agency_id else "default"
+        whose = self.holding_agency.code if self.holding_agency is not None else "default"
         return f"retention:{self.category.code}:{whose}"
 
 

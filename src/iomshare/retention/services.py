@@ -45,9 +45,16 @@ MAX_RETAIN_YEARS = 10
 MAX_TEXT = 2000
 
 
-def _require_ig_lead(by: StaffMember, what: str) -> None:
+def _require_ig_lead(by: StaffMember, what: str) -> int:
+    """`by`'s agency id, if they are an information-governance lead of an agency."""
     if by is None or by.role != Role.IG_LEAD or by.agency_id is None:
         raise NotPermitted(f"Only an information-governance lead can {what}.")
+    return by.agency_id
+
+
+def _agency_code(by: StaffMember) -> str:
+    assert by.agency is not None  # every action here is an IG lead's, of an agency (_require_ig_lead)
+    return by.agency.code
 
 
 def _require_holding_lead(by: StaffMember, holding_agency_id: int, what: str) -> None:
@@ -160,7 +167,7 @@ def set_agency_schedule(
     _record(
         Action.ADMIN_CHANGE,
         by=by,
-        agency_codes=[by.agency.code],
+        agency_codes=[_agency_code(by)],
         change="retention_schedule",
         category=category.code,
         previous=previous,
@@ -185,7 +192,7 @@ def use_partnership_default(category: Category, *, by: StaffMember) -> None:
     _record(
         Action.ADMIN_CHANGE,
         by=by,
-        agency_codes=[by.agency.code],
+        agency_codes=[_agency_code(by)],
         change="retention_schedule",
         category=category.code,
         previous=previous,
@@ -252,7 +259,7 @@ def place_legal_hold(
     *, by: StaffMember, reason: str, person: Person | None = None, item_id: uuid.UUID | str | None = None
 ) -> LegalHold:
     """Stop disposal of everything about `person`, or of one item, until the hold is lifted."""
-    _require_ig_lead(by, "place a legal hold")
+    agency_id = _require_ig_lead(by, "place a legal hold")
     if (person is None) == (item_id is None):
         raise InvalidInput("Choose a person or an item to place the legal hold on.")
     reason = _text(
@@ -263,8 +270,11 @@ def place_legal_hold(
         facts = due.item_facts(item_id)
         if facts is None or facts.status not in due.HELD_STATUSES:
             raise NotFound("There is no such item held, so there is nothing to hold.")
+        person_id = facts.person_id
         existing = LegalHold.objects.filter(item_id=facts.item_id, lifted_at__isnull=True).first()
     else:
+        assert person is not None  # a person or an item, checked above
+        person_id = person.pk
         existing = LegalHold.objects.filter(person=person, lifted_at__isnull=True).first()
     if existing is not None:
         raise InvalidInput(
@@ -276,14 +286,14 @@ def place_legal_hold(
         item_id=facts.item_id if facts else None,
         reason=reason,
         placed_by=by,
-        placing_agency_id=by.agency_id,
+        placing_agency_id=agency_id,
     )
     _record(
         Action.ADMIN_CHANGE,
         by=by,
-        person_id=facts.person_id if facts else person.pk,
+        person_id=person_id,
         item_ids=[facts.item_id] if facts else [],
-        agency_codes=[by.agency.code],
+        agency_codes=[_agency_code(by)],
         change="legal_hold_placed",
         hold_id=hold.pk,
         reason=reason,
@@ -311,7 +321,7 @@ def lift_legal_hold(hold: LegalHold, *, by: StaffMember, reason: str) -> LegalHo
         by=by,
         person_id=hold.person_id,
         item_ids=[hold.item_id] if hold.item_id else [],
-        agency_codes=[by.agency.code],
+        agency_codes=[_agency_code(by)],
         change="legal_hold_lifted",
         hold_id=hold.pk,
         reason=hold.lift_reason,
@@ -370,6 +380,7 @@ def retain(
         errors["retain_until"] = f"The date to review it again must be within {MAX_RETAIN_YEARS} years"
     if errors:
         raise InvalidInput("The decision was not recorded: correct the problems listed.", field_errors=errors)
+    assert retain_until is not None  # else a problem was named above
     review.status = ReviewStatus.RETAINED
     review.reason = reason
     review.retain_until = retain_until
@@ -384,7 +395,7 @@ def retain(
         by=by,
         person_id=review.person_id,
         item_ids=[review.item_id],
-        agency_codes=[by.agency.code],
+        agency_codes=[_agency_code(by)],
         change="retention_retained",
         review_id=review.pk,
         rule=review.rule,
@@ -425,6 +436,12 @@ def _held_item(item_id: uuid.UUID | str) -> due.ItemFacts:
     return facts
 
 
+def _facts_now(item_id: uuid.UUID) -> due.ItemFacts:
+    facts = due.item_facts(item_id)
+    assert facts is not None  # read a moment ago in this transaction
+    return facts
+
+
 @transaction.atomic
 def restrict_item(item_id: uuid.UUID | str, *, by: StaffMember, reason: str) -> due.ItemFacts:
     """Restrict an item while its accuracy is disputed: only the holding agency's IG lead then sees it."""
@@ -441,10 +458,10 @@ def restrict_item(item_id: uuid.UUID | str, *, by: StaffMember, reason: str) -> 
         by=by,
         person_id=facts.person_id,
         item_ids=[facts.item_id],
-        agency_codes=[by.agency.code],
+        agency_codes=[_agency_code(by)],
         reason=reason,
     )
-    return due.item_facts(facts.item_id)
+    return _facts_now(facts.item_id)
 
 
 @transaction.atomic
@@ -463,8 +480,8 @@ def lift_restriction(item_id: uuid.UUID | str, *, by: StaffMember, reason: str) 
         by=by,
         person_id=facts.person_id,
         item_ids=[facts.item_id],
-        agency_codes=[by.agency.code],
+        agency_codes=[_agency_code(by)],
         reason=reason,
         was=facts.restricted_reason,
     )
-    return due.item_facts(facts.item_id)
+    return _facts_now(facts.item_id)

@@ -87,6 +87,7 @@ def record_exchange(  # noqa: C901 (one check per field of the record, each repo
         raise InvalidInput(
             "The conversation was not recorded: correct the problems listed.", field_errors=errors
         )
+    assert agency is not None and happened_on is not None  # else a problem was named above
     with transaction.atomic():
         item = records.record_item(
             by=by,
@@ -133,6 +134,7 @@ def _tell_the_other_agency(exchange: InformalExchange, *, by: StaffMember) -> No
     )
     told = [worker for worker in workers if not is_volunteer(worker) and may_know(worker, exchange.person_id)]
     if told:
+        assert by.agency is not None  # record_exchange refuses a member of no agency
         alerts.notify(
             told,
             message=(

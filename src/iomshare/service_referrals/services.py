@@ -26,7 +26,7 @@ from iomshare.people.models import Person
 from iomshare.people.visibility import is_volunteer, may_know
 from iomshare.protocols.models import Purpose
 from iomshare.records.models import Category
-from iomshare.records.selectors.onward import check_onward_sharing
+from iomshare.records.selectors.onward import OnwardCheck, check_onward_sharing
 from iomshare.service_referrals.models import (
     ReferralStatus,
     ServiceKind,
@@ -91,6 +91,22 @@ def _record(
     )
 
 
+def _agency_name(by: StaffMember) -> str:
+    assert by.agency is not None  # every caller refuses a member of no agency first
+    return by.agency.name
+
+
+def _shared_item(referral: ServiceReferral, check: OnwardCheck) -> SharedItem:
+    assert check.holding_agency_id is not None  # a check that may send names the item's agency
+    return SharedItem(
+        referral=referral,
+        item_id=check.item_id,
+        holding_agency_id=check.holding_agency_id,
+        category_id=_category_id(check.category_code),
+        clause=check.clause,
+    )
+
+
 # --- services offered -----------------------------------------------------------------------------
 
 
@@ -107,20 +123,21 @@ def offer_service(
     elif len(name) > 120:
         errors["name"] = "Keep the name to 120 characters or fewer"
     elif ServiceOffer.objects.filter(agency_id=by.agency_id, name__iexact=name).exists():
-        errors["name"] = f"{by.agency.name} already offers a service called '{name}'"
+        errors["name"] = f"{_agency_name(by)} already offers a service called '{name}'"
     if kind not in ServiceKind.values:
         errors["kind"] = "Choose the kind of service"
     purpose_row = Purpose.objects.filter(code=purpose).first() if purpose else None
     if purpose_row is None:
         errors["purpose"] = "Choose the purpose referrals to it are made for"
     if contact is None or contact.agency_id != by.agency_id or not contact.is_active:
-        errors["contact"] = f"Choose who at {by.agency.name} receives referrals"
+        errors["contact"] = f"Choose who at {_agency_name(by)} receives referrals"
     elif is_volunteer(contact) or contact.role == Role.SYSTEM:
         errors["contact"] = (
             "Choose a member of staff, not a volunteer or a system account, to receive referrals"
         )
     if errors:
         raise InvalidInput("The service was not added: correct the problems listed.", field_errors=errors)
+    assert purpose_row is not None and contact is not None  # else a problem was named above
     with transaction.atomic():
         offer = ServiceOffer.objects.create(
             agency_id=by.agency_id,
@@ -214,6 +231,7 @@ def refer_to_service(
         )
     if errors:
         raise InvalidInput("The referral was not sent: correct the problems listed.", field_errors=errors)
+    assert by.agency_id is not None  # _check_referrer refuses a member of no agency
     with transaction.atomic():
         referral = ServiceReferral.objects.create(
             person=person,
@@ -224,16 +242,7 @@ def refer_to_service(
             purpose=service.purpose,
             reason=reason,
         )
-        SharedItem.objects.bulk_create(
-            SharedItem(
-                referral=referral,
-                item_id=check.item_id,
-                holding_agency_id=check.holding_agency_id,
-                category_id=_category_id(check.category_code),
-                clause=check.clause,
-            )
-            for check in checks
-        )
+        SharedItem.objects.bulk_create(_shared_item(referral, check) for check in checks)
         _record(
             referral,
             "sent",
@@ -244,7 +253,7 @@ def refer_to_service(
         alerts.notify(
             _receivers(referral),
             message=(
-                f"{_name(by)} ({by.agency.name}) referred {person.full_name} to {service.name} "
+                f"{_name(by)} ({_agency_name(by)}) referred {person.full_name} to {service.name} "
                 f"for {service.purpose.name.lower()}: referral {referral.number}, "
                 f"{len(checks)} item{'s' if len(checks) != 1 else ''} shared."
             ),

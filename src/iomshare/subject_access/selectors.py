@@ -43,6 +43,7 @@ def request_for(viewer: StaffMember, request_id: int) -> SubjectAccessRequest:
     if (
         request is None
         or not is_ig_lead(viewer)
+        or viewer.agency_id is None  # is_ig_lead says so too; this tells the type checker
         or not (
             request.coordinating_agency_id == viewer.agency_id
             or request.responses.filter(agency_id=viewer.agency_id).exists()
@@ -58,6 +59,8 @@ def is_coordinator(viewer: StaffMember, request: SubjectAccessRequest) -> bool:
 
 
 def own_part(viewer: StaffMember, request: SubjectAccessRequest) -> ControllerResponse | None:
+    if viewer.agency_id is None:  # a response is always an agency's
+        return None
     return ControllerResponse.objects.filter(request=request, agency_id=viewer.agency_id).first()
 
 

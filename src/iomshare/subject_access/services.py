@@ -91,6 +91,7 @@ def record_request(
     if errors:
         raise InvalidInput("The request was not recorded: correct the problems listed.", field_errors=errors)
     assert received_on is not None
+    assert by.agency_id is not None  # is_ig_lead, checked above
     request = SubjectAccessRequest.objects.create(
         person=person,
         coordinating_agency_id=by.agency_id,
@@ -197,7 +198,7 @@ def extend_deadline(
 
 
 def _open_part(request: SubjectAccessRequest, by: StaffMember) -> ControllerResponse:
-    if not is_ig_lead(by):
+    if not is_ig_lead(by) or by.agency_id is None:  # is_ig_lead checks the agency; this tells mypy
         raise NotPermitted("Only an information-governance lead can decide what their agency releases.")
     part = ControllerResponse.objects.filter(request=request, agency_id=by.agency_id).first()
     if part is None or not may_see_person(by, request.person_id):
@@ -311,6 +312,7 @@ def confirm_response(request: SubjectAccessRequest, *, by: StaffMember) -> Contr
     part.completed_at = timezone.now()
     part.save(update_fields=["completed_by", "completed_at"])
     released = part.decisions.filter(item_id__in=held, outcome__in=[Outcome.RELEASE, Outcome.REDACT]).count()
+    assert by.agency is not None  # _open_part admitted an IG lead of an agency
     _record(request, "response_confirmed", by=by, agency=by.agency.code, released=released, held=len(held))
     if request.coordinating_agency_id != part.agency_id:
         notify(

@@ -45,8 +45,8 @@ def govuk_datetime(value: dt.datetime | None, date_format: str = "j F Y") -> str
     """ "7 December 2026 at 6:14pm" (the date part in `date_format`); empty for no value."""
     if value in (None, ""):
         return ""
-    value = _local(value)
-    return f"{format_date(value, date_format)} at {govuk_time(value)}"
+    local = _local(value)
+    return f"{format_date(local, date_format)} at {govuk_time(local)}"
 
 
 class DateInputError(ValueError):

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from iomshare.governance.dashboards import ig_lead_dashboard
 from iomshare.partnership import selectors as partnership
 from iomshare.partnership.models import Role
+from iomshare.partnership.signed_in import SignedInRequest
 from iomshare.partnership.single_sign_on.claims import provider_origins
 from iomshare.partnership.training import may_manage_training
 from iomshare.web.middleware import CONTENT_SECURITY_POLICY
@@ -85,7 +86,7 @@ GOVERNANCE_ROLES = frozenset({Role.IG_LEAD, Role.PARTNERSHIP_MANAGER, Role.ADMIN
 
 
 @login_required
-def governance(request: HttpRequest) -> HttpResponse:
+def governance(request: SignedInRequest) -> HttpResponse:
     """One page for the information-governance tools, with what is waiting for a decision."""
     viewer = request.user
     if viewer.role not in GOVERNANCE_ROLES:
@@ -107,7 +108,7 @@ def governance(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def contacts(request: HttpRequest) -> HttpResponse:
+def contacts(request: SignedInRequest) -> HttpResponse:
     """Who to ask at each agency about information governance and accounts, and the support desk."""
     return render(
         request,

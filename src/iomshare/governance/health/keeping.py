@@ -7,6 +7,7 @@ retention.due (ids and dates only).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Count, Min, Q, Sum
 from django.urls import reverse
@@ -70,13 +71,18 @@ def retention(today: dt.date) -> Section:
     past_due = due.due_queryset(today, schedules)
     open_reviews = RetentionReview.objects.filter(status=ReviewStatus.OPEN)
     backlog_cutoff = today - dt.timedelta(days=REVIEW_BACKLOG_DAYS)
-    by_agency = list(
-        open_reviews.values("holding_agency__name")
-        .annotate(
-            open=Count("id"), old=Count("id", filter=Q(opened_on__lt=backlog_cutoff)), oldest=Min("due_on")
+    by_agency: list[dict[str, Any]] = [
+        dict(row)
+        for row in (
+            open_reviews.values("holding_agency__name")
+            .annotate(
+                open=Count("id"),
+                old=Count("id", filter=Q(opened_on__lt=backlog_cutoff)),
+                oldest=Min("due_on"),
+            )
+            .order_by("holding_agency__name")
         )
-        .order_by("holding_agency__name")
-    )
+    ]
     for row in by_agency:
         row["oldest_days"] = (today - row["oldest"]).days
     disposed_items = sum(counts["disposed"] for counts in records.item_counts_by_agency().values())

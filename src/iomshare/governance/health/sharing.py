@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import Any
 
 from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.urls import reverse
@@ -258,16 +259,19 @@ def bringing_to_bear(today: dt.date) -> Section:
         members=Count("id", distinct=True),
         without_key_worker=Count("id", filter=Q(key_workers__isnull=True), distinct=True),
     )
-    rows = list(
-        InformationRequest.objects.filter(status=RequestStatus.AWAITING_DECISION)
-        .values("holding_agency__name")
-        .annotate(
-            open=Count("id"),
-            overdue=Count("id", filter=Q(due_on__lt=today)),
-            oldest=Min("requested_at"),
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in (
+            InformationRequest.objects.filter(status=RequestStatus.AWAITING_DECISION)
+            .values("holding_agency__name")
+            .annotate(
+                open=Count("id"),
+                overdue=Count("id", filter=Q(due_on__lt=today)),
+                oldest=Min("requested_at"),
+            )
+            .order_by("holding_agency__name")
         )
-        .order_by("holding_agency__name")
-    )
+    ]
     for row in rows:
         row["oldest_days"] = (today - row["oldest"].date()).days if row["oldest"] else 0
     open_total = sum(row["open"] for row in rows)

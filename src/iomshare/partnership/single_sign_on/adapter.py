@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import NoReturn
 
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.stages import AuthenticateStage
@@ -21,7 +22,9 @@ from iomshare.partnership.single_sign_on import claims as claim
 SIGN_ON_CHANNEL = "single sign-on"
 
 
-def refuse(request: HttpRequest, sociallogin: SocialLogin | None, reason: str, *, username: str = "") -> None:
+def refuse(
+    request: HttpRequest, sociallogin: SocialLogin | None, reason: str, *, username: str = ""
+) -> NoReturn:
     """Stop the sign-in with `reason` shown to the person and put on the ledger; nothing is created."""
     provider_id = sociallogin.provider.app.provider_id if sociallogin and sociallogin.provider.app else ""
     ledger.record(

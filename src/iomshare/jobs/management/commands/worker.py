@@ -15,5 +15,5 @@ class Command(db_worker.Command):
 
     def handle(self, *args, **options):
         # db_worker builds its own Worker; ours adds the heartbeat and recovery of dead workers' jobs.
-        db_worker.Worker = worker.Worker
+        db_worker.Worker = worker.Worker  # type: ignore[misc]  # handle() names the class; it has no hook
         super().handle(*args, **options)

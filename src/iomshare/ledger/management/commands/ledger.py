@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -39,12 +40,13 @@ class Command(BaseCommand):
         commands.add_parser("rotate-key", help="Retire the checkpoint signing key and start a new one.")
 
     def handle(self, *args, subcommand: str, **options) -> None:
-        {
+        actions: dict[str, Callable[..., None]] = {
             "verify": self.verify,
             "checkpoint": self.checkpoint,
             "grant-append-only": self.grant_append_only,
             "rotate-key": self.rotate_key,
-        }[subcommand](**options)
+        }
+        actions[subcommand](**options)
 
     def verify(self, *, witness_file: Path | None = None, workers: int = 2, **options) -> None:
         if witness_file is not None and not witness_file.is_file():

@@ -52,6 +52,7 @@ class Command(BaseCommand):
         except DomainError as error:
             problems = "".join(f"\n  {field}: {text}" for field, text in error.field_errors.items())
             raise CommandError(error.message + problems) from error
+        assert member.agency is not None  # created in the agency named
         self.stdout.write(f"Created {member.username}: {member.get_role_display()} at {member.agency.name}.")
 
     def _password(self, options) -> str:

@@ -114,6 +114,7 @@ class Command(BaseCommand):
             if token.expires_at
             else "never expires"
         )
+        assert member.agency is not None  # issue_token refuses a member of no agency
         self.stderr.write(
             f"Issued token {token.prefix}… '{token.name}' for {member.username} "
             f"({member.agency.name}) with scopes {token.scopes}; it {expiry}.\n"

@@ -64,7 +64,9 @@ class Command(BaseCommand):
             protocol = Protocol.objects.filter(reference=key).order_by("-version").first()
         if protocol is None:
             raise CommandError(f"No protocol has the id or reference {key!r}.")
-        text = yaml_format.dump_protocol(selectors.protocol_page(protocol.pk))
+        page = selectors.protocol_page(protocol.pk)
+        assert page is not None  # the protocol found above
+        text = yaml_format.dump_protocol(page)
         if output:
             output.write_text(text, encoding="utf-8")
             self.stdout.write(f"Wrote {protocol.label} to {output}")

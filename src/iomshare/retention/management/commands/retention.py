@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import IO, cast
+
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -44,7 +46,7 @@ class Command(BaseCommand):
             return
         if not 1 <= batch_size <= 100_000:
             raise CommandError("--batch-size must be between 1 and 100,000.")
-        console = Console(file=self.stdout, stderr=False)
+        console = Console(file=cast(IO[str], self.stdout), stderr=False)  # OutputWrapper is a text stream
         with Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),

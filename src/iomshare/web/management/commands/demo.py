@@ -4,7 +4,7 @@ import shutil
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.panel import Panel
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from iomshare.demo import DEMO_PASSWORD, DemoSummary, Scale, load_demo
@@ -57,7 +57,7 @@ class Command(BaseCommand):
             transient=True,
             disable=not progress_console.is_terminal or options["verbosity"] == 0,
         ) as bar:
-            tasks: dict[str, int] = {}
+            tasks: dict[str, TaskID] = {}
 
             def advance(step: str, done: int, total: int) -> None:
                 if step not in tasks:
