@@ -92,3 +92,18 @@ def test_someone_elses_checked_file_cannot_be_imported(
 def test_only_partnership_managers_use_the_page(client, officer):
     client.force_login(officer)
     assert client.get(URL).status_code == 403
+
+
+def test_a_file_over_the_upload_limit_is_refused_in_plain_words_and_not_kept(
+    client, manager, person, probation_officer, settings, tmp_path
+):
+    settings.IOMSHARE_IMPORT_DIR = tmp_path
+    settings.IOMSHARE_MAX_IMPORT_BYTES = 1024
+    client.force_login(manager)
+    rows = journey(probation_officer) * 20
+    refused = client.post(URL, {"step": "check", "file": as_csv(rows)})
+    page = refused.content.decode()
+    assert refused.status_code == 400, refused.status_code
+    assert "The file is larger than 1 KB, the most one upload may be" in page
+    assert not any((tmp_path / "cohort-changes").iterdir()), "nothing of it is kept"
+    assert not CohortChange.objects.exists()

@@ -11,10 +11,8 @@ import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
-from iomshare.errors import InvalidInput
 from iomshare.exchange.cohort_changes import file_type_of
-from iomshare.exchange.import_runs import max_upload_bytes, upload_dir
-from iomshare.exchange.limits import in_words
+from iomshare.exchange.import_runs import save_upload, upload_dir
 
 
 def _folder() -> Path:
@@ -28,23 +26,7 @@ def keep_upload(chunks: Iterable[bytes], *, file_name: str) -> str:
     suffix = file_type_of(Path(file_name or "file"))
     kept = f"{uuid.uuid4()}.{suffix}"
     path = _folder() / kept
-    size = 0
-    with path.open("wb") as target:
-        for chunk in chunks:
-            size += len(chunk)
-            if size > max_upload_bytes():
-                target.close()
-                path.unlink(missing_ok=True)
-                raise InvalidInput(
-                    "The file is too large.",
-                    field_errors={
-                        "file": f"The file is larger than {in_words(max_upload_bytes())}: split it"
-                    },
-                )
-            target.write(chunk)
-    if size == 0:
-        path.unlink(missing_ok=True)
-        raise InvalidInput("The file is empty.", field_errors={"file": "The selected file is empty"})
+    save_upload(chunks, path, command="iomshare cohort-import")
     return kept
 
 

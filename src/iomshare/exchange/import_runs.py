@@ -46,6 +46,32 @@ def max_upload_bytes() -> int:
     return read_limits().file_bytes
 
 
+def save_upload(chunks: Iterable[bytes], path: Path, *, command: str) -> tuple[int, str]:
+    """Write an upload to `path` as it arrives: its size and SHA-256. Too large or empty, the file is
+    removed and the upload refused (`command` is how to bring a larger file in on the server)."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("wb") as target:
+        for chunk in chunks:
+            size += len(chunk)
+            if size > max_upload_bytes():
+                target.close()
+                path.unlink(missing_ok=True)
+                too_large = (
+                    f"The file is larger than {in_words(max_upload_bytes())}, the most one upload may be"
+                )
+                raise InvalidInput(
+                    f"{too_large}: split it, or bring it in with `{command}` on the server.",
+                    field_errors={"file": too_large},
+                )
+            digest.update(chunk)
+            target.write(chunk)
+    if size == 0:
+        path.unlink(missing_ok=True)
+        raise InvalidInput("The file is empty.", field_errors={"file": "The selected file is empty"})
+    return size, digest.hexdigest()
+
+
 def create_run(
     profile: ImportProfile,
     *,
@@ -59,33 +85,14 @@ def create_run(
     run_id = uuid.uuid4()
     suffix = {"csv": ".csv", "json": ".json", "xlsx": ".xlsx"}[profile.file_type]
     path = upload_dir() / f"{run_id}{suffix}"
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("wb") as target:
-        for chunk in chunks:
-            size += len(chunk)
-            if size > max_upload_bytes():
-                target.close()
-                path.unlink(missing_ok=True)
-                raise InvalidInput(
-                    f"The file is larger than {in_words(max_upload_bytes())}, the most one upload may be: split it, or import it "
-                    "with `iomshare import` on the server.",
-                    field_errors={
-                        "file": f"The file is larger than {in_words(max_upload_bytes())}, the most one upload may be"
-                    },
-                )
-            digest.update(chunk)
-            target.write(chunk)
-    if size == 0:
-        path.unlink(missing_ok=True)
-        raise InvalidInput("The file is empty.", field_errors={"file": "The selected file is empty"})
+    size, sha256 = save_upload(chunks, path, command="iomshare import")
     return ImportRun.objects.create(
         id=run_id,
         profile=profile,
         started_by=by,
         file_name=Path(file_name).name[:255] or "extract",
         file_path=str(path),
-        file_sha256=digest.hexdigest(),
+        file_sha256=sha256,
         file_size=size,
         accept_valid_rows=accept_valid_rows,
     )
