@@ -59,6 +59,17 @@ def test_only_ig_leads_and_partnership_managers_may_run_reports(client, police, 
     assert not LedgerEntry.objects.filter(action=Action.REPORT).exists()
 
 
+def test_an_ig_lead_of_no_agency_runs_no_report_and_sees_no_accounts(client, police, person):
+    # An IG lead answers for one agency's information: an account linked to none is refused, rather
+    # than shown the staff whose agency is also "none" (the system accounts).
+    StaffMemberFactory(username="system.account", agency=None, role=Role.SYSTEM)
+    client.force_login(StaffMemberFactory(username="orphan.ig", agency=None, role=Role.IG_LEAD))
+    home = client.get(reverse("ledger:home"))
+    assert home.status_code == 403 and "system.account" not in home.content.decode()
+    assert client.get(reverse("ledger:report", args=["people", person.id])).status_code == 403
+    assert not LedgerEntry.objects.filter(action=Action.REPORT).exists()
+
+
 def test_an_ig_lead_reads_only_their_own_agencys_disclosure_log_and_staff(
     client, ig_lead, probation, probation_officer, officer
 ):

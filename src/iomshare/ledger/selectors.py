@@ -33,7 +33,10 @@ class ReportKind:
 
 
 def may_run_reports(viewer: StaffMember) -> bool:
-    return viewer.is_authenticated and viewer.role in REPORT_ROLES
+    """IG leads (for their own agency, so only with one) and partnership managers."""
+    if not viewer.is_authenticated or viewer.role not in REPORT_ROLES:
+        return False
+    return viewer.role == Role.PARTNERSHIP_MANAGER or viewer.agency_id is not None
 
 
 NOT_PERMITTED_MESSAGE = (

@@ -64,8 +64,10 @@ def reports_home(request: SignedInRequest) -> HttpResponse:
     staff = StaffMember.objects.select_related("agency").order_by("agency__name", "last_name", "first_name")
     agencies = Agency.objects.all()
     if viewer.role != Role.PARTNERSHIP_MANAGER:
-        staff = staff.filter(agency_id=viewer.agency_id)
-        agencies = agencies.filter(pk=viewer.agency_id)
+        own = viewer.agency_id
+        assert own is not None  # may_run_reports refuses an IG lead of no agency
+        staff = staff.filter(agency_id=own)
+        agencies = agencies.filter(pk=own)
     return render(
         request,
         "ledger/home.html",
