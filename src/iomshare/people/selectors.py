@@ -59,7 +59,8 @@ def search_people(text: str) -> QuerySet[Person]:
 
 def _merges() -> QuerySet:
     # identity.Merge, reached through the relation rather than imported: identity builds on people.
-    return Person._meta.get_field("merges_out").related_model.objects.all()
+    merge = Person._meta.get_field("merges_out").related_model
+    return merge._default_manager.all()
 
 
 def _survivors_of(absorbed: Iterable[uuid.UUID]) -> set[uuid.UUID]:

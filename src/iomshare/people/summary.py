@@ -17,6 +17,7 @@ from django.utils import timezone
 from iomshare.casework.selectors import open_actions_about
 from iomshare.information_requests.models import InformationRequest, RequestStatus
 from iomshare.partnership.models import Agency, Role, StaffMember
+from iomshare.partnership.signed_in import SignedInRequest
 from iomshare.people import visibility
 from iomshare.people.cohort_selectors import open_referral
 from iomshare.people.models import CohortMembership, CohortReferral, Person
@@ -68,7 +69,7 @@ def _day(text: str, name: str, errors: dict[str, str]) -> dt.date | None:
         return None
 
 
-def timeline_choices(request: HttpRequest, purpose: str | None = None) -> TimelineChoices:
+def timeline_choices(request: SignedInRequest, purpose: str | None = None) -> TimelineChoices:
     """The timeline's filters: only agencies whose information the viewer may see are offered."""
     kinds = list(Category.objects.order_by("name"))
     opened = visibility.open_agencies(request.user, purpose)

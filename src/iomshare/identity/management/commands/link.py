@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from iomshare.demo.source_records import DEFAULT_SEED
 from iomshare.demo.synthetic_records import load_synthetic_records
@@ -46,7 +46,7 @@ class Command(BaseCommand):
             transient=True,
             disable=options["verbosity"] == 0,
         ) as bar:
-            tasks: dict[str, int] = {}
+            tasks: dict[str, TaskID] = {}
 
             def advance(step: str, done: int, total: int) -> None:
                 if step not in tasks:
