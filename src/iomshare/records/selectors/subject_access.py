@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils import timezone
 
@@ -30,7 +31,11 @@ def subject_access_own_items(request, *, by: StaffMember) -> list[InformationIte
     are still held); the read is a subject_access ledger entry."""
     from iomshare.subject_access.models import ControllerResponse
 
-    part = ControllerResponse.objects.filter(request=request, agency_id=by.agency_id).first()
+    part = (
+        ControllerResponse.objects.filter(request=request, agency_id=by.agency_id).first()
+        if by.agency_id is not None
+        else None
+    )
     _check_subject_access_lead(request, by, part.agency_id if part else None)
     items = list(
         InformationItem.objects.filter(person_id=request.person_id, holding_agency_id=by.agency_id)
@@ -70,8 +75,7 @@ def subject_access_holding_agency_ids(person_id) -> set[int]:
 def item_fields(item: InformationItem) -> list[tuple[str, str]]:
     """(name, label) of each part of an item a controller may redact: summary, details, form answers."""
     fields = [("summary", "Summary"), ("details", "Details")]
-    payload = item.payload if isinstance(item.payload, dict) else {}
-    answers = payload.get("answers") if isinstance(payload.get("answers"), dict) else payload
+    answers = _answers(item)
     fields += [
         (name, name.replace("_", " ").capitalize()) for name in answers if name not in {"form", "version"}
     ]
@@ -99,8 +103,7 @@ class ReleasedItem:
 
 
 def _released(item: InformationItem, redacted: tuple[str, ...]) -> ReleasedItem:
-    payload = item.payload if isinstance(item.payload, dict) else {}
-    answers = payload.get("answers") if isinstance(payload.get("answers"), dict) else payload
+    answers = _answers(item)
     return ReleasedItem(
         item_id=item.pk,
         holding_agency=item.holding_agency.name,
@@ -153,3 +156,10 @@ def subject_access_released_items(request, *, by: StaffMember) -> list[ReleasedI
         details={"request": request.reference, "step": "pack_read"},
     )
     return [_released(item, decisions[item.pk][1]) for item in items]
+
+
+def _answers(item: InformationItem) -> dict[str, Any]:
+    """A form item's answers (under "answers", or the payload itself for older items); else none."""
+    payload = item.payload if isinstance(item.payload, dict) else {}
+    answers = payload.get("answers")
+    return answers if isinstance(answers, dict) else payload
