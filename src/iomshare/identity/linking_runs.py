@@ -379,18 +379,22 @@ def _bulk_resolve(
         records[r].person_id = person_id
     bulk_rows.insert(Person, people)
     for record in records.values():
-        record.person_id = record.person.pk if record.person_id is None else record.person_id
+        if record.person_id is None:
+            assert record.person is not None  # each record of a new person's group was given it above
+            record.person_id = record.person.pk
     merging.move_rows(SourceRecord, {record.pk: record.person_id for record in records.values()})
     taken = set(AgencyIdentifier.objects.values_list("agency_id", "scheme", "value"))
     identifiers = []
     for record in records.values():
+        person_id = record.person_id
+        assert person_id is not None  # every record has its person by now (above)
         for scheme, value in record.identifiers.items():
             key = (record.agency_id, scheme, value)
             if key not in taken:
                 taken.add(key)
                 identifiers.append(
                     AgencyIdentifier(
-                        person_id=record.person_id, agency_id=record.agency_id, scheme=scheme, value=value
+                        person_id=person_id, agency_id=record.agency_id, scheme=scheme, value=value
                     )
                 )
     bulk_rows.insert(AgencyIdentifier, identifiers)
