@@ -13,13 +13,16 @@ stronger evidence than a shared common one.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
 from splink.blocking_rule_library import CustomRule
+
+if TYPE_CHECKING:
+    from splink.internals.comparison_creator import ComparisonCreator
 
 IDENTIFIER_SCHEMES = ("pnc", "cro", "nomis", "nhs")
 IDENTIFIER_LABELS = {"pnc": "PNC IDs", "cro": "CRO numbers", "nomis": "NOMIS numbers", "nhs": "NHS numbers"}
@@ -379,10 +382,12 @@ def blocking_rules() -> list:
 
 
 def settings(probability_two_random_records_match: float = 1e-5) -> SettingsCreator:
+    # Splink types the list as its base class's (invariant), so it is declared so.
+    creators: list[ComparisonCreator | dict[str, Any]] = [*comparisons()]
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
-        comparisons=comparisons(),
+        comparisons=creators,
         blocking_rules_to_generate_predictions=blocking_rules(),
         probability_two_random_records_match=probability_two_random_records_match,
         retain_matching_columns=False,
