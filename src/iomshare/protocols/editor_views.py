@@ -10,11 +10,12 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from iomshare.errors import DomainError, NotPermitted
+from iomshare.partnership.signed_in import SignedInRequest
 from iomshare.protocols import diff, editing, selectors, simulator, yaml_format
 from iomshare.protocols.editor_forms import ChangesForm, ClauseForm, DetailsForm
 from iomshare.protocols.models import Protocol, ProtocolStatus
@@ -35,7 +36,7 @@ def _in_plain_words(message: str) -> str:
     return _QUOTED_CODE.sub(lambda match: names.get(match.group(1), match.group(0)), message)
 
 
-def _draft_to_edit(request: HttpRequest, protocol_id: int) -> Protocol:
+def _draft_to_edit(request: SignedInRequest, protocol_id: int) -> Protocol:
     protocol = _protocol(protocol_id)
     if protocol.status != ProtocolStatus.DRAFT:
         raise Http404("Only a draft can be changed")
@@ -120,7 +121,7 @@ def _render_form(request, template: str, draft: Protocol, form, errors, title: s
 
 
 @login_required
-def changes(request: HttpRequest, protocol_id: int) -> HttpResponse:
+def changes(request: SignedInRequest, protocol_id: int) -> HttpResponse:
     """What the draft changes against the version in force, and who would see what because of it."""
     protocol = _protocol(protocol_id)
     if protocol.status != ProtocolStatus.DRAFT:
@@ -148,7 +149,7 @@ def changes(request: HttpRequest, protocol_id: int) -> HttpResponse:
 
 
 @login_required
-def edit_details(request: HttpRequest, protocol_id: int) -> HttpResponse:
+def edit_details(request: SignedInRequest, protocol_id: int) -> HttpResponse:
     draft = _draft_to_edit(request, protocol_id)
     document = editing.document_of(draft)
     errors: list[tuple[str, str]] = []
@@ -198,7 +199,7 @@ def _clause_form(request, draft: Protocol, number: int | None) -> HttpResponse:
 
 
 @login_required
-def edit_clause(request: HttpRequest, protocol_id: int, clause_number: int) -> HttpResponse:
+def edit_clause(request: SignedInRequest, protocol_id: int, clause_number: int) -> HttpResponse:
     draft = _draft_to_edit(request, protocol_id)
     if editing.clause_document(editing.document_of(draft), clause_number) is None:
         raise Http404("No such clause")
@@ -206,12 +207,12 @@ def edit_clause(request: HttpRequest, protocol_id: int, clause_number: int) -> H
 
 
 @login_required
-def add_clause(request: HttpRequest, protocol_id: int) -> HttpResponse:
+def add_clause(request: SignedInRequest, protocol_id: int) -> HttpResponse:
     return _clause_form(request, _draft_to_edit(request, protocol_id), None)
 
 
 @login_required
-def remove_clause(request: HttpRequest, protocol_id: int, clause_number: int) -> HttpResponse:
+def remove_clause(request: SignedInRequest, protocol_id: int, clause_number: int) -> HttpResponse:
     """Confirm, then remove one clause (the clauses after it move up one number)."""
     draft = _draft_to_edit(request, protocol_id)
     document = editing.document_of(draft)
@@ -247,7 +248,7 @@ def remove_clause(request: HttpRequest, protocol_id: int, clause_number: int) ->
 
 
 @login_required
-def ask_for_changes(request: HttpRequest, protocol_id: int) -> HttpResponse:
+def ask_for_changes(request: SignedInRequest, protocol_id: int) -> HttpResponse:
     """A party's IG lead sends the draft back with comments instead of approving it."""
     draft = _protocol(protocol_id)
     if not selectors.may_approve(draft, request.user):
