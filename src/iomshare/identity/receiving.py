@@ -138,19 +138,22 @@ def _match_arrival(record: SourceRecord, *, by: StaffMember | None) -> Arrival:
     if not matches:
         _new_person_for([record], by=by)
         return Arrival(record, "new person", None, time.perf_counter() - started)
+    assert model is not None  # matches come only from a model
     best = matches[0]
     other = by_id[best["unique_id_l"] if best["unique_id_l"] != record.pk else best["unique_id_r"]]
+    other_person = other.person
+    assert other_person is not None  # candidates are records already matched to a person
     kept_apart = _current_decision(record, other, Outcome.DIFFERENT)
     if best["match_probability"] >= model.upper_threshold and not kept_apart:
-        clashes = _identifier_clashes(record, other.person)
+        clashes = _identifier_clashes(record, other_person)
         if not clashes:
             _attach(
-                record, other.person, by=by, summary=f"linked on arrival ({best['match_probability']:.1%})"
+                record, other_person, by=by, summary=f"linked on arrival ({best['match_probability']:.1%})"
             )
             return Arrival(record, "linked", best["match_probability"], time.perf_counter() - started)
         _new_person_for([record], by=by)
         # Kept apart: the new record as a person of its own, and the person it would have joined.
-        held = list(other.person.source_records.exclude(pk=record.pk).values_list("pk", flat=True))
+        held = list(other_person.source_records.exclude(pk=record.pk).values_list("pk", flat=True))
         _open_conflict([record.pk, *held], clashes, run=None, groups=[[record.pk], held])
         return Arrival(record, "attention", best["match_probability"], time.perf_counter() - started)
     _new_person_for([record], by=by)
