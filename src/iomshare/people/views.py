@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -13,6 +13,7 @@ from iomshare.information_requests.selectors import approved_purpose_codes, may_
 from iomshare.ledger import services as ledger
 from iomshare.ledger.models import Action
 from iomshare.partnership.models import Agency, Role, StaffMember
+from iomshare.partnership.signed_in import SignedInRequest
 from iomshare.people import selectors, summary, visibility
 from iomshare.people.models import Tier
 from iomshare.protocols.decisions import purposes_for
@@ -24,7 +25,7 @@ TIMELINE_PAGE = 20  # items on one page of a person's timeline, newest first (is
 
 
 @login_required
-def cohort(request: HttpRequest) -> HttpResponse:
+def cohort(request: SignedInRequest) -> HttpResponse:
     filters = selectors.CohortFilters(
         search=request.GET.get("q", "").strip()[:100],
         tier=request.GET.get("tier", "") if request.GET.get("tier") in Tier.values else "",
@@ -70,7 +71,7 @@ def cohort(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def person(request: HttpRequest, person_id) -> HttpResponse:
+def person(request: SignedInRequest, person_id) -> HttpResponse:
     """A person's page: purpose first, then the full picture and what is withheld (invariant 3)."""
     profile = selectors.person_profile(person_id, request.user)
     if profile is None:
@@ -115,6 +116,7 @@ def person(request: HttpRequest, person_id) -> HttpResponse:
     querystring.pop("page", None)
     querystring.pop("declare", None)
     querystring.pop("change_purpose", None)
+    assert picture.summary is not None  # asked for with_summary
     return render(
         request,
         "people/person.html",
