@@ -10,16 +10,12 @@ describes so linkage can be scored against the truth.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import random
-import string
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from faker.providers.person.en_GB import Provider as _EnglishNames
-
+from iomshare.demo import source_words as words
 from iomshare.identity.nicknames import nicknames_for
-from iomshare.people.identifiers import pnc_check_letter
 
 DEFAULT_SEED = 2026
 
@@ -156,214 +152,6 @@ class _TruePerson:
     middle: str = ""
 
 
-_MALE = [name.upper() for name in _EnglishNames.first_names_male]
-_FEMALE = [name.upper() for name in _EnglishNames.first_names_female]
-_COMMON_SURNAMES = [name.upper() for name in _EnglishNames.last_names]
-_SURNAME_CUMULATIVE = list(itertools.accumulate(_EnglishNames.last_names.values()))
-# A long tail of English-looking surnames: real populations have tens of thousands of surnames,
-# and a pool of 500 would make blocking far harder than it is on real data.
-_SURNAME_STARTS = [
-    "ASH",
-    "BLACK",
-    "BRAD",
-    "BROOK",
-    "CALD",
-    "CLAY",
-    "CRAN",
-    "DAL",
-    "DEN",
-    "DRAY",
-    "EAST",
-    "FAIR",
-    "FARN",
-    "GOLD",
-    "GREEN",
-    "HAL",
-    "HART",
-    "HAW",
-    "HEATH",
-    "HOL",
-    "KNIGHT",
-    "LANG",
-    "LEE",
-    "LIT",
-    "MARSH",
-    "MID",
-    "MOOR",
-    "NEW",
-    "NOR",
-    "OAK",
-    "PEN",
-    "RAD",
-    "RED",
-    "ROCK",
-    "ROS",
-    "SAND",
-    "SHAW",
-    "SOUTH",
-    "STAN",
-    "STOCK",
-    "SUTH",
-    "THORN",
-    "TOWN",
-    "WAL",
-    "WEST",
-    "WHIT",
-    "WIN",
-    "WOOD",
-    "WORTH",
-    "YARD",
-]
-_SURNAME_ENDS = [
-    "BURN",
-    "BURY",
-    "BY",
-    "COTT",
-    "DALE",
-    "DEN",
-    "FIELD",
-    "FORD",
-    "GATE",
-    "HAM",
-    "HILL",
-    "HURST",
-    "INGTON",
-    "LAND",
-    "LEY",
-    "LOW",
-    "MAN",
-    "MORE",
-    "STEAD",
-    "STON",
-    "THWAITE",
-    "TON",
-    "WELL",
-    "WICK",
-    "WOOD",
-    "WORTH",
-]
-_STREETS = [
-    "Mill Lane",
-    "Church Street",
-    "Station Road",
-    "Victoria Road",
-    "Park Avenue",
-    "High Street",
-    "Green Lane",
-    "Manor Road",
-    "Chapel Street",
-    "Kings Road",
-    "Queen Street",
-    "New Road",
-    "Albert Road",
-    "Grange Road",
-    "Moor Lane",
-    "Beech Grove",
-    "Elm Terrace",
-    "Canal Side",
-    "Bridge Street",
-    "Springfield Road",
-]
-_TOWNS = ["Northby", "Castleford Moor", "Aireton", "Holmbridge", "Kelderwick", "Sowerdale", "Brackenthorpe"]
-_OUTWARD_AREAS = ["LS", "BD", "WF", "HD", "HX"]
-_INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
-_KEYBOARD_NEIGHBOURS = {
-    "A": "SQZ",
-    "B": "VNG",
-    "C": "XVD",
-    "D": "SFE",
-    "E": "WRD",
-    "F": "DGR",
-    "G": "FHT",
-    "H": "GJY",
-    "I": "UOK",
-    "J": "HKU",
-    "K": "JLI",
-    "L": "KOP",
-    "M": "NJ",
-    "N": "BMH",
-    "O": "IPL",
-    "P": "OL",
-    "Q": "WA",
-    "R": "ETF",
-    "S": "ADW",
-    "T": "RYG",
-    "U": "YIJ",
-    "V": "CBF",
-    "W": "QES",
-    "X": "ZCS",
-    "Y": "TUH",
-    "Z": "XA",
-}
-_EARLIEST_BIRTH = dt.date(1960, 1, 1)
-_LATEST_BIRTH = dt.date(2007, 12, 31)
-
-
-_ABBREVIATIONS = {
-    "Street": "St",
-    "Road": "Rd",
-    "Avenue": "Ave",
-    "Lane": "Ln",
-    "Terrace": "Ter",
-    "Grove": "Gr",
-}
-
-
-def _reformatted(address: str, postcode: str, rng: random.Random) -> str:
-    """The same address written as another agency's system writes it."""
-    style = rng.random()
-    text = address
-    if style < 0.35:
-        for word, short in _ABBREVIATIONS.items():
-            text = text.replace(word, short)
-    elif style < 0.55:
-        text = f"Flat {rng.randint(1, 9)}, {text}"
-    elif style < 0.75:
-        text = f"{text}, {postcode}" if postcode else text
-    elif style < 0.9:
-        text = text.upper().replace(",", "")
-    else:
-        number, _, rest = text.partition(" ")
-        text = f"{rest.split(',')[0]} {number}, {rest.split(',')[-1].strip()}"  # number after the street
-    return text
-
-
-def _permuted(index: int, modulus: int, multiplier: int, offset: int) -> int:
-    """A bijection on range(modulus): distinct people get distinct serial numbers, with no bookkeeping."""
-    return (index * multiplier + offset) % modulus
-
-
-def _pnc(index: int, dob: dt.date) -> str:
-    year = str(min(dob.year + 16 + index % 7, 2025))
-    serial = str(_permuted(index, 10_000_000, 7_654_321, 1_234_567))
-    return f"{year}/{serial.zfill(7)}{pnc_check_letter(year, serial)}"
-
-
-def _cro(index: int, dob: dt.date) -> str:
-    year = min(dob.year + 17, 2025) % 100
-    serial = _permuted(index, 1_000_000, 654_321, 4_321) + 1
-    if serial > 999_999:
-        serial = 1
-    return f"{serial}/{year:02d}{string.ascii_uppercase[index % 26]}"
-
-
-def _nomis(index: int) -> str:
-    serial = _permuted(index, 2 * 10_000 * 676, 1_234_567, 98_765)
-    letter, rest = divmod(serial, 10_000 * 676)
-    digits, pair = divmod(rest, 676)
-    return (
-        f"{'AG'[letter]}{digits:04d}{string.ascii_uppercase[pair // 26]}{string.ascii_uppercase[pair % 26]}"
-    )
-
-
-def _nhs(index: int) -> str | None:
-    """A number in 999 000 0000-999 999 9999, the range the NHS keeps for test data, so never a patient's."""
-    digits = "999" + f"{_permuted(index, 1_000_000, 123_457, 31_337):06d}"
-    total = sum(int(d) * (10 - i) for i, d in enumerate(digits))
-    check = (11 - total % 11) % 11
-    return None if check == 10 else digits + str(check)
-
-
 class SourceRecordGenerator:
     """Draws people and each agency's records of them from one seeded random stream."""
 
@@ -399,15 +187,15 @@ class SourceRecordGenerator:
     def _surname(self) -> str:
         rng = self.rng
         if rng.random() < 0.6:
-            return rng.choices(_COMMON_SURNAMES, cum_weights=_SURNAME_CUMULATIVE)[0]
-        return rng.choice(_SURNAME_STARTS) + rng.choice(_SURNAME_ENDS)
+            return rng.choices(words.COMMON_SURNAMES, cum_weights=words.SURNAME_CUMULATIVE)[0]
+        return rng.choice(words.SURNAME_STARTS) + rng.choice(words.SURNAME_ENDS)
 
     def _address(self) -> tuple[str, str]:
         rng = self.rng
-        area = rng.choice(_OUTWARD_AREAS)
+        area = rng.choice(words.OUTWARD_AREAS)
         outward = f"{area}{rng.randint(1, 29)}"
-        inward = f"{rng.randint(1, 9)}{rng.choice(_INWARD_LETTERS)}{rng.choice(_INWARD_LETTERS)}"
-        address = f"{rng.randint(1, 180)} {rng.choice(_STREETS)}, {rng.choice(_TOWNS)}"
+        inward = f"{rng.randint(1, 9)}{rng.choice(words.INWARD_LETTERS)}{rng.choice(words.INWARD_LETTERS)}"
+        address = f"{rng.randint(1, 180)} {rng.choice(words.STREETS)}, {rng.choice(words.TOWNS)}"
         return f"{outward} {inward}", address
 
     def _new_person(self, *, twin_of: _TruePerson | None = None) -> _TruePerson:
@@ -415,21 +203,27 @@ class SourceRecordGenerator:
         index = self._person_index
         self._person_index += 1
         sex = "M" if rng.random() < 0.85 else "F"
-        given = rng.choice(_MALE if sex == "M" else _FEMALE)
+        given = rng.choice(words.MALE if sex == "M" else words.FEMALE)
         if twin_of is not None:
             while given == twin_of.given:
-                given = rng.choice(_MALE if sex == "M" else _FEMALE)
+                given = rng.choice(words.MALE if sex == "M" else words.FEMALE)
             family, dob, postcodes = twin_of.family, twin_of.dob, list(twin_of.postcodes)
         else:
             family = self._surname()
-            dob = _EARLIEST_BIRTH + dt.timedelta(days=rng.randint(0, (_LATEST_BIRTH - _EARLIEST_BIRTH).days))
+            dob = words.EARLIEST_BIRTH + dt.timedelta(
+                days=rng.randint(0, (words.LATEST_BIRTH - words.EARLIEST_BIRTH).days)
+            )
             postcodes = [self._address() for _ in range(rng.randint(1, 3))]
-        identifiers = {"pnc": _pnc(index, dob), "cro": _cro(index, dob), "nomis": _nomis(index)}
-        if nhs := _nhs(index):
+        identifiers = {
+            "pnc": words.pnc(index, dob),
+            "cro": words.cro(index, dob),
+            "nomis": words.nomis(index),
+        }
+        if nhs := words.nhs(index):
             identifiers["nhs"] = nhs
         middle = ""
         if self.rates.middle_name and rng.random() < self.rates.middle_name:
-            middle = rng.choice(_MALE if sex == "M" else _FEMALE)
+            middle = rng.choice(words.MALE if sex == "M" else words.FEMALE)
         return _TruePerson(index, given, family, sex, dob, postcodes, identifiers, middle)
 
     # -- errors ------------------------------------------------------------------------------
@@ -441,7 +235,7 @@ class SourceRecordGenerator:
         at = rng.randint(1, len(name) - 1)
         kind = rng.random()
         if kind < 0.3:  # a neighbouring key
-            neighbours = _KEYBOARD_NEIGHBOURS.get(name[at], "E")
+            neighbours = words.KEYBOARD_NEIGHBOURS.get(name[at], "E")
             return name[:at] + rng.choice(neighbours) + name[at + 1 :]
         if kind < 0.55:  # a letter dropped
             return name[:at] + name[at + 1 :]
@@ -469,7 +263,7 @@ class SourceRecordGenerator:
                     typed = dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
                 except ValueError:
                     continue
-                if _EARLIEST_BIRTH.replace(year=1950) <= typed <= _LATEST_BIRTH:
+                if words.EARLIEST_BIRTH.replace(year=1950) <= typed <= words.LATEST_BIRTH:
                     return typed
         return dob
 
@@ -548,7 +342,7 @@ class SourceRecordGenerator:
             middle = person.middle if rng.random() < 0.6 else person.middle[0]
             record.given_name = self._case(f"{record.given_name} {middle}", record.agency)
         if record.address and rng.random() < rates.address_format:
-            record.address = _reformatted(record.address, record.postcode, rng)
+            record.address = words.reformatted(record.address, record.postcode, rng)
         extra = rng.randint(2, 3) if rng.random() < rates.several_errors else 0
         kinds = ["given", "family", "dob", "postcode", "sex"]
         for kind in rng.sample(kinds, extra):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -20,6 +20,9 @@ from iomshare.partnership.models import Agency
 from iomshare.people.models import Person
 from iomshare.records import crypto
 from iomshare.records.key_store import DataKey, cipher_for, current_keys
+
+if TYPE_CHECKING:
+    from iomshare.records.selectors import Basis
 
 __all__ = [
     "Category",
@@ -101,12 +104,12 @@ class InformationItemQuerySet(models.QuerySet["InformationItem"]):
     def live(self) -> InformationItemQuerySet:
         return self.filter(status=ItemStatus.LIVE)
 
-    def bulk_create(
-        self, objs: Iterable[InformationItem], *args: Any, **kwargs: Any
-    ) -> list[InformationItem]:
-        objs = list(objs)
-        seal_items(objs)
-        return super().bulk_create(objs, *args, **kwargs)
+    # Typed loosely: django-stubs' bulk_create is generic over the model in a way a queryset bound to
+    # one model cannot restate.
+    def bulk_create(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> list[Any]:
+        items = list(objs)
+        seal_items(items)
+        return list(super().bulk_create(items, *args, **kwargs))
 
 
 # Item fields kept inside the sealed content, and the columns that hold them once sealed.
@@ -158,6 +161,8 @@ class InformationItem(models.Model):
     restricted_at = models.DateTimeField(null=True, blank=True)
 
     objects = InformationItemQuerySet.as_manager()
+    # Set by the door on each item it discloses: what allows the viewer to see it (not a column).
+    basis: Basis
 
     class Meta:
         ordering = ["-recorded_at"]

@@ -32,7 +32,13 @@ from iomshare.people.visibility import known_people, may_know
 from iomshare.protocols import consent
 from iomshare.protocols.decisions import AccessGrid, Grant, access_grid
 from iomshare.protocols.rules import ViewerFacts
-from iomshare.records.models import Category, HandlingCode, InformationItem, ItemStatus
+from iomshare.records.models import (
+    Category,
+    HandlingCode,
+    InformationItem,
+    InformationItemQuerySet,
+    ItemStatus,
+)
 from iomshare.records.selectors.grid import grid_filter
 
 # Subject access reads live beside the door, in this package: one door, split along its seam.
@@ -206,7 +212,7 @@ def _record(sight: Sight, person, items: list[InformationItem], **extra) -> None
     )
 
 
-def _person_items(sight: Sight, person) -> object:
+def _person_items(sight: Sight, person) -> InformationItemQuerySet:
     return InformationItem.objects.live().filter(person=person).filter(sight.condition)
 
 
@@ -631,6 +637,7 @@ def alert_for(recipient: StaffMember, *, person_id, item_id=None, purpose: str, 
     refusal = sight.grid.refusal_for(*facts) if facts and sight.grid else None
     if refusal is None or not refusal.may_disclose_existence:
         return AlertSight(may_know_person=True)
+    assert facts is not None  # a refusal was found for them
     agency, category = Agency.objects.get(pk=facts[0]), Category.objects.get(code=facts[1])
     ledger.record(
         Action.NOTIFICATION,

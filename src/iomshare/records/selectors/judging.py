@@ -47,6 +47,6 @@ def item_to_judge(viewer: StaffMember, item_id: uuid.UUID | str, *, purpose: str
     )
     if item is None or not may_see_person(viewer, item.person_id):
         return None
-    item.basis = OWN_BASIS  # type: ignore[attr-defined]  # as the door marks what it shows
+    item.basis = OWN_BASIS  # as the door marks what it shows
     ledger.record_disclosure(viewer=viewer, person=item.person, items=[item], purpose=purpose)
     return item

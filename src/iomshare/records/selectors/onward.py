@@ -37,7 +37,7 @@ class OnwardCheck:
 def _receiver_refusal(sight: Sight, facts: tuple, receiver: StaffMember) -> str:
     """Why the receiver's door would not show an item: the protocol's own words where it has them."""
     agency_id, category_code, sensitivity, handling_code, restricted_at = facts
-    name = receiver.agency.name if receiver.agency_id else "the receiving agency"
+    name = receiver.agency.name if receiver.agency is not None else "the receiving agency"
     if handling_code != HandlingCode.SHAREABLE:
         return "Its holding agency does not allow it to be shared onward."
     if restricted_at is not None:
