@@ -34,7 +34,7 @@ lint: install
 	$(BIN)/iomshare check-migrations
 	# The layers of docs/architecture.md, as contracts in pyproject.toml.
 	$(BIN)/lint-imports --no-logo
-	# Types, with django-stubs; the modules not yet typed are listed in pyproject.toml ([tool.mypy]).
+	# Types, with django-stubs, over every module (pyproject.toml [tool.mypy]).
 	$(BIN)/mypy src/iomshare
 
 unit: install

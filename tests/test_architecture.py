@@ -13,6 +13,9 @@ SOURCE = Path(__file__).resolve().parents[1] / "src" / "iomshare"
 
 ALLOWED = {
     "records/selectors/__init__.py",  # the door
+    "records/selectors/sight.py",  # the door's sight of a person: the condition each read is made with
+    "records/selectors/alerts.py",  # the door for alerts: what one recipient may be told of one event
+    "records/selectors/counts.py",  # the door's counts and metadata, never content
     "records/selectors/subject_access.py",  # the door for subject access requests
     "records/selectors/onward.py",  # the door for referrals to services: may an item go on (metadata only)
     "records/selectors/judging.py",  # the door for an IG lead judging their agency's item (retention, accuracy)

@@ -13,33 +13,45 @@ Without a purpose a viewer sees their own agency's items only.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, Window
+from django.db.models import Count, Q, Window
 from django.utils import timezone
 
-from iomshare.errors import NotFound, NotPermitted
-from iomshare.information_requests.selectors import approved_item_ids
+from iomshare.errors import NotFound
 from iomshare.ledger import services as ledger
 from iomshare.ledger.context import acting_from, current_origin
 from iomshare.ledger.models import Action
-from iomshare.partnership.models import Agency, Role, StaffMember
-from iomshare.people.access_lists import may_see_person
+from iomshare.partnership.models import Agency, StaffMember
 from iomshare.people.models import Person
 from iomshare.people.visibility import known_people, may_know
-from iomshare.protocols import consent
-from iomshare.protocols.decisions import AccessGrid, Grant, access_grid
-from iomshare.protocols.rules import ViewerFacts
+from iomshare.protocols.decisions import AccessGrid, access_grid
 from iomshare.records.models import (
     Category,
     HandlingCode,
     InformationItem,
-    InformationItemQuerySet,
-    ItemStatus,
 )
-from iomshare.records.selectors.grid import grid_filter
+from iomshare.records.selectors.alerts import AlertSight as AlertSight
+from iomshare.records.selectors.alerts import alert_for as alert_for
+from iomshare.records.selectors.counts import agency_holds_items_about as agency_holds_items_about
+from iomshare.records.selectors.counts import count_items_by_agency_category as count_items_by_agency_category
+from iomshare.records.selectors.counts import holds_items_about as holds_items_about
+from iomshare.records.selectors.counts import item_counts_by_agency as item_counts_by_agency
+from iomshare.records.selectors.sight import OWN_BASIS as OWN_BASIS
+from iomshare.records.selectors.sight import Basis as Basis
+from iomshare.records.selectors.sight import Sight as Sight
+from iomshare.records.selectors.sight import Withheld as Withheld
+from iomshare.records.selectors.sight import (
+    clauses_of,
+    disclosed,
+    own_agency_sight,
+    person_items,
+    record_read,
+    require_agency,
+    sight_from_grid,
+)
+from iomshare.records.selectors.sight import sight_for as sight_for
 
 # Subject access reads live beside the door, in this package: one door, split along its seam.
 from iomshare.records.selectors.subject_access import (
@@ -63,158 +75,6 @@ from iomshare.records.selectors.subject_access import (
 from iomshare.records.selectors.subject_access import (
     subject_access_released_items as subject_access_released_items,
 )
-
-# --- why a viewer may see an item -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Basis:
-    """What allows the viewer to see one item: their own agency, a protocol clause, or a one-off."""
-
-    kind: str  # "own", "clause" or "one_off"
-    label: str  # shown beside the item
-    clause_id: str = ""
-    request_id: int | None = None
-    redacted_fields: tuple[str, ...] = ()
-
-    @property
-    def is_own(self) -> bool:
-        return self.kind == "own"
-
-
-OWN_BASIS = Basis("own", "Your agency's own record")
-
-
-@dataclass(frozen=True)
-class Withheld:
-    """Items the viewer may not see for this purpose but may be told exist, and why not."""
-
-    holding_agency: Agency
-    category: Category
-    count: int
-    message: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class Sight:
-    """What one viewer may see about one person for one purpose (None: own agency only), today."""
-
-    viewer: StaffMember
-    purpose: str | None
-    grid: AccessGrid | None
-    one_off: dict[uuid.UUID, int]  # item id -> approved request id
-    condition: Q
-
-    def basis_for(self, item: InformationItem) -> Basis:
-        if item.holding_agency_id == self.viewer.agency_id:
-            return OWN_BASIS
-        grant: Grant | None = (
-            self.grid.grant_for(item.holding_agency_id, item.category.code) if self.grid else None
-        )
-        if grant is not None and item.sensitivity <= grant.max_sensitivity:
-            return Basis(
-                "clause",
-                grant.label,
-                clause_id=grant.clause_id,
-                redacted_fields=grant.redacted_fields,
-            )
-        request_id = self.one_off[item.pk]  # the query matched nothing else
-        return Basis("one_off", f"One-off disclosure, request {request_id}", request_id=request_id)
-
-
-def _require_agency(viewer: StaffMember) -> None:
-    if viewer.agency_id is None:
-        raise NotPermitted("Your account is not linked to an agency, so it cannot see any information.")
-
-
-def _record_level_rules(viewer: StaffMember) -> Q:
-    """Rules on single items that no protocol overrides.
-
-    Another agency's item leaves it only if its handling code allows onward sharing; a restricted
-    item (accuracy disputed) is seen only by its holding agency's information-governance lead.
-    """
-    own = Q(holding_agency_id=viewer.agency_id)
-    shareable = own | Q(handling_code=HandlingCode.SHAREABLE)
-    if viewer.role == Role.IG_LEAD:
-        unrestricted = Q(restricted_at__isnull=True) | own
-    else:
-        unrestricted = Q(restricted_at__isnull=True)
-    return shareable & unrestricted
-
-
-def _own_agency_sight(viewer: StaffMember, day: dt.date) -> Sight:
-    """Without a purpose: the viewer's own agency's items, up to what their vetting clears."""
-    cleared = ViewerFacts.of(viewer, day).cleared_sensitivity
-    own = Q(holding_agency_id=viewer.agency_id, sensitivity__lte=cleared)
-    return Sight(viewer, None, None, {}, own & _record_level_rules(viewer))
-
-
-def _sight_from_grid(viewer: StaffMember, purpose: str, grid: AccessGrid, one_off: dict) -> Sight:
-    """The grid's one condition, widened by one-off disclosures and narrowed by record-level rules."""
-    condition = grid_filter(grid)
-    if one_off:
-        # A list of ids, not a subquery: one-off disclosures are few, and a subquery inside the one
-        # query costs more to compile (twice: the page and its count) than a query of its own.
-        condition |= Q(pk__in=list(one_off))
-    return Sight(viewer, purpose, grid, one_off, condition & _record_level_rules(viewer))
-
-
-def sight_for(viewer: StaffMember, person_id, purpose: str | None, *, on: dt.date | None = None) -> Sight:
-    """The viewer's sight of one person: raises NotFound where an access list hides the person."""
-    _require_agency(viewer)
-    if not may_see_person(viewer, person_id):
-        raise NotFound("There is no such person that you may see.")
-    day = on or timezone.localdate()
-    if not purpose:
-        return _own_agency_sight(viewer, day)
-    grid = access_grid(
-        viewer,
-        purpose,
-        on=day,
-        consented_sources=lambda: (
-            consent.consented_sources(person_id, purpose, on=day)
-            | consent.overridden_sources(viewer, person_id, purpose, on=day)
-        ),
-    )
-    return _sight_from_grid(viewer, purpose, grid, approved_item_ids(viewer, person_id, purpose, on=day))
-
-
-def _disclosed(sight: Sight, items: list[InformationItem]) -> list[InformationItem]:
-    """Label each item with its basis and remove the fields its clause redacts."""
-    for item in items:
-        item.basis = sight.basis_for(item)
-        if item.basis.redacted_fields and item.payload:
-            item.show_redacted(_redact(item.payload, item.basis.redacted_fields))
-    return items
-
-
-def _redact(payload: dict, fields: tuple[str, ...]) -> dict:
-    kept = {name: value for name, value in payload.items() if name not in fields}
-    if isinstance(kept.get("answers"), dict):
-        kept["answers"] = {name: value for name, value in kept["answers"].items() if name not in fields}
-    kept["redacted"] = sorted(fields)
-    return kept
-
-
-def _clauses(items: list[InformationItem]) -> list[str]:
-    """The protocol clauses relied on for these items (one-off disclosures are named apart)."""
-    return sorted({item.basis.clause_id for item in items if item.basis.clause_id})
-
-
-def _record(sight: Sight, person, items: list[InformationItem], **extra) -> None:
-    clauses = _clauses(items)
-    requests = sorted({item.basis.request_id for item in items if item.basis.request_id})
-    if requests:
-        extra["one_off_requests"] = requests
-    ledger.record_disclosure(
-        viewer=sight.viewer, person=person, items=items, purpose=sight.purpose or "", clauses=clauses, **extra
-    )
-
-
-def _person_items(sight: Sight, person) -> InformationItemQuerySet:
-    return InformationItem.objects.live().filter(person=person).filter(sight.condition)
-
 
 # --- reads ----------------------------------------------------------------------------------------
 
@@ -259,11 +119,11 @@ class PersonSummary:
 
 def _summary(sight: Sight, person: Person) -> PersonSummary:
     """The few items a practitioner must see first: two small queries under the page's own sight."""
-    items = _person_items(sight, person).select_related("holding_agency", "category", "author")
+    items = person_items(sight, person).select_related("holding_agency", "category", "author")
     newest = ("-recorded_at", "id")
     first = list(items.filter(category__code__in=SUMMARY_FIRST).order_by(*newest)[:SUMMARY_FIRST_LIMIT])
     contact = items.filter(category__code=SUMMARY_CONTACT).order_by(*newest).first()
-    _disclosed(sight, [*first, *([contact] if contact else [])])
+    disclosed(sight, [*first, *([contact] if contact else [])])
     return PersonSummary(warnings_and_risk=first, latest_contact=contact)
 
 
@@ -304,7 +164,7 @@ def picture_for(  # noqa: PLR0913 (the door's one read: paging and narrowing, ea
     everything shown.
     """
     sight = sight_for(viewer, person.pk, purpose)
-    query = _person_items(sight, person)
+    query = person_items(sight, person)
     if category_id is not None:
         query = query.filter(category_id=category_id)
     if narrowed is not None:
@@ -314,14 +174,14 @@ def picture_for(  # noqa: PLR0913 (the door's one read: paging and narrowing, ea
         offset = max(count - 1, 0) // limit * limit
         if count:
             items, count = _page_and_count(query, offset, limit)
-    _disclosed(sight, items)
+    disclosed(sight, items)
     summary = _summary(sight, person) if with_summary else None
     shown = items
     if summary is not None:
         extra = [*summary.warnings_and_risk, *([summary.latest_contact] if summary.latest_contact else [])]
         seen = {item.pk for item in items}
         shown = [*items, *(item for item in extra if item.pk not in seen)]
-    _record(sight, person, shown, **({"offset": offset} if offset else {}))
+    record_read(sight, person, shown, **({"offset": offset} if offset else {}))
     return Picture(person, purpose, items, withheld_from(sight, person), sight.grid, count, offset, summary)
 
 
@@ -378,10 +238,10 @@ def items_page_for(
 ) -> ItemsPage:
     """A page of what `viewer` may see about `person` for `purpose` (the rule of `picture_for`)."""
     sight = sight_for(viewer, person.pk, purpose)
-    query = _person_items(sight, person)
+    query = person_items(sight, person)
     items, count = _page_and_count(query, offset, limit)
-    _disclosed(sight, items)
-    _record(sight, person, items, offset=offset)
+    disclosed(sight, items)
+    record_read(sight, person, items, offset=offset)
     return ItemsPage(count=count, items=items)
 
 
@@ -404,7 +264,7 @@ def _page_and_count(query, offset: int, limit: int | None) -> tuple[list[Informa
 
 def item_for(viewer: StaffMember, item_id, *, purpose: str | None = None) -> InformationItem | None:
     """One item, if `viewer` may see it for `purpose`; None otherwise (never say whether it exists)."""
-    _require_agency(viewer)
+    require_agency(viewer)
     person_id = InformationItem.objects.filter(pk=item_id).values_list("person_id", flat=True).first()
     if person_id is None or not may_know(viewer, person_id):
         return None
@@ -421,18 +281,18 @@ def item_for(viewer: StaffMember, item_id, *, purpose: str | None = None) -> Inf
     )
     if item is None:
         return None
-    _disclosed(sight, [item])
-    _record(sight, item.person, [item])
+    disclosed(sight, [item])
+    record_read(sight, item.person, [item])
     return item
 
 
 def picture_export_for(viewer: StaffMember, person: Person, *, purpose: str | None) -> list[InformationItem]:
     """A person's picture for `purpose` (the rule of `picture_for`), to download: an export entry."""
     sight = sight_for(viewer, person.pk, purpose)
-    query = _person_items(sight, person).select_related("holding_agency", "category", "author", "person")
-    items = _disclosed(sight, list(query.order_by("-recorded_at", "id")))
+    query = person_items(sight, person).select_related("holding_agency", "category", "author", "person")
+    items = disclosed(sight, list(query.order_by("-recorded_at", "id")))
     ledger.record(
-        Action.EXPORT, by=viewer, person=person, items=items, purpose=purpose or "", clauses=_clauses(items)
+        Action.EXPORT, by=viewer, person=person, items=items, purpose=purpose or "", clauses=clauses_of(items)
     )
     return items
 
@@ -446,14 +306,14 @@ def recent_form_items(
     """
     sight = sight_for(viewer, person.pk, purpose)
     items = list(
-        _person_items(sight, person)
+        person_items(sight, person)
         .filter(form_code=form_code, valid_from__gte=since)
         .select_related("holding_agency", "author", "category")
         .order_by("-valid_from", "-recorded_at")
     )
-    _disclosed(sight, items)
+    disclosed(sight, items)
     if items:
-        _record(sight, person, items, form=form_code)
+        record_read(sight, person, items, form=form_code)
     return items
 
 
@@ -482,11 +342,11 @@ def items_for_extract(
     protocol shares with everyone it covers. Only people the viewer may know are in it
     (people.visibility: access lists, the cohort, volunteers' allocations).
     """
-    _require_agency(viewer)
+    require_agency(viewer)
     if purpose:
-        sight = _sight_from_grid(viewer, purpose, access_grid(viewer, purpose), {})
+        sight = sight_from_grid(viewer, purpose, access_grid(viewer, purpose), {})
     else:
-        sight = _own_agency_sight(viewer, timezone.localdate())
+        sight = own_agency_sight(viewer, timezone.localdate())
     query = (
         InformationItem.objects.live()
         .filter(sight.condition)
@@ -511,7 +371,7 @@ def _recorded_per_person(sight: Sight, items: Iterator[InformationItem]) -> Iter
     batch: list[InformationItem] = []
 
     def flush() -> Iterator[InformationItem]:
-        _disclosed(sight, batch)
+        disclosed(sight, batch)
         with acting_from(origin):
             ledger.record(
                 Action.EXPORT,
@@ -519,7 +379,7 @@ def _recorded_per_person(sight: Sight, items: Iterator[InformationItem]) -> Iter
                 person=batch[0].person_id,
                 items=batch,
                 purpose=sight.purpose or "",
-                clauses=_clauses(batch),
+                clauses=clauses_of(batch),
             )
         yield from batch
 
@@ -530,120 +390,3 @@ def _recorded_per_person(sight: Sight, items: Iterator[InformationItem]) -> Iter
         batch.append(item)
     if batch:
         yield from flush()
-
-
-# --- counts and metadata, never content -----------------------------------------------------------
-
-
-def count_items_by_agency_category() -> dict[tuple[int, str, int], int]:
-    """Live items per (holding agency id, category code, sensitivity): counts only, never content.
-
-    For the protocol simulator, which shows how many items a draft would open or close.
-    """
-    rows = (
-        InformationItem.objects.live()
-        .values("holding_agency_id", "category__code", "sensitivity")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return {(row["holding_agency_id"], row["category__code"], row["sensitivity"]): row["n"] for row in rows}
-
-
-def item_counts_by_agency() -> dict[int, dict[str, int]]:
-    """Per holding agency id: items live, live on a standard form, and disposed of (counts only).
-
-    For the partnership health check: one grouped query, never content.
-    """
-    live = Q(status=ItemStatus.LIVE)
-    rows = (
-        InformationItem.objects.values("holding_agency_id")
-        .annotate(
-            live=Count("id", filter=live),
-            on_form=Count("id", filter=live & ~Q(form_code="")),
-            disposed=Count("id", filter=Q(status=ItemStatus.DISPOSED)),
-        )
-        .order_by()
-    )
-    return {
-        row["holding_agency_id"]: {key: row[key] for key in ("live", "on_form", "disposed")} for row in rows
-    }
-
-
-def holds_items_about(agency_id: int) -> Exists:
-    """Whether an agency holds any item about the outer query's person (metadata, never content).
-
-    A correlated EXISTS: one probe of the (person, holding agency) index per person, where an
-    `IN (SELECT person_id ...)` would read every item the agency holds.
-    """
-    return Exists(InformationItem.objects.filter(person_id=OuterRef("pk"), holding_agency_id=agency_id))
-
-
-def agency_holds_items_about(agency_id: int, person_id) -> bool:
-    """Whether an agency holds any item about one person (metadata, never content)."""
-    return InformationItem.objects.filter(person_id=person_id, holding_agency_id=agency_id).exists()
-
-
-# --- alerts: what one recipient may be told of one event -------------------------------------------
-
-
-@dataclass(frozen=True)
-class AlertSight:
-    """What an alert to one recipient may say: the item (if they may see it), else who holds
-    something new and of what kind (if its existence may be known), else nothing about the item."""
-
-    may_know_person: bool
-    item: InformationItem | None = None
-    withheld_agency: Agency | None = None
-    withheld_category: Category | None = None
-
-
-def alert_for(recipient: StaffMember, *, person_id, item_id=None, purpose: str, details: dict) -> AlertSight:
-    """The door for alerts: decide what `recipient` may be told, and put what they are told on the ledger.
-
-    An alert is a disclosure, so it is decided here like any read: access lists first, then the
-    recipient's grid for `purpose`, record-level rules and one-off disclosures.
-    """
-    if recipient.agency_id is None or not may_know(recipient, person_id, purpose):
-        return AlertSight(may_know_person=False)
-    if item_id is None:
-        ledger.record(Action.NOTIFICATION, by=recipient, person=person_id, purpose=purpose, details=details)
-        return AlertSight(may_know_person=True)
-    sight = sight_for(recipient, person_id, purpose)
-    item = (
-        InformationItem.objects.live()
-        .filter(pk=item_id)
-        .filter(sight.condition)
-        .select_related("holding_agency", "category")
-        .first()
-    )
-    if item is not None:
-        _disclosed(sight, [item])
-        ledger.record(
-            Action.NOTIFICATION,
-            by=recipient,
-            person=person_id,
-            items=[item],
-            purpose=purpose,
-            clauses=_clauses([item]),
-            details=details,
-        )
-        return AlertSight(may_know_person=True, item=item)
-    facts = (
-        InformationItem.objects.live()
-        .filter(pk=item_id, handling_code=HandlingCode.SHAREABLE, restricted_at__isnull=True)
-        .values_list("holding_agency_id", "category__code", "sensitivity")
-        .first()
-    )
-    refusal = sight.grid.refusal_for(*facts) if facts and sight.grid else None
-    if refusal is None or not refusal.may_disclose_existence:
-        return AlertSight(may_know_person=True)
-    assert facts is not None  # a refusal was found for them
-    agency, category = Agency.objects.get(pk=facts[0]), Category.objects.get(code=facts[1])
-    ledger.record(
-        Action.NOTIFICATION,
-        by=recipient,
-        person=person_id,
-        purpose=purpose,
-        details={**details, "withheld": {"agency": agency.code, "category": category.code}},
-    )
-    return AlertSight(may_know_person=True, withheld_agency=agency, withheld_category=category)

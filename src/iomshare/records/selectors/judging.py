@@ -18,7 +18,7 @@ from iomshare.partnership.models import Role, StaffMember
 from iomshare.people.access_lists import may_see_person
 from iomshare.protocols.rules import ViewerFacts
 from iomshare.records.models import InformationItem, ItemStatus
-from iomshare.records.selectors import OWN_BASIS
+from iomshare.records.selectors.sight import OWN_BASIS
 
 # The purposes a judgement is recorded under on the ledger (shown there as "retention review" and
 # "accuracy check").

@@ -16,7 +16,7 @@ from iomshare.errors import NotFound
 from iomshare.partnership.models import StaffMember
 from iomshare.people.models import Person
 from iomshare.records.models import HandlingCode, InformationItem
-from iomshare.records.selectors import Sight, _disclosed, _person_items, _record, sight_for
+from iomshare.records.selectors.sight import Sight, disclosed, person_items, record_read, sight_for
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def check_onward_sharing(
     which clause; metadata only (ids, agencies, categories), never content, so nothing is disclosed
     and nothing is put on the ledger here (sending it is, by the caller)."""
     sender_sight = sight_for(sender, person.pk, purpose)
-    seen = set(_person_items(sender_sight, person).filter(pk__in=item_ids).values_list("pk", flat=True))
+    seen = set(person_items(sender_sight, person).filter(pk__in=item_ids).values_list("pk", flat=True))
     try:
         receiver_sight: Sight | None = sight_for(receiver, person.pk, purpose)
     except NotFound:
@@ -67,7 +67,7 @@ def check_onward_sharing(
         )
     }
     shown = (
-        set(_person_items(receiver_sight, person).filter(pk__in=seen).values_list("pk", flat=True))
+        set(person_items(receiver_sight, person).filter(pk__in=seen).values_list("pk", flat=True))
         if receiver_sight is not None
         else set()
     )
@@ -114,13 +114,13 @@ def sent_items_for(
     disclosure entry names them (and the referral). Items the viewer may not see are left out."""
     sight = sight_for(viewer, person.pk, purpose)
     items = list(
-        _person_items(sight, person)
+        person_items(sight, person)
         .filter(pk__in=item_ids)
         .select_related("holding_agency", "category", "author")
         .order_by("-recorded_at", "id")
     )
-    _disclosed(sight, items)
-    _record(sight, person, items, service_referral=referral)
+    disclosed(sight, items)
+    record_read(sight, person, items, service_referral=referral)
     return items
 
 
@@ -131,11 +131,11 @@ def exchange_notes_for(
     `purpose` (None: their own agency's notes only), by item id; one disclosure entry if any is shown."""
     sight = sight_for(viewer, person.pk, purpose)
     items = list(
-        _person_items(sight, person)
+        person_items(sight, person)
         .filter(pk__in=item_ids)
         .select_related("holding_agency", "category", "author")
     )
-    _disclosed(sight, items)
+    disclosed(sight, items)
     if items:
-        _record(sight, person, items, informal_exchanges=True)
+        record_read(sight, person, items, informal_exchanges=True)
     return {item.pk: item for item in items}
