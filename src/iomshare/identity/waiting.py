@@ -37,7 +37,7 @@ def waiting_records(viewer: StaffMember) -> QuerySet[SourceRecord]:
     )
     if viewer.role == Role.IG_LEAD:
         return records.order_by("received_at", "pk")
-    if viewer.agency_id is None or viewer.is_volunteer or viewer.role == Role.VOLUNTEER:
+    if viewer.agency_id is None or viewer.counts_as_volunteer:
         return records.none()
     return records.filter(agency_id=viewer.agency_id).order_by("received_at", "pk")
 

@@ -153,6 +153,11 @@ class StaffMember(AbstractUser):
     def is_system_account(self) -> bool:
         return self.role == Role.SYSTEM
 
+    @property
+    def counts_as_volunteer(self) -> bool:
+        """A volunteer by flag (a practitioner who volunteers) or by role: protocols treat both alike."""
+        return bool(self.is_volunteer or self.role == Role.VOLUNTEER)
+
     def vetting_on(self, day: dt.date | None = None) -> VettingLevel:
         """The vetting in force on `day`: expired vetting counts as none at all."""
         day = day or timezone.localdate()

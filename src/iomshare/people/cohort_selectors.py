@@ -44,7 +44,7 @@ def referrals_for(viewer: StaffMember, *, status: str = "") -> QuerySet[CohortRe
     query = CohortReferral.objects.select_related(
         "person", "referring_agency", "referred_by", "decided_by", "membership__lead_agency"
     )
-    if viewer.is_volunteer or viewer.role == Role.VOLUNTEER or viewer.agency_id is None:
+    if viewer.counts_as_volunteer or viewer.agency_id is None:
         return query.none()
     if not is_selection_panel(viewer):
         query = query.filter(referring_agency_id=viewer.agency_id)

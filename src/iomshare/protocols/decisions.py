@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from iomshare.errors import InvalidInput, NotPermitted
-from iomshare.partnership.models import Role, StaffMember
+from iomshare.partnership.models import StaffMember
 from iomshare.protocols import cedar, facts, selectors
 from iomshare.protocols.models import Purpose
 from iomshare.protocols.refusals import Explainer, PartnershipFacts, Refusal, RefusalReason
@@ -124,12 +124,11 @@ def purposes_for(viewer: StaffMember, *, on: dt.date | None = None) -> list[Purp
 
 def _declarable(viewer: StaffMember, rules: Iterable[ClauseRule]) -> set[str]:
     """The purposes of `rules` under which another agency shares something with the viewer."""
-    is_volunteer = bool(viewer.is_volunteer or viewer.role == Role.VOLUNTEER)
     return {
         purpose
         for rule in rules
         if viewer.agency_id in rule.recipient_agency_ids
-        and rule.reaches(viewer.role, is_volunteer=is_volunteer)
+        and rule.reaches(viewer.role, is_volunteer=viewer.counts_as_volunteer)
         for purpose in rule.purposes
     }
 

@@ -143,7 +143,7 @@ class ViewerFacts:
             staff_id=viewer.pk,
             agency_id=viewer.agency_id,
             role=viewer.role,
-            is_volunteer=bool(viewer.is_volunteer or viewer.role == Role.VOLUNTEER),
+            is_volunteer=viewer.counts_as_volunteer,
             day=day,
             current_courses=current,
             lapsed_courses=lapsed,
